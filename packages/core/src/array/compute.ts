@@ -1,0 +1,155 @@
+import { AbortedError, ValueError } from "../errors.js";
+import { allocate } from "../dtypes/dtype.js";
+import { NDArray } from "../ndarray/ndarray.js";
+import { cStrides, shapeSize } from "../ndarray/shape.js";
+import { blockShape, gridCoords, numBlocks } from "../plan/chunks.js";
+import { type Target, finalizePlan, validatePlan } from "../plan/finalize.js";
+import type { ArrayNode, Plan } from "../plan/ir.js";
+import { summarizePlan } from "../plan/summary.js";
+import type { Callback } from "../runtime/events.js";
+import { emit } from "../runtime/events.js";
+import { type DagExecutor, taskKey } from "../runtime/executor.js";
+import { InProcessExecutor } from "../runtime/in-process-executor.js";
+import { readBlock } from "../runtime/read-block.js";
+import { copyStrided } from "../storage/copy-strided.js";
+import { openStore } from "../storage/registry.js";
+import { joinKey } from "../storage/store.js";
+import { chunkKey, writeStoredBlock, writeV3Metadata } from "../storage/zarr-io.js";
+import type { CubedArray } from "./array.js";
+import { commonSpec } from "./plan-view.js";
+
+/** Options of `compute()`. */
+export interface ComputeOptions {
+  /** Where tasks run. Default: the spec's executor, else the in-process executor. */
+  executor?: DagExecutor;
+  callbacks?: Callback[];
+  /** Cancels the compute. */
+  signal?: AbortSignal;
+  /** Skip every task whose output chunks were written by an earlier run of the same plan. */
+  resume?: boolean;
+  /** Keep the intermediate arrays in the work dir after success. */
+  keepIntermediates?: boolean;
+  /** Fuse ops (default true). */
+  optimize?: boolean;
+}
+
+/** Internal: targets to write and whether to read results back. */
+export interface ComputeInternals {
+  targets?: ReadonlyMap<string, Target>;
+  readResults?: boolean;
+  /** Runs after validation and before any write (toZarr clears an overwritten target here). */
+  beforeRun?: (plan: Plan) => Promise<void>;
+}
+
+/**
+ * Computes several arrays in one plan (shared inputs are read once) and returns
+ * them in memory, in order.
+ *
+ * @example
+ * ```ts
+ * const [a, b] = await compute(mean(x, { axis: 0 }), max(x));
+ * ```
+ */
+export async function compute(...args: (CubedArray | ComputeOptions)[]): Promise<NDArray[]> {
+  const last = args[args.length - 1];
+  const hasOptions = last !== undefined && !("lineage" in last);
+  const arrays = (hasOptions ? args.slice(0, -1) : args) as CubedArray[];
+  return computeArrays(arrays, hasOptions ? (last as ComputeOptions) : {});
+}
+
+async function existingTasks(plan: Plan): Promise<Map<string, Set<string>>> {
+  const skip = new Map<string, Set<string>>();
+  for (const op of Object.values(plan.ops)) {
+    const perOutput = await Promise.all(
+      op.outputs.map(async (id) => {
+        const node = plan.arrays[id]!;
+        if (node.source.kind !== "stored") return new Set<string>();
+        const prefix = joinKey(node.source.path, "c");
+        const keys = await openStore(node.source.url).list(`${prefix}/`);
+        return new Set(keys.map((k) => k.slice(prefix.length + 1).split("/").join(",")));
+      }),
+    );
+    const done = new Set<string>();
+    for (const c of gridCoords(op.stats.taskGrid)) {
+      const k = taskKey(c);
+      if (perOutput.every((s) => s.has(k))) done.add(k);
+    }
+    skip.set(op.id, done);
+  }
+  return skip;
+}
+
+async function prepareStorage(plan: Plan, uploads: Map<string, NDArray>, resume: boolean): Promise<void> {
+  const store = openStore(plan.intermediateDir);
+  if (!resume) await store.deletePrefix("/");
+  for (const node of Object.values(plan.arrays)) {
+    const src = node.source;
+    if (src.kind !== "stored" || src.role !== "intermediate") continue;
+    await writeV3Metadata(src.url, src.path, node.shape, node.dtype, node.chunks, src.compressor);
+  }
+  for (const [id, data] of uploads) {
+    const node = plan.arrays[id]!;
+    const src = node.source;
+    if (src.kind !== "stored") continue;
+    for (const coords of gridCoords(numBlocks(node.shape, node.chunks))) {
+      if (resume && (await openStore(src.url).get(chunkKey(src.path, coords))) !== undefined) continue;
+      const bs = blockShape(node.shape, node.chunks, coords);
+      const block = allocate(node.dtype, shapeSize(bs));
+      const offset = coords.reduce((a, c, d) => a + c * node.chunks[d]! * cStrides(node.shape)[d]!, 0);
+      copyStrided(data.data, cStrides(node.shape), block, cStrides(bs), bs, offset, 0);
+      await writeStoredBlock(src.url, src.path, node.chunks, src.compressor, coords, new NDArray(node.dtype, bs, block));
+    }
+  }
+}
+
+/** Reads a whole array of a plan into memory. */
+export async function readArray(node: ArrayNode): Promise<NDArray> {
+  const out = allocate(node.dtype, shapeSize(node.shape));
+  const strides = cStrides(node.shape);
+  for (const coords of gridCoords(numBlocks(node.shape, node.chunks))) {
+    const { block } = await readBlock(node, coords);
+    const offset = coords.reduce((a, c, d) => a + c * node.chunks[d]! * strides[d]!, 0);
+    copyStrided(block.data, block.strides, out, strides, block.shape, 0, offset);
+  }
+  return new NDArray(node.dtype, node.shape, out);
+}
+
+/** Computes arrays together (the engine behind `compute`, `Array.compute` and `toZarr`). */
+export async function computeArrays(
+  arrays: readonly CubedArray[],
+  options: ComputeOptions,
+  internals: ComputeInternals = {},
+): Promise<NDArray[]> {
+  if (arrays.length === 0) throw new ValueError("compute() needs at least one array.", "arrays");
+  const spec = commonSpec(arrays);
+  const { plan, uploads } = finalizePlan(
+    arrays.map((a) => a.lineage),
+    spec.toData(),
+    { targets: internals.targets, optimize: options.optimize },
+  );
+  validatePlan(plan);
+  if (options.signal?.aborted) throw new AbortedError("The compute was cancelled before it started.");
+  const executor = options.executor ?? spec.executor ?? new InProcessExecutor();
+  const callbacks = options.callbacks ?? [];
+  const resume = options.resume ?? false;
+  await internals.beforeRun?.(plan);
+  await prepareStorage(plan, uploads, resume);
+  const skip = resume ? await existingTasks(plan) : undefined;
+  emit(callbacks, "onComputeStart", { computeId: plan.computeId, plan, summary: summarizePlan(plan), time: Date.now() });
+  try {
+    await executor.execute(plan, { computeId: plan.computeId, callbacks, signal: options.signal, resume, skip });
+    for (const node of Object.values(plan.arrays)) {
+      const src = node.source;
+      if (src.kind === "stored" && src.role === "output") {
+        await writeV3Metadata(src.url, src.path, node.shape, node.dtype, node.chunks, src.compressor);
+      }
+    }
+    const results = internals.readResults === false ? [] : await Promise.all(plan.outputs.map((id) => readArray(plan.arrays[id]!)));
+    if (!options.keepIntermediates) await openStore(plan.intermediateDir).deletePrefix("/");
+    emit(callbacks, "onComputeEnd", { computeId: plan.computeId, ok: true, time: Date.now() });
+    return results;
+  } catch (err) {
+    emit(callbacks, "onComputeEnd", { computeId: plan.computeId, ok: false, error: (err as Error)?.message, time: Date.now() });
+    throw err;
+  }
+}

@@ -1,0 +1,153 @@
+import { ValueError } from "../errors.js";
+import type { DataType } from "../dtypes/dtype.js";
+import { type JsScalar, resultType, scalarDtype, scalarResultType } from "../dtypes/promotion.js";
+import { broadcastShapes } from "../ndarray/shape.js";
+import { type Expr, castExpr } from "../kernels/expr.js";
+import { type BinaryFunction, type UnaryFunction, functionDtypes } from "../kernels/elementwise-functions.js";
+import { encodeScalar } from "../plan/scalar.js";
+import { blockwise } from "../primitives/blockwise.js";
+import { CubedArray } from "./array.js";
+import { copyArray } from "./copy.js";
+import { commonSpec } from "./plan-view.js";
+
+/** An operand of an elementwise function: a lazy array or a JS scalar. */
+export type Operand = CubedArray | JsScalar;
+
+function isArray(x: Operand): x is CubedArray {
+  return x instanceof CubedArray;
+}
+
+/** The dtype operands promote to (arrays strongly, JS scalars weakly, as NumPy 2). */
+export function promoteOperands(operands: readonly Operand[]): DataType {
+  const arrays = operands.filter(isArray);
+  if (arrays.length === 0) return resultType(...operands.map((s) => scalarDtype(s as JsScalar)));
+  let dt = resultType(...arrays.map((a) => a.dtype));
+  for (const s of operands) if (!isArray(s)) dt = scalarResultType(dt, s);
+  return dt;
+}
+
+/** Chooses output chunks per axis and rechunks inputs whose chunks disagree. */
+function unify(arrays: CubedArray[], shape: number[]): { arrays: CubedArray[]; chunks: number[] } {
+  const nd = shape.length;
+  const chunks = shape.map((s, d) => {
+    for (const a of arrays) {
+      const k = d - (nd - a.ndim);
+      if (k >= 0 && a.shape[k] === s) return a.chunks[k]!;
+    }
+    return 1;
+  });
+  const aligned = arrays.map((a) => {
+    const off = nd - a.ndim;
+    const want = a.shape.map((s, k) => (s === shape[k + off] ? chunks[k + off]! : a.chunks[k]!));
+    return want.every((c, k) => c === a.chunks[k]) ? a : copyArray(a, want, "rechunk");
+  });
+  return { arrays: aligned, chunks };
+}
+
+/**
+ * Builds one elementwise op from an expression over array inputs (by position
+ * in `arrays`). Broadcasting follows NumPy; chunks are unified first.
+ */
+export function elementwiseOp(label: string, arrays: CubedArray[], expr: Expr): CubedArray {
+  if (arrays.length === 0) throw new ValueError(`${label} needs at least one array operand.`, "x");
+  const spec = commonSpec(arrays);
+  const shape = broadcastShapes(...arrays.map((a) => a.shape));
+  const { arrays: aligned, chunks } = unify(arrays, shape);
+  const nd = shape.length;
+  const [l] = blockwise({
+    label,
+    inputs: aligned.map((a) => ({
+      lineage: a.lineage,
+      map: { kind: "index" as const, axes: a.shape.map((_, k) => k + nd - a.ndim) },
+      access: "all" as const,
+    })),
+    kernel: { kind: "expr", expr },
+    outputs: [{ shape, dtype: expr.dtype, chunks }],
+  });
+  return new CubedArray(l!, spec);
+}
+
+function leaves(operands: readonly Operand[], dtype: DataType): { arrays: CubedArray[]; exprs: Expr[] } {
+  const arrays: CubedArray[] = [];
+  const exprs = operands.map((o): Expr => {
+    if (isArray(o)) {
+      let i = arrays.findIndex((a) => a.id === o.id);
+      if (i < 0) i = arrays.push(o) - 1;
+      return castExpr({ op: "input", index: i, dtype: o.dtype }, dtype);
+    }
+    return { op: "scalar", value: encodeScalar(typeof o === "boolean" ? (o ? 1 : 0) : o), dtype };
+  });
+  return { arrays, exprs };
+}
+
+/** Applies a unary elementwise function. */
+export function unary(fn: UnaryFunction, x: CubedArray): CubedArray {
+  if (!isArray(x)) throw new ValueError(`${fn} needs an array argument.`, "x");
+  const { compute, result } = functionDtypes(fn, x.dtype);
+  const { arrays, exprs } = leaves([x], compute);
+  return elementwiseOp(fn, arrays, { op: "unary", fn, arg: exprs[0]!, dtype: result });
+}
+
+/** Applies a binary elementwise function with NumPy broadcasting and promotion. */
+export function binary(fn: BinaryFunction, x1: Operand, x2: Operand): CubedArray {
+  let operand = promoteOperands([x1, x2]);
+  if (fn === "divide" && (operand === "bool" || !operand.startsWith("float"))) operand = "float64";
+  const { compute, result } = functionDtypes(fn, operand);
+  const { arrays, exprs } = leaves([x1, x2], compute);
+  return elementwiseOp(fn, arrays, { op: "binary", fn, args: [exprs[0]!, exprs[1]!], dtype: result });
+}
+
+/**
+ * Elements of `x1` where `condition` is true, else of `x2`.
+ *
+ * @example
+ * ```ts
+ * const y = where(greater(x, 0), x, 0);
+ * ```
+ */
+export function where(condition: Operand, x1: Operand, x2: Operand): CubedArray {
+  const dtype = promoteOperands([x1, x2]);
+  const c = leaves([condition], "bool");
+  const v = leaves([x1, x2], dtype);
+  const arrays = [...c.arrays];
+  const remap = (e: Expr): Expr => {
+    if (e.op === "input") {
+      const a = v.arrays[e.index]!;
+      let i = arrays.findIndex((b) => b.id === a.id);
+      if (i < 0) i = arrays.push(a) - 1;
+      return { ...e, index: i };
+    }
+    if (e.op === "cast") return { ...e, arg: remap(e.arg) };
+    return e;
+  };
+  return elementwiseOp("where", arrays, { op: "where", args: [c.exprs[0]!, remap(v.exprs[0]!), remap(v.exprs[1]!)], dtype });
+}
+
+/**
+ * Clamps `x` to [min, max] (either bound may be omitted). NaN stays NaN.
+ *
+ * @example
+ * ```ts
+ * const y = clip(x, { min: 0, max: 1 });
+ * ```
+ */
+export function clip(x: CubedArray, bounds: { min?: Operand; max?: Operand } = {}): CubedArray {
+  let y = x;
+  if (bounds.min !== undefined) y = binary("maximum", y, bounds.min);
+  if (bounds.max !== undefined) y = binary("minimum", y, bounds.max);
+  if (y.dtype !== x.dtype) y = astype(y, x.dtype);
+  return y === x ? astype(x, x.dtype, { copy: true }) : y;
+}
+
+/**
+ * Casts to `dtype` (NumPy C casting: floats truncate toward zero, ints wrap).
+ *
+ * @example
+ * ```ts
+ * const y = astype(x, "float32");
+ * ```
+ */
+export function astype(x: CubedArray, dtype: DataType, options: { copy?: boolean } = {}): CubedArray {
+  if (x.dtype === dtype && !options.copy) return x;
+  return elementwiseOp("astype", [x], castExpr({ op: "input", index: 0, dtype: x.dtype }, dtype) as Expr);
+}

@@ -1,0 +1,52 @@
+import { ValueError } from "../errors.js";
+import { finalizePlan, type FinalizeOptions } from "../plan/finalize.js";
+import type { Plan } from "../plan/ir.js";
+import { type PlanSummary, formatSummary, summarizePlan } from "../plan/summary.js";
+import type { CubedArray } from "./array.js";
+
+/** Options of `plan()`. */
+export interface PlanOptions {
+  /** Fuse ops (default true). */
+  optimize?: boolean;
+}
+
+/**
+ * A finalised plan with helpers to inspect it.
+ *
+ * @example
+ * ```ts
+ * const view = y.plan();
+ * view.summary().numTasks;
+ * JSON.stringify(view.plan); // plain data
+ * ```
+ */
+export class PlanView {
+  constructor(readonly plan: Plan) {}
+  summary(): PlanSummary {
+    return summarizePlan(this.plan);
+  }
+  toString(): string {
+    return formatSummary(this.summary());
+  }
+  toJSON(): Plan {
+    return this.plan;
+  }
+}
+
+/** Checks that arrays computed together share one spec, and returns it. */
+export function commonSpec(arrays: readonly CubedArray[]): CubedArray["spec"] {
+  const spec = arrays[0]!.spec;
+  for (const a of arrays) {
+    if (!a.spec.equals(spec)) {
+      throw new ValueError("Arrays computed together must share one Spec (same workDir, allowedMem, reservedMem, compressor, executor).", "spec");
+    }
+  }
+  return spec;
+}
+
+/** The plan for computing `arrays` together. */
+export function planArrays(arrays: readonly CubedArray[], options: PlanOptions & Pick<FinalizeOptions, "targets"> = {}): PlanView {
+  if (arrays.length === 0) throw new ValueError("plan() needs at least one array.", "arrays");
+  const spec = commonSpec(arrays);
+  return new PlanView(finalizePlan(arrays.map((a) => a.lineage), spec.toData(), options).plan);
+}

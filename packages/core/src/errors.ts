@@ -1,0 +1,207 @@
+/**
+ * The closed set of errors cubed-ts raises. Every error carries a `_tag`
+ * (stable, part of the API) and a message that says what was wrong, which
+ * argument, and what to do. Narrow with {@link isCubedError}.
+ *
+ * @example
+ * ```ts
+ * try { await x.compute(); } catch (e) {
+ *   if (isCubedError(e, "MemoryLimitError")) console.log(e.opId, e.projectedMem);
+ * }
+ * ```
+ * @module
+ */
+
+/** Base class of every error raised by cubed-ts. */
+export abstract class CubedError extends Error {
+  abstract readonly _tag: string;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** An argument has the wrong value or type (bad memory string, bad option, bad shape…). */
+export class ValueError extends CubedError {
+  readonly _tag = "ValueError" as const;
+  constructor(
+    message: string,
+    readonly argument?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** An unknown or unsupported data type, or an operation not defined for a data type. */
+export class DtypeError extends CubedError {
+  readonly _tag = "DtypeError" as const;
+}
+
+/** Shapes cannot be broadcast together, or a shape is otherwise incompatible. */
+export class BroadcastError extends CubedError {
+  readonly _tag = "BroadcastError" as const;
+}
+
+/** Chunks that do not fit the array (non-positive, wrong rank, not integers…). */
+export class ChunksError extends CubedError {
+  readonly _tag = "ChunksError" as const;
+}
+
+/** An index or axis out of range, or an indexing form that is not supported. */
+export class IndexError extends CubedError {
+  readonly _tag = "IndexError" as const;
+}
+
+/** A plan whose projected memory per task exceeds `allowedMem`; raised before any task runs. */
+export class MemoryLimitError extends CubedError {
+  readonly _tag = "MemoryLimitError" as const;
+  constructor(
+    message: string,
+    readonly opId: string,
+    readonly projectedMem: number,
+    readonly allowedMem: number,
+    readonly reservedMem: number,
+  ) {
+    super(message);
+  }
+}
+
+/** No Zarr array (or no store) at the given URL and path. */
+export class StoreNotFoundError extends CubedError {
+  readonly _tag = "StoreNotFoundError" as const;
+  constructor(
+    message: string,
+    readonly url: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Zarr metadata that cannot be parsed or is not supported. */
+export class MetadataError extends CubedError {
+  readonly _tag = "MetadataError" as const;
+  constructor(
+    message: string,
+    readonly url: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A chunk of an array this plan wrote is missing: the task that writes it did not finish. */
+export class MissingChunkError extends CubedError {
+  readonly _tag = "MissingChunkError" as const;
+  constructor(
+    message: string,
+    readonly arrayId: string,
+    readonly chunk: number[],
+  ) {
+    super(message);
+  }
+}
+
+/** A URL whose scheme no registered store handles. */
+export class UnknownSchemeError extends CubedError {
+  readonly _tag = "UnknownSchemeError" as const;
+}
+
+/** A kernel name that is not registered in this process. */
+export class KernelNotFoundError extends CubedError {
+  readonly _tag = "KernelNotFoundError" as const;
+}
+
+/** A target that exists already when the write mode forbids overwriting it. */
+export class TargetExistsError extends CubedError {
+  readonly _tag = "TargetExistsError" as const;
+}
+
+/** A task failed (after any retries); names the op, the chunk and the attempt. */
+export class TaskError extends CubedError {
+  readonly _tag = "TaskError" as const;
+  constructor(
+    message: string,
+    readonly opId: string,
+    readonly chunk: number[],
+    readonly attempt: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A compute was cancelled through its `signal`. */
+export class AbortedError extends CubedError {
+  readonly _tag = "AbortedError" as const;
+}
+
+/** Every tag of the closed error set. */
+export type CubedErrorTag =
+  | ValueError["_tag"]
+  | DtypeError["_tag"]
+  | BroadcastError["_tag"]
+  | ChunksError["_tag"]
+  | IndexError["_tag"]
+  | MemoryLimitError["_tag"]
+  | StoreNotFoundError["_tag"]
+  | MetadataError["_tag"]
+  | MissingChunkError["_tag"]
+  | UnknownSchemeError["_tag"]
+  | KernelNotFoundError["_tag"]
+  | TargetExistsError["_tag"]
+  | TaskError["_tag"]
+  | AbortedError["_tag"];
+
+type ErrorByTag = {
+  ValueError: ValueError;
+  DtypeError: DtypeError;
+  BroadcastError: BroadcastError;
+  ChunksError: ChunksError;
+  IndexError: IndexError;
+  MemoryLimitError: MemoryLimitError;
+  StoreNotFoundError: StoreNotFoundError;
+  MetadataError: MetadataError;
+  MissingChunkError: MissingChunkError;
+  UnknownSchemeError: UnknownSchemeError;
+  KernelNotFoundError: KernelNotFoundError;
+  TargetExistsError: TargetExistsError;
+  TaskError: TaskError;
+  AbortedError: AbortedError;
+};
+
+/**
+ * True when `err` is a cubed-ts error, optionally one of the given tags.
+ * Errors that crossed a thread or process boundary keep their tag.
+ *
+ * @example
+ * ```ts
+ * if (isCubedError(err, "BroadcastError", "ChunksError")) console.error(err.message);
+ * ```
+ */
+export function isCubedError<T extends CubedErrorTag>(
+  err: unknown,
+  ...tags: T[]
+): err is ErrorByTag[T] {
+  if (typeof err !== "object" || err === null || !("_tag" in err)) return false;
+  const tag = (err as { _tag: unknown })._tag;
+  if (typeof tag !== "string") return false;
+  return tags.length === 0 ? tag in TAGS : (tags as string[]).includes(tag);
+}
+
+const TAGS: Record<CubedErrorTag, true> = {
+  ValueError: true,
+  DtypeError: true,
+  BroadcastError: true,
+  ChunksError: true,
+  IndexError: true,
+  MemoryLimitError: true,
+  StoreNotFoundError: true,
+  MetadataError: true,
+  MissingChunkError: true,
+  UnknownSchemeError: true,
+  KernelNotFoundError: true,
+  TargetExistsError: true,
+  TaskError: true,
+  AbortedError: true,
+};

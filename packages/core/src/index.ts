@@ -1,0 +1,59 @@
+/**
+ * @cubed-ts/core: bounded-memory chunked arrays. Every operation is Zarr → Zarr,
+ * split into tasks whose memory is known before anything runs.
+ *
+ * @example
+ * ```ts
+ * import { Spec, random, mean, multiply } from "@cubed-ts/core";
+ * const spec = new Spec({ workDir: "/tmp/cubed", allowedMem: "2GB" });
+ * const u = random.random([50, 987, 1920], { chunks: [10, 987, 1920], seed: 1, spec });
+ * const m = await mean(multiply(u, u), { axis: 0 }).compute();
+ * ```
+ * @module
+ */
+export * from "./errors.js";
+export { type DataType, type TypedArray, type Scalar, DATA_TYPES, itemsize, parseDtype } from "./dtypes/dtype.js";
+export { resultType } from "./dtypes/promotion.js";
+export { NDArray, type NestedArray } from "./ndarray/ndarray.js";
+export { broadcastShapes } from "./ndarray/shape.js";
+export { Spec, type SpecOptions, type SpecData } from "./spec/spec.js";
+export { parseMemory, formatMemory, type MemoryInput } from "./spec/memory-string.js";
+
+export type { Store, AbsolutePath, RangeQuery } from "./storage/store.js";
+export { FileStore } from "./storage/file-store.js";
+export { MemoryStore } from "./storage/memory-store.js";
+export { registerStoreScheme, openStore, type StoreFactory } from "./storage/registry.js";
+export type { CompressorConfig } from "./storage/codecs.js";
+
+export type * from "./plan/ir.js";
+export type { Expr } from "./kernels/expr.js";
+export { type PlanSummary, summarizePlan, formatSummary } from "./plan/summary.js";
+export { validatePlan } from "./plan/finalize.js";
+export { projectedMem, bufferCopies, type BufferCopies } from "./primitives/memory.js";
+export { blockwise, type BlockwiseOptions } from "./primitives/blockwise.js";
+
+export { registerKernel, type Kernel, type KernelContext, type KernelInput } from "./kernels/registry.js";
+export { runTask, type TaskResult } from "./runtime/task-runner.js";
+export { runPlan, type DagExecutor, type ExecutionContext, type RunPlanOptions } from "./runtime/executor.js";
+export { InProcessExecutor, type InProcessExecutorOptions } from "./runtime/in-process-executor.js";
+export type * from "./runtime/events.js";
+export { ProgressBar } from "./callbacks/progress-bar.js";
+export { HistoryCallback } from "./callbacks/history.js";
+
+export { CubedArray, CubedArray as Array } from "./array/array.js";
+export { compute, type ComputeOptions } from "./array/compute.js";
+export { PlanView, type PlanOptions } from "./array/plan-view.js";
+export { toZarr, type ToZarrOptions } from "./array/to-zarr.js";
+export { fromZarr, type FromZarrOptions } from "./array/from-zarr.js";
+export {
+  asarray, fromArray, full, zeros, ones, empty, arange, linspace, random,
+  MAX_INLINE_BYTES, type CreationOptions, type RandomOptions,
+} from "./array/creation.js";
+export type { ArrayLike } from "./array/to-ndarray.js";
+export { where, clip, astype, type Operand } from "./array/elementwise.js";
+export * from "./array/elementwise-api.js";
+export {
+  sum, prod, min, max, mean, var_, var_ as var, std, all, any, argmin, argmax,
+  nansum, nanmean, nanmin, nanmax, nanvar, nanstd, type ReductionOptions, type VarianceOptions,
+} from "./array/reductions.js";
+export { index, slice, type Slice, type IndexKey } from "./array/indexing.js";

@@ -1,0 +1,293 @@
+import { type DataType, type TypedArray, isBigIntDtype } from "../dtypes/dtype.js";
+
+/** Names of the built-in reductions. */
+export type ReducerName =
+  | "sum" | "prod" | "min" | "max" | "mean" | "var" | "std" | "all" | "any" | "argmin" | "argmax"
+  | "nansum" | "nanprod" | "nanmin" | "nanmax" | "nanmean" | "nanvar" | "nanstd";
+
+type Arr = TypedArray & { [i: number]: number | bigint };
+type NumArr = Float64Array;
+
+/** A run of `count` input elements starting at `so`, folding into state slots `st, st + stStep, …`. */
+export interface Run {
+  so: number;
+  st: number;
+  stStep: number;
+  count: number;
+  /** Flat index (over the reduced axes) of the run's first element, and its step; for arg reductions. */
+  argBase: number;
+  argStep: number;
+}
+
+/**
+ * A reduction as data-parallel state: initialise, fold raw values, fold other
+ * states (tree combine), finalise into the result dtype.
+ */
+export interface Reducer {
+  /** Dtypes of the state fields, given the input and result dtypes. */
+  fields(input: DataType, result: DataType): DataType[];
+  init(state: Arr[]): void;
+  foldRaw(state: Arr[], src: Arr, run: Run): void;
+  foldState(state: Arr[], src: Arr[], run: Run): void;
+  finalize(state: Arr[], out: Arr, correction: number): void;
+}
+
+
+function additive(op: "sum" | "prod", skipNaN: boolean): Reducer {
+  const identity = op === "sum" ? 0 : 1;
+  return {
+    fields: (_i, r) => [r],
+    init: ([acc]) => acc!.fill((isBigIntDtype(dtypeOf(acc!)) ? BigInt(identity) : identity) as never),
+    foldRaw([acc], src, r) {
+      const a = acc!;
+      if (typeof a[0] === "bigint") {
+        for (let j = 0; j < r.count; j++) {
+          const v = src[r.so + j]!;
+          const b = typeof v === "bigint" ? v : BigInt(v);
+          const k = r.st + j * r.stStep;
+          a[k] = op === "sum" ? (a[k] as bigint) + b : (a[k] as bigint) * b;
+        }
+        return;
+      }
+      const s = src as NumArr;
+      const n = a as NumArr;
+      if (op === "sum") {
+        if (r.stStep === 0) {
+          let t = 0;
+          for (let j = 0; j < r.count; j++) {
+            const v = s[r.so + j]!;
+            if (!(skipNaN && v !== v)) t += v;
+          }
+          n[r.st] = n[r.st]! + t;
+        } else {
+          for (let j = 0; j < r.count; j++) {
+            const v = s[r.so + j]!;
+            if (!(skipNaN && v !== v)) n[r.st + j] = n[r.st + j]! + v;
+          }
+        }
+      } else {
+        for (let j = 0; j < r.count; j++) {
+          const v = s[r.so + j]!;
+          if (!(skipNaN && v !== v)) n[r.st + j * r.stStep] = n[r.st + j * r.stStep]! * v;
+        }
+      }
+    },
+    foldState(state, [src], r) {
+      this.foldRaw(state, src!, r);
+    },
+    finalize([acc], out) {
+      out.set(acc as never);
+    },
+  };
+}
+
+function dtypeOf(a: TypedArray): DataType {
+  return a instanceof BigInt64Array ? "int64" : a instanceof BigUint64Array ? "uint64" : "float64";
+}
+
+function extreme(kind: "min" | "max", skipNaN: boolean): Reducer {
+  const better = kind === "max" ? (v: number | bigint, c: number | bigint) => v > c : (v: number | bigint, c: number | bigint) => v < c;
+  const fold = (a: Arr, seen: Arr, k: number, v: number | bigint): void => {
+    if (skipNaN && v !== v) return;
+    if (seen[k] === 0) {
+      a[k] = v;
+      seen[k] = 1;
+    } else if (a[k] === a[k] && (v !== v || better(v, a[k]!))) a[k] = v;
+  };
+  return {
+    // value, and whether any value was seen (all-NaN slices of nan-reductions give NaN)
+    fields: (i) => [i, "bool"],
+    init: () => {},
+    foldRaw([val, seen], src, r) {
+      for (let j = 0; j < r.count; j++) fold(val!, seen!, r.st + j * r.stStep, src[r.so + j]!);
+    },
+    foldState([val, seen], [sv, ss], r) {
+      for (let j = 0; j < r.count; j++) if (ss![r.so + j] === 1) fold(val!, seen!, r.st + j * r.stStep, sv![r.so + j]!);
+    },
+    finalize([val, seen], out) {
+      for (let i = 0; i < out.length; i++) out[i] = seen![i] === 1 ? val![i]! : NaN;
+    },
+  };
+}
+
+function mean(skipNaN: boolean): Reducer {
+  return {
+    fields: () => ["float64", "float64"],
+    init: () => {},
+    foldRaw([n, t], src, r) {
+      const N = n as NumArr;
+      const T = t as NumArr;
+      if (typeof src[0] === "bigint") {
+        for (let j = 0; j < r.count; j++) {
+          const k = r.st + j * r.stStep;
+          N[k] += 1;
+          T[k] += Number(src[r.so + j]!);
+        }
+        return;
+      }
+      const s = src as NumArr;
+      if (r.stStep === 0 && !skipNaN) {
+        let tot = 0;
+        for (let j = 0; j < r.count; j++) tot += s[r.so + j]!;
+        N[r.st]! += r.count;
+        T[r.st]! += tot;
+        return;
+      }
+      for (let j = 0; j < r.count; j++) {
+        const v = s[r.so + j]!;
+        if (skipNaN && v !== v) continue;
+        const k = r.st + j * r.stStep;
+        N[k] += 1;
+        T[k] += v;
+      }
+    },
+    foldState([n, t], [sn, stot], r) {
+      const N = n as NumArr, T = t as NumArr, SN = sn as NumArr, ST = stot as NumArr;
+      for (let j = 0; j < r.count; j++) {
+        const k = r.st + j * r.stStep;
+        N[k] += SN[r.so + j]!;
+        T[k] += ST[r.so + j]!;
+      }
+    },
+    finalize([n, t], out) {
+      const N = n as NumArr, T = t as NumArr, O = out as NumArr;
+      for (let i = 0; i < O.length; i++) O[i] = T[i]! / N[i]!;
+    },
+  };
+}
+
+function variance(skipNaN: boolean, sqrt: boolean): Reducer {
+  return {
+    fields: () => ["float64", "float64", "float64"],
+    init: () => {},
+    foldRaw([n, m, q], src, r) {
+      const N = n as NumArr, M = m as NumArr, Q = q as NumArr;
+      for (let j = 0; j < r.count; j++) {
+        const raw = src[r.so + j]!;
+        const v = typeof raw === "bigint" ? Number(raw) : raw;
+        if (skipNaN && v !== v) continue;
+        const k = r.st + j * r.stStep;
+        const nn = N[k]! + 1;
+        const d = v - M[k]!;
+        M[k] = M[k]! + d / nn;
+        Q[k] = Q[k]! + d * (v - M[k]!);
+        N[k] = nn;
+      }
+    },
+    foldState([n, m, q], [sn, sm, sq], r) {
+      const N = n as NumArr, M = m as NumArr, Q = q as NumArr;
+      const SN = sn as NumArr, SM = sm as NumArr, SQ = sq as NumArr;
+      for (let j = 0; j < r.count; j++) {
+        const k = r.st + j * r.stStep;
+        const nb = SN[r.so + j]!;
+        if (nb === 0) continue;
+        const na = N[k]!;
+        const nn = na + nb;
+        const d = SM[r.so + j]! - M[k]!;
+        M[k] = M[k]! + (d * nb) / nn;
+        Q[k] = Q[k]! + SQ[r.so + j]! + (d * d * na * nb) / nn;
+        N[k] = nn;
+      }
+    },
+    finalize([n, , q], out, correction) {
+      const N = n as NumArr, Q = q as NumArr, O = out as NumArr;
+      for (let i = 0; i < O.length; i++) {
+        const v = N[i] === 0 ? NaN : Q[i]! / Math.max(N[i]! - correction, 0);
+        O[i] = sqrt ? Math.sqrt(v) : v;
+      }
+    },
+  };
+}
+
+function logical(kind: "all" | "any"): Reducer {
+  return {
+    fields: () => ["bool"],
+    init: ([v]) => v!.fill((kind === "all" ? 1 : 0) as never),
+    foldRaw([v], src, r) {
+      const a = v!;
+      for (let j = 0; j < r.count; j++) {
+        const x = src[r.so + j]!;
+        const truthy = x !== 0 && x !== 0n ? 1 : 0;
+        const k = r.st + j * r.stStep;
+        a[k] = kind === "all" ? (a[k]! as number) & truthy : (a[k]! as number) | truthy;
+      }
+    },
+    foldState(state, [src], r) {
+      this.foldRaw(state, src!, r);
+    },
+    finalize([v], out) {
+      out.set(v as never);
+    },
+  };
+}
+
+function arg(kind: "argmin" | "argmax"): Reducer {
+  const better = (v: number | bigint, vi: number, c: number | bigint, ci: number): boolean => {
+    if (ci < 0) return true;
+    const vn = v !== v;
+    const cn = c !== c;
+    if (cn) return vn && vi < ci;
+    if (vn) return true;
+    if (kind === "argmax" ? v > c : v < c) return true;
+    return v === c && vi < ci;
+  };
+  return {
+    fields: (i) => ["float64", i],
+    init: ([idx]) => idx!.fill(-1 as never),
+    foldRaw([idx, val], src, r) {
+      const I = idx as NumArr;
+      const V = val!;
+      for (let j = 0; j < r.count; j++) {
+        const k = r.st + j * r.stStep;
+        const v = src[r.so + j]!;
+        const vi = r.argBase + j * r.argStep;
+        if (better(v, vi, V[k]!, I[k]!)) {
+          I[k] = vi;
+          V[k] = v;
+        }
+      }
+    },
+    foldState([idx, val], [si, sv], r) {
+      const I = idx as NumArr;
+      const V = val!;
+      const SI = si as NumArr;
+      for (let j = 0; j < r.count; j++) {
+        const k = r.st + j * r.stStep;
+        const vi = SI[r.so + j]!;
+        if (vi < 0) continue;
+        const v = sv![r.so + j]!;
+        if (better(v, vi, V[k]!, I[k]!)) {
+          I[k] = vi;
+          V[k] = v;
+        }
+      }
+    },
+    finalize([idx], out) {
+      const I = idx as NumArr;
+      const O = out as BigInt64Array;
+      for (let i = 0; i < O.length; i++) O[i] = BigInt(I[i]!);
+    },
+  };
+}
+
+/** The built-in reducers by name. */
+export const REDUCERS: Record<ReducerName, Reducer> = {
+  sum: additive("sum", false),
+  nansum: additive("sum", true),
+  prod: additive("prod", false),
+  nanprod: additive("prod", true),
+  min: extreme("min", false),
+  max: extreme("max", false),
+  nanmin: extreme("min", true),
+  nanmax: extreme("max", true),
+  mean: mean(false),
+  nanmean: mean(true),
+  var: variance(false, false),
+  nanvar: variance(true, false),
+  std: variance(false, true),
+  nanstd: variance(true, true),
+  all: logical("all"),
+  any: logical("any"),
+  argmin: arg("argmin"),
+  argmax: arg("argmax"),
+};

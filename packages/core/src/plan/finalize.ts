@@ -1,0 +1,155 @@
+import { MemoryLimitError } from "../errors.js";
+import type { NDArray } from "../ndarray/ndarray.js";
+import { shapeSize } from "../ndarray/shape.js";
+import { itemsize } from "../dtypes/dtype.js";
+import type { SpecData } from "../spec/spec.js";
+import { formatMemory } from "../spec/memory-string.js";
+import type { CompressorConfig } from "../storage/codecs.js";
+import { normalizeUrl } from "../storage/registry.js";
+import { chunkBytes, projectedMem } from "../primitives/memory.js";
+import { maxInputBlocks } from "./block-maps.js";
+import { gridSize, numBlocks } from "./chunks.js";
+import type { ArrayNode, BlockwiseOp, OpStats, Plan } from "./ir.js";
+import { type Lineage, contentId, walkLineage } from "./lineage.js";
+import { optimizePlan } from "./optimize.js";
+
+/** Where the user wants an array written (`toZarr`). */
+export interface Target {
+  url: string;
+  path: string;
+  compressor: CompressorConfig | null;
+}
+
+/** A finalised plan plus the client-side work compute() does before running it. */
+export interface FinalizedPlan {
+  plan: Plan;
+  /** Arrays whose data the client writes before tasks run (`fromArray`). */
+  uploads: Map<string, NDArray>;
+}
+
+/** Options of {@link finalizePlan}. */
+export interface FinalizeOptions {
+  targets?: ReadonlyMap<string, Target>;
+  /** Fuse ops (default true). */
+  optimize?: boolean;
+}
+
+/**
+ * Turns the lineage of the requested arrays into a runnable plan: assigns
+ * storage to every op output (intermediate dir or the user's target), orders ops
+ * into stages, and computes each op's tasks, projected memory and I/O.
+ *
+ * @example
+ * ```ts
+ * const { plan } = finalizePlan([y.lineage], spec.toData());
+ * ```
+ */
+export function finalizePlan(roots: readonly Lineage[], spec: SpecData, options: FinalizeOptions = {}): FinalizedPlan {
+  const targets = options.targets ?? new Map<string, Target>();
+  const outputs = roots.map((r) => r.node.id);
+  const computeId = contentId("compute", {
+    outputs,
+    targets: [...targets.entries()].sort(),
+  }).replace(/^compute-/, "");
+  const base = normalizeUrl(spec.workDir);
+  const intermediateDir = `${base}/cubed-${computeId}`;
+
+  const arrays: Record<string, ArrayNode> = {};
+  const rawOps: Record<string, BlockwiseOp> = {};
+  const uploads = new Map<string, NDArray>();
+  for (const l of walkLineage(roots)) {
+    const node = l.node;
+    const target = targets.get(node.id);
+    let source = node.source;
+    if (target) {
+      source = { kind: "stored", url: normalizeUrl(target.url), path: target.path, role: "output", compressor: target.compressor };
+    } else if (source.kind === "pending" || l.upload) {
+      source = { kind: "stored", url: intermediateDir, path: node.id, role: "intermediate", compressor: spec.zarrCompressor };
+    }
+    arrays[node.id] = { ...node, source };
+    if (l.upload) uploads.set(node.id, l.upload);
+    if (l.op) rawOps[l.op.id] = l.op;
+  }
+
+  const optimized = options.optimize === false ? { arrays, ops: rawOps } : optimizePlan(arrays, rawOps, new Set([...outputs, ...targets.keys()]));
+  return { plan: buildPlan(optimized.arrays, optimized.ops, spec, computeId, intermediateDir, outputs), uploads };
+}
+
+function buildPlan(
+  arrays: Record<string, ArrayNode>,
+  rawOps: Record<string, BlockwiseOp>,
+  spec: SpecData,
+  computeId: string,
+  intermediateDir: string,
+  outputs: string[],
+): Plan {
+  const producer = new Map<string, string>();
+  for (const op of Object.values(rawOps)) for (const o of op.outputs) producer.set(o, op.id);
+  const level = new Map<string, number>();
+  const levelOf = (opId: string): number => {
+    const hit = level.get(opId);
+    if (hit !== undefined) return hit;
+    const op = rawOps[opId]!;
+    let l = 0;
+    for (const inp of op.inputs) {
+      const p = producer.get(inp.array);
+      if (p) l = Math.max(l, levelOf(p) + 1);
+    }
+    level.set(opId, l);
+    return l;
+  };
+  const stages: string[][] = [];
+  for (const id of Object.keys(rawOps).sort()) {
+    const l = levelOf(id);
+    (stages[l] ??= []).push(id);
+  }
+  const ops: Plan["ops"] = {};
+  for (const op of Object.values(rawOps)) {
+    const out0 = arrays[op.outputs[0]!]!;
+    const taskGrid = numBlocks(out0.shape, out0.chunks);
+    const numTasks = gridSize(taskGrid);
+    let bytesRead = 0;
+    for (const inp of op.inputs) {
+      const node = arrays[inp.array]!;
+      if (node.source.kind === "stored" || node.source.kind === "zarr") {
+        bytesRead += Math.min(numTasks * maxInputBlocks(inp.map, node, out0) * chunkBytes(node), numTasks * chunkBytes(node) * 1e9);
+      }
+    }
+    const bytesWritten = op.outputs.reduce((a, id) => a + shapeSize(arrays[id]!.shape) * itemsize(arrays[id]!.dtype), 0);
+    const stats: OpStats = { numTasks, taskGrid, projectedMem: projectedMem(op, arrays, spec.reservedMem), bytesRead, bytesWritten };
+    ops[op.id] = { ...op, stats };
+  }
+  return { version: 1, computeId, spec, intermediateDir, arrays, ops, stages: stages.filter(Boolean), outputs };
+}
+
+/**
+ * Refuses a plan with any op whose projected memory exceeds `allowedMem`,
+ * naming the worst op and what to change. Runs before any task or write.
+ *
+ * @example
+ * ```ts
+ * validatePlan(plan); // throws MemoryLimitError
+ * ```
+ */
+export function validatePlan(plan: Plan): void {
+  const over = Object.values(plan.ops)
+    .filter((o) => o.stats.projectedMem > plan.spec.allowedMem)
+    .sort((a, b) => b.stats.projectedMem - a.stats.projectedMem);
+  const worst = over[0];
+  if (!worst) return;
+  const { allowedMem, reservedMem } = plan.spec;
+  const biggest = [...worst.inputs.map((i) => plan.arrays[i.array]!), ...worst.outputs.map((o) => plan.arrays[o]!)].sort(
+    (a, b) => chunkBytes(b) - chunkBytes(a),
+  )[0]!;
+  throw new MemoryLimitError(
+    `Projected memory per task of op ${worst.id} (${worst.label}) is ${formatMemory(worst.stats.projectedMem)}, ` +
+      `above allowedMem ${formatMemory(allowedMem)} (which includes reservedMem ${formatMemory(reservedMem)})` +
+      (over.length > 1 ? `; ${over.length - 1} more op(s) are also over` : "") +
+      `. Its largest chunk is ${formatMemory(chunkBytes(biggest))} (array ${biggest.id}, chunks [${biggest.chunks.join(", ")}]). ` +
+      `Use smaller chunks (rechunk or the chunks option), or raise allowedMem in the Spec. Nothing was run.`,
+    worst.id,
+    worst.stats.projectedMem,
+    allowedMem,
+    reservedMem,
+  );
+}

@@ -1,0 +1,124 @@
+/**
+ * The Plan IR: plain data that any worker can run a task from, given
+ * (plan, op id, chunk coordinates) and the kernels it has registered.
+ * `JSON.parse(JSON.stringify(plan))` is a valid plan: nothing here is a closure.
+ * @module
+ */
+import type { DataType } from "../dtypes/dtype.js";
+import type { SpecData } from "../spec/spec.js";
+import type { CompressorConfig } from "../storage/codecs.js";
+import type { EncodedScalar } from "./scalar.js";
+import type { Expr } from "../kernels/expr.js";
+
+/** Where an array's chunks come from. */
+export type ArraySource =
+  /** A user's Zarr array (v2 or v3), read through zarrita; missing chunks read as its fill value. */
+  | { kind: "zarr"; url: string; path: string }
+  /** An array this plan writes (intermediate or the user's target); a missing chunk is an error. */
+  | { kind: "stored"; url: string; path: string; role: "intermediate" | "output"; compressor: CompressorConfig | null }
+  /** Produced by an op; finalisation decides where it is stored. Never present in a finalised plan. */
+  | { kind: "pending" }
+  /** Every element equals `fill`; never stored. */
+  | { kind: "virtual"; fill: EncodedScalar }
+  /** Computed inside the task that reads a block. */
+  | { kind: "generated"; generator: GeneratorSpec }
+  /** Small data embedded in the plan (little-endian bytes, base64, at most 1 MB). */
+  | { kind: "inline"; data: string };
+
+/** Blocks computed on the fly from their coordinates alone. */
+export type GeneratorSpec =
+  | { name: "arange"; start: number; step: number }
+  | { name: "linspace"; start: number; stop: number; num: number; endpoint: boolean }
+  | { name: "random"; seed: number };
+
+/** An array node: metadata plus where its data is. */
+export interface ArrayNode {
+  id: string;
+  /** A short human label (the function that made it). */
+  label: string;
+  shape: number[];
+  dtype: DataType;
+  /** Regular chunk shape (the last chunk along an axis may be smaller). */
+  chunks: number[];
+  source: ArraySource;
+}
+
+/** Which input blocks one task reads, as data. */
+export type BlockMap =
+  /** Input axis i follows output axis `axes[i]`; an input with one block on that axis reads block 0 (broadcasting). */
+  | { kind: "index"; axes: number[] }
+  /**
+   * Reduction fan-in: along each reduced input axis `axes[k]`, output block c reads input blocks
+   * [c·splitEvery[k], (c+1)·splitEvery[k]). Without `keepdims` the output has no reduced axes and reads all blocks.
+   */
+  | { kind: "reduce"; axes: number[]; splitEvery: number[]; keepdims: boolean }
+  /** The input region under an output block: per input axis, a strided slice onto an output axis, or one fixed index. */
+  | { kind: "region"; axes: RegionAxis[] };
+
+/** One input axis of a region map. */
+export type RegionAxis =
+  | { kind: "slice"; start: number; step: number; outAxis: number }
+  | { kind: "index"; index: number };
+
+/** An op input: the array, which of its blocks a task reads, and whether they are held together or streamed. */
+export interface OpInput {
+  array: string;
+  map: BlockMap;
+  /** `"all"`: every block read is in memory at once; `"stream"`: one block at a time. */
+  access: "all" | "stream";
+}
+
+/** A kernel reference: never code, only names and data. */
+export type KernelRef =
+  /** An elementwise expression tree, compiled per worker into one loop over the block. */
+  | { kind: "expr"; expr: Expr }
+  /** A registered kernel (built-in or user) with JSON arguments. */
+  | { kind: "named"; name: string; args: JsonValue };
+
+/** JSON-compatible values. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** A blockwise op: one task per output block, reading the input blocks its maps name. */
+export interface BlockwiseOp {
+  kind: "blockwise";
+  id: string;
+  /** The array-API function it implements (`add`, `mean`, `rechunk`…). */
+  label: string;
+  inputs: OpInput[];
+  /** Output array ids; all share one block grid, the task grid. */
+  outputs: string[];
+  kernel: KernelRef;
+  /** Memory the kernel needs beyond its input and output blocks. */
+  extraMem: number;
+  /** Whether the optimiser may fuse this op into its consumers. */
+  fusable: boolean;
+}
+
+/** Every op kind (a discriminated union; more kinds may be added). */
+export type OpNode = BlockwiseOp;
+
+/** Per-op numbers that finalisation computes from the data above. */
+export interface OpStats {
+  numTasks: number;
+  /** The task grid (numblocks of the outputs). */
+  taskGrid: number[];
+  projectedMem: number;
+  bytesRead: number;
+  bytesWritten: number;
+}
+
+/** A finalised, runnable plan. */
+export interface Plan {
+  version: 1;
+  /** Deterministic id of this computation (from its outputs), used for the intermediate directory. */
+  computeId: string;
+  spec: SpecData;
+  /** URL of the directory that holds this compute's intermediates. */
+  intermediateDir: string;
+  arrays: Record<string, ArrayNode>;
+  ops: Record<string, OpNode & { stats: OpStats }>;
+  /** Op ids in dependency order, grouped into stages whose ops are independent. */
+  stages: string[][];
+  /** The arrays the user asked for. */
+  outputs: string[];
+}

@@ -1,0 +1,68 @@
+import type { DataType } from "../dtypes/dtype.js";
+import type { BlockMap, KernelRef } from "../plan/ir.js";
+import { type Lineage, contentId } from "../plan/lineage.js";
+
+/** One input of {@link blockwise}. */
+export interface BlockwiseInput {
+  lineage: Lineage;
+  map: BlockMap;
+  access: "all" | "stream";
+}
+
+/** One output of {@link blockwise}. */
+export interface BlockwiseOutput {
+  shape: number[];
+  dtype: DataType;
+  chunks: number[];
+}
+
+/** Options of {@link blockwise}. */
+export interface BlockwiseOptions {
+  /** The array-API function this op implements (used in ids, progress and plots). */
+  label: string;
+  inputs: BlockwiseInput[];
+  kernel: KernelRef;
+  /** All outputs share one block grid: one task per block. */
+  outputs: BlockwiseOutput[];
+  extraMem?: number;
+  fusable?: boolean;
+}
+
+/**
+ * The blockwise primitive: declares an op with one task per output block, each
+ * reading the input blocks its maps name. Returns one lineage per output; ids
+ * are content hashes, so the same expression always gets the same names.
+ *
+ * @example
+ * ```ts
+ * const [y] = blockwise({ label: "negative", kernel: { kind: "expr", expr },
+ *   inputs: [{ lineage: x.lineage, map: { kind: "index", axes: [0, 1] }, access: "all" }],
+ *   outputs: [{ shape: x.shape, dtype: x.dtype, chunks: x.chunks }] });
+ * ```
+ */
+export function blockwise(options: BlockwiseOptions): Lineage[] {
+  const inputs = options.inputs.map((i) => ({ array: i.lineage.node.id, map: i.map, access: i.access }));
+  const opId = contentId(`op-${options.label}`, { kernel: options.kernel, inputs, outputs: options.outputs });
+  const outputIds = options.outputs.map((_, k) => contentId(options.label, { op: opId, output: k }));
+  const op = {
+    kind: "blockwise" as const,
+    id: opId,
+    label: options.label,
+    inputs,
+    outputs: outputIds,
+    kernel: options.kernel,
+    extraMem: options.extraMem ?? 0,
+    fusable: options.fusable ?? true,
+  };
+  const inputLineages = dedupe(options.inputs.map((i) => i.lineage));
+  return options.outputs.map((o, k) => ({
+    node: { id: outputIds[k]!, label: options.label, shape: [...o.shape], dtype: o.dtype, chunks: [...o.chunks], source: { kind: "pending" } },
+    op,
+    inputs: inputLineages,
+  }));
+}
+
+function dedupe(ls: Lineage[]): Lineage[] {
+  const seen = new Set<string>();
+  return ls.filter((l) => (seen.has(l.node.id) ? false : (seen.add(l.node.id), true)));
+}

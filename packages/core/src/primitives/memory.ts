@@ -1,0 +1,82 @@
+import { itemsize } from "../dtypes/dtype.js";
+import { shapeSize } from "../ndarray/shape.js";
+import { maxInputBlocks } from "../plan/block-maps.js";
+import type { ArrayNode, ArraySource, BlockwiseOp } from "../plan/ir.js";
+import { urlScheme } from "../storage/registry.js";
+
+/** Extra copies of a chunk that reading or writing it makes, beyond the chunk itself. */
+export interface BufferCopies {
+  read: number;
+  write: number;
+}
+
+/**
+ * Buffer copies per storage kind, calibrated on this engine (see docs/architecture.md):
+ * a stored chunk is read as its file bytes plus the decoded (or trimmed) array; a user's
+ * Zarr chunk through zarrita adds the codec's output and a C-order copy; object stores
+ * add one SDK buffer each way; virtual, generated and inline blocks are made in place.
+ *
+ * @example
+ * ```ts
+ * bufferCopies({ kind: "virtual", fill: 0 }); // { read: 0, write: 0 }
+ * ```
+ */
+export function bufferCopies(source: ArraySource): BufferCopies {
+  switch (source.kind) {
+    case "virtual":
+    case "generated":
+    case "inline":
+      return { read: 0, write: 0 };
+    case "zarr":
+      return { read: 2 + remote(source.url), write: 1 + remote(source.url) };
+    case "stored":
+      return { read: 1 + remote(source.url), write: 1 + remote(source.url) };
+    case "pending":
+      return { read: 1, write: 1 };
+  }
+}
+
+function remote(url: string): number {
+  const s = urlScheme(url);
+  return s === "file" || s === "memory" ? 0 : 1;
+}
+
+/** Bytes of one (full) chunk of an array. */
+export function chunkBytes(node: Pick<ArrayNode, "chunks" | "dtype" | "shape">): number {
+  return shapeSize(node.chunks.map((c, i) => Math.min(c, Math.max(node.shape[i]!, 1)))) * itemsize(node.dtype);
+}
+
+/**
+ * Projected memory of one task of `op` (Cubed's model, made explicit per access mode):
+ *
+ *   reservedMem
+ *   + Σ inputs  chunkBytes × (1 + readCopies) × blocksHeld
+ *   + extraMem
+ *   + Σ outputs chunkBytes + max output chunkBytes × writeCopies
+ *
+ * where `blocksHeld` is every block a task reads for `access: "all"`, and 2 for
+ * `"stream"` (the block being folded plus one block of read-ahead).
+ *
+ * @example
+ * ```ts
+ * const mem = projectedMem(op, plan.arrays, spec.reservedMem);
+ * ```
+ */
+export function projectedMem(op: BlockwiseOp, arrays: Readonly<Record<string, ArrayNode>>, reservedMem: number): number {
+  let mem = reservedMem + op.extraMem;
+  const out0 = arrays[op.outputs[0]!]!;
+  for (const inp of op.inputs) {
+    const node = arrays[inp.array]!;
+    const copies = bufferCopies(node.source).read;
+    const held = inp.access === "stream" ? Math.min(2, maxInputBlocks(inp.map, node, out0)) : maxInputBlocks(inp.map, node, out0);
+    mem += chunkBytes(node) * (1 + copies) * held;
+  }
+  let maxOut = 0;
+  for (const id of op.outputs) {
+    const node = arrays[id]!;
+    const b = chunkBytes(node);
+    mem += b;
+    maxOut = Math.max(maxOut, b * bufferCopies(node.source).write);
+  }
+  return mem + maxOut;
+}

@@ -1,0 +1,123 @@
+import { performance } from "node:perf_hooks";
+import { NDArray } from "../ndarray/ndarray.js";
+import { cStrides } from "../ndarray/shape.js";
+import { allocate } from "../dtypes/dtype.js";
+import { shapeSize } from "../ndarray/shape.js";
+import { blockShape } from "../plan/chunks.js";
+import { inputBlocks } from "../plan/block-maps.js";
+import type { BlockwiseOp, Plan } from "../plan/ir.js";
+import { compileExpr } from "../kernels/expr-compile.js";
+import { type KernelContext, type KernelInput, getKernel } from "../kernels/registry.js";
+import { writeStoredBlock } from "../storage/zarr-io.js";
+import { readBlock } from "./read-block.js";
+
+/** What one task reports: timings (ms since the epoch), I/O and the process's peak memory. */
+export interface TaskResult {
+  opId: string;
+  coords: number[];
+  startTime: number;
+  endTime: number;
+  bytesRead: number;
+  bytesWritten: number;
+  /** The process's peak resident memory (high-water mark) after the task, in bytes. */
+  peakMem: number;
+}
+
+/** Peak resident set size of this process so far, in bytes. */
+export function peakMemory(): number {
+  return process.resourceUsage().maxRSS * 1024;
+}
+
+function makeInput(plan: Plan, op: BlockwiseOp, i: number, taskCoords: readonly number[], io: { read: number }): KernelInput {
+  const inp = op.inputs[i]!;
+  const node = plan.arrays[inp.array]!;
+  const out = plan.arrays[op.outputs[0]!]!;
+  const coords = inputBlocks(inp.map, taskCoords, node, out);
+  const read = async (k: number): Promise<NDArray> => {
+    const { block, bytes } = await readBlock(node, coords[k]!);
+    io.read += bytes;
+    return block;
+  };
+  return {
+    coords,
+    read,
+    async *blocks() {
+      // one block of read-ahead: the next read overlaps this block's processing
+      let next = coords.length > 0 ? read(0) : undefined;
+      for (let k = 0; k < coords.length; k++) {
+        const block = await next!;
+        next = k + 1 < coords.length ? read(k + 1) : undefined;
+        yield { coords: coords[k]!, block };
+      }
+    },
+  };
+}
+
+async function runExpr(ctx: KernelContext): Promise<NDArray[]> {
+  if (ctx.op.kernel.kind !== "expr") throw new Error("not an expr kernel");
+  const fn = compileExpr(ctx.op.kernel.expr);
+  const outShape = ctx.outputShapes[0]!;
+  const outNode = ctx.plan.arrays[ctx.op.outputs[0]!]!;
+  const blocks = await Promise.all(ctx.inputs.map((inp) => inp.read(0)));
+  const nd = outShape.length;
+  const strides = blocks.map((b) => {
+    const s = cStrides(b.shape);
+    const off = nd - b.shape.length;
+    return outShape.map((d, k) => (k < off || (b.shape[k - off] === 1 && d !== 1) ? 0 : s[k - off]!));
+  });
+  const out = allocate(outNode.dtype, shapeSize(outShape));
+  fn(
+    blocks.map((b) => b.data),
+    strides,
+    out,
+    outShape,
+  );
+  return [new NDArray(outNode.dtype, outShape, out)];
+}
+
+/**
+ * Runs one task of a plan: reads the input blocks the op's maps name, applies
+ * the kernel, writes whole output chunks atomically. This is the only code that
+ * executes a task, on every executor; it needs nothing but the plan (plain
+ * data), the op id and the task's coordinates.
+ *
+ * @example
+ * ```ts
+ * const result = await runTask(plan, "op-add-1a2b3c", [0, 1]);
+ * ```
+ */
+export async function runTask(plan: Plan, opId: string, coords: readonly number[]): Promise<TaskResult> {
+  const startTime = performance.timeOrigin + performance.now();
+  const op = plan.ops[opId];
+  if (!op) throw new Error(`op ${opId} is not in the plan`);
+  const io = { read: 0 };
+  const outputShapes = op.outputs.map((id) => {
+    const n = plan.arrays[id]!;
+    return blockShape(n.shape, n.chunks, coords);
+  });
+  const ctx: KernelContext = {
+    plan,
+    op,
+    taskCoords: coords,
+    inputs: op.inputs.map((_, i) => makeInput(plan, op, i, coords, io)),
+    outputShapes,
+    args: op.kernel.kind === "named" ? op.kernel.args : null,
+  };
+  const results = op.kernel.kind === "expr" ? await runExpr(ctx) : await getKernel(op.kernel.name)(ctx);
+  let written = 0;
+  for (let k = 0; k < op.outputs.length; k++) {
+    const node = plan.arrays[op.outputs[k]!]!;
+    const src = node.source;
+    if (src.kind !== "stored") throw new Error(`output ${node.id} of ${opId} is not a stored array`);
+    written += await writeStoredBlock(src.url, src.path, node.chunks, src.compressor, coords, results[k]!);
+  }
+  return {
+    opId,
+    coords: [...coords],
+    startTime,
+    endTime: performance.timeOrigin + performance.now(),
+    bytesRead: io.read,
+    bytesWritten: written,
+    peakMem: peakMemory(),
+  };
+}

@@ -1,0 +1,46 @@
+import type { TypedArray } from "../dtypes/dtype.js";
+
+/**
+ * Copies an n-d region of `shape` from `src` (element strides `srcStrides`,
+ * offset `srcOffset`) into `dst` (strides `dstStrides`, offset `dstOffset`).
+ * Contiguous innermost runs are copied with `set`.
+ */
+export function copyStrided(
+  src: TypedArray,
+  srcStrides: readonly number[],
+  dst: TypedArray,
+  dstStrides: readonly number[],
+  shape: readonly number[],
+  srcOffset = 0,
+  dstOffset = 0,
+): void {
+  const nd = shape.length;
+  if (nd === 0) {
+    (dst as Float64Array)[dstOffset] = (src as Float64Array)[srcOffset]!;
+    return;
+  }
+  if (shape.some((s) => s === 0)) return;
+  const inner = shape[nd - 1]!;
+  const ss = srcStrides[nd - 1]!;
+  const ds = dstStrides[nd - 1]!;
+  const idx = new Array<number>(nd - 1).fill(0);
+  let so = srcOffset;
+  let doff = dstOffset;
+  const s = src as Float64Array;
+  const d = dst as Float64Array;
+  while (true) {
+    if (ss === 1 && ds === 1) d.set(s.subarray(so, so + inner), doff);
+    else for (let j = 0; j < inner; j++) d[doff + j * ds] = s[so + j * ss]!;
+    let k = nd - 2;
+    for (; k >= 0; k--) {
+      idx[k]!++;
+      so += srcStrides[k]!;
+      doff += dstStrides[k]!;
+      if (idx[k]! < shape[k]!) break;
+      so -= srcStrides[k]! * shape[k]!;
+      doff -= dstStrides[k]! * shape[k]!;
+      idx[k] = 0;
+    }
+    if (k < 0) return;
+  }
+}

@@ -1,0 +1,215 @@
+import * as zarr from "zarrita";
+import { DtypeError, MetadataError, MissingChunkError, StoreNotFoundError } from "../errors.js";
+import { type DataType, type Scalar, type TypedArray, DATA_TYPES, allocate, itemsize, viewAs } from "../dtypes/dtype.js";
+import { NDArray } from "../ndarray/ndarray.js";
+import { cStrides, shapeSize } from "../ndarray/shape.js";
+import { type CompressorConfig, compress, decompress, v3Codecs } from "./codecs.js";
+import { openStore } from "./registry.js";
+import { type AbsolutePath, joinKey } from "./store.js";
+import { copyStrided } from "./copy-strided.js";
+
+/** What cubed-ts needs to know about a Zarr array at plan time. */
+export interface ZarrArrayInfo {
+  shape: number[];
+  dtype: DataType;
+  chunks: number[];
+  fillValue: Scalar;
+}
+
+type Opened = zarr.Array<zarr.DataType, zarr.Readable>;
+const opened = new Map<string, Promise<Opened>>();
+
+function describeUrl(url: string, path: string): string {
+  return path ? `${url} (path "${path}")` : url;
+}
+
+async function openZarrita(url: string, path: string): Promise<Opened> {
+  const key = `${url}\u0000${path}`;
+  let p = opened.get(key);
+  if (!p) {
+    p = (async () => {
+      const store = openStore(url);
+      const loc = zarr.root(store).resolve(path || "/");
+      try {
+        return await zarr.open(loc, { kind: "array" });
+      } catch (err) {
+        if (zarr.isZarritaError(err, "NotFoundError")) {
+          throw new StoreNotFoundError(
+            `No Zarr array at ${describeUrl(url, path)}: neither zarr.json (v3) nor .zarray (v2) was found. ` +
+              `Check the URL and path; write one first with toZarr.`,
+            url,
+            { cause: err },
+          );
+        }
+        throw new MetadataError(
+          `The Zarr metadata at ${describeUrl(url, path)} cannot be read: ${(err as Error).message}. ` +
+            `The array may be corrupt or written with an unsupported codec.`,
+          url,
+          { cause: err },
+        );
+      }
+    })();
+    opened.set(key, p);
+    p.catch(() => opened.delete(key));
+  }
+  return p;
+}
+
+/**
+ * Reads the metadata of a Zarr v2 or v3 array (as zarr-python writes them).
+ *
+ * @example
+ * ```ts
+ * const info = await readZarrInfo("/data/u.zarr", "");
+ * info.shape; info.chunks; info.dtype;
+ * ```
+ */
+export async function readZarrInfo(url: string, path: string): Promise<ZarrArrayInfo> {
+  const arr = await openZarrita(url, path);
+  const dtype = arr.dtype as string;
+  if (!(DATA_TYPES as readonly string[]).includes(dtype)) {
+    throw new DtypeError(
+      `The Zarr array at ${describeUrl(url, path)} has dtype ${dtype}, which cubed-ts does not support (supported: ${DATA_TYPES.join(", ")}).`,
+    );
+  }
+  const d = dtype as DataType;
+  const raw = arr.fillValue as unknown;
+  let fill: Scalar;
+  if (raw === null || raw === undefined) fill = d === "int64" || d === "uint64" ? 0n : 0;
+  else if (typeof raw === "boolean") fill = raw ? 1 : 0;
+  else fill = raw as Scalar;
+  return { shape: [...arr.shape], dtype: d, chunks: [...arr.chunks], fillValue: fill };
+}
+
+function chunkToC(chunk: zarr.Chunk<zarr.DataType>, dtype: DataType, blockShape: readonly number[]): TypedArray {
+  let data = chunk.data as unknown;
+  if (data instanceof zarr.BoolArray) data = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const src = data as TypedArray;
+  const out = allocate(dtype, shapeSize(blockShape));
+  copyStrided(src, chunk.stride, out, cStrides(blockShape), blockShape);
+  return out;
+}
+
+/**
+ * Reads block `coords` of a user's Zarr array as a C-ordered NDArray of the block's true
+ * shape (edge blocks trimmed). A chunk that was never written reads as the fill value.
+ */
+export async function readZarrBlock(
+  url: string,
+  path: string,
+  dtype: DataType,
+  blockShape: readonly number[],
+  coords: readonly number[],
+): Promise<{ block: NDArray; bytes: number }> {
+  const arr = await openZarrita(url, path);
+  const chunk = await arr.getChunk([...coords]);
+  const data = chunkToC(chunk, dtype, blockShape);
+  return { block: new NDArray(dtype, blockShape, data), bytes: shapeSize(blockShape) * itemsize(dtype) };
+}
+
+/** The store key of chunk `coords` of an array written by cubed-ts (v3 default encoding, "/" separator). */
+export function chunkKey(path: string, coords: readonly number[]): AbsolutePath {
+  return joinKey(path, coords.length === 0 ? "c" : `c/${coords.join("/")}`);
+}
+
+function fillJson(dtype: DataType, fill: Scalar): number | string | boolean {
+  if (dtype === "bool") return fill !== 0;
+  if (typeof fill === "bigint") return Number(fill);
+  if (Number.isNaN(fill)) return "NaN";
+  if (fill === Infinity) return "Infinity";
+  if (fill === -Infinity) return "-Infinity";
+  return fill;
+}
+
+/** Zarr v3 metadata (zarr.json) for an array cubed-ts writes. */
+export function v3Metadata(
+  shape: readonly number[],
+  dtype: DataType,
+  chunks: readonly number[],
+  compressor: CompressorConfig | null,
+  options: { fillValue?: Scalar; attributes?: Record<string, unknown>; dimensionNames?: string[] } = {},
+): Uint8Array {
+  const meta: Record<string, unknown> = {
+    zarr_format: 3,
+    node_type: "array",
+    shape,
+    data_type: dtype,
+    chunk_grid: { name: "regular", configuration: { chunk_shape: chunks } },
+    chunk_key_encoding: { name: "default", configuration: { separator: "/" } },
+    fill_value: fillJson(dtype, options.fillValue ?? 0),
+    codecs: v3Codecs(compressor),
+    attributes: options.attributes ?? {},
+  };
+  if (options.dimensionNames) meta.dimension_names = options.dimensionNames;
+  return new TextEncoder().encode(JSON.stringify(meta, null, 2));
+}
+
+/** Writes zarr.json for an array (done last for targets, so a failed compute never looks complete). */
+export async function writeV3Metadata(
+  url: string,
+  path: string,
+  shape: readonly number[],
+  dtype: DataType,
+  chunks: readonly number[],
+  compressor: CompressorConfig | null,
+  options?: { fillValue?: Scalar; attributes?: Record<string, unknown> },
+): Promise<void> {
+  await openStore(url).set(joinKey(path, "zarr.json"), v3Metadata(shape, dtype, chunks, compressor, options));
+}
+
+/**
+ * Encodes and writes one block of an array cubed-ts owns. Edge blocks are padded to
+ * the full chunk shape, as Zarr requires. The write is atomic (whole object).
+ */
+export async function writeStoredBlock(
+  url: string,
+  path: string,
+  chunks: readonly number[],
+  compressor: CompressorConfig | null,
+  coords: readonly number[],
+  block: NDArray,
+): Promise<number> {
+  let data = block.data;
+  const full = block.shape.length === chunks.length && block.shape.every((s, i) => s === chunks[i]);
+  if (!full) {
+    const padded = allocate(block.dtype, shapeSize(chunks));
+    copyStrided(data, block.strides, padded, cStrides(chunks), block.shape);
+    data = padded;
+  }
+  const raw = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const bytes = await compress(raw, compressor);
+  await openStore(url).set(chunkKey(path, coords), bytes);
+  return bytes.byteLength;
+}
+
+/**
+ * Reads one block of an array cubed-ts wrote. A missing chunk means the task that
+ * writes it did not finish, so it is an error, never read as fill.
+ */
+export async function readStoredBlock(
+  url: string,
+  path: string,
+  arrayId: string,
+  dtype: DataType,
+  chunks: readonly number[],
+  compressor: CompressorConfig | null,
+  coords: readonly number[],
+  blockShape: readonly number[],
+): Promise<{ block: NDArray; bytes: number }> {
+  const raw = await openStore(url).get(chunkKey(path, coords));
+  if (raw === undefined) {
+    throw new MissingChunkError(
+      `Chunk (${coords.join(", ")}) of array ${arrayId} is missing at ${url}/${path}: the task that writes it did not finish. ` +
+        `Re-run the compute (with resume: true to keep finished work).`,
+      arrayId,
+      [...coords],
+    );
+  }
+  const bytes = await decompress(raw, compressor);
+  const full = viewAs(dtype, bytes);
+  const isFull = blockShape.every((s, i) => s === chunks[i]);
+  if (isFull) return { block: new NDArray(dtype, blockShape, full), bytes: raw.byteLength };
+  const out = allocate(dtype, shapeSize(blockShape));
+  copyStrided(full, cStrides(chunks), out, cStrides(blockShape), blockShape);
+  return { block: new NDArray(dtype, blockShape, out), bytes: raw.byteLength };
+}

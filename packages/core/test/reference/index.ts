@@ -1,0 +1,6 @@
+// Independent eager reference for property tests. No imports from src/.
+export * from "./dtypes.js";
+export * from "./array.js";
+export * from "./elementwise.js";
+export * from "./reductions.js";
+export * from "./indexing.js";
