@@ -57,7 +57,12 @@ function isScalar(a: EncodedArg): a is { scalar: number | boolean } {
 
 function lazyArg(a: EncodedArg, chunking: (shape: number[]) => number[]): unknown {
   if (isScalar(a)) return a.scalar;
-  return asarray(toNested(a) as never, { dtype: a.dtype as never, chunks: chunking(a.shape), spec });
+  const chunks = chunking(a.shape);
+  const x = asarray(toNested(a) as never, { dtype: a.dtype as never, chunks, spec });
+  if (JSON.stringify([...x.chunks]) !== JSON.stringify(chunks)) {
+    throw new Error(`asarray gave chunks [${x.chunks.join(",")}], asked for [${chunks.join(",")}]`);
+  }
+  return x;
 }
 
 function maxAbsInput(c: NumpyCase): number {
@@ -84,7 +89,9 @@ function build(c: NumpyCase, chunking: (shape: number[]) => number[]): { compute
   if (c.fn === "astype") return apiFunction("astype")(args[0], c.kwargs.dtype);
   if (c.fn === "clip") {
     const bound = (k: string) => (c.kwargs[k] === undefined ? undefined : lazyArg(c.kwargs[k] as EncodedArg, chunking));
-    return apiFunction("clip")(args[0], bound("min"), bound("max"));
+    const bounds: Record<string, unknown> = {};
+    for (const k of ["min", "max"]) if (c.kwargs[k] !== undefined) bounds[k] = bound(k);
+    return apiFunction("clip")(args[0], bounds);
   }
   if (REDUCTIONS.has(c.fn)) {
     const opts: Record<string, unknown> = {};

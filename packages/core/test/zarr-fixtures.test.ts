@@ -31,9 +31,10 @@ function storeUrl(f: ZarrFixture): string {
 }
 
 async function readAndCompare(name: string, f: ZarrFixture, chunks?: number[]): Promise<void> {
-  const x = fromZarr(storeUrl(f), { ...(f.path ? { path: f.path } : {}), ...(chunks ? { chunks } : {}), spec });
+  const x = await fromZarr(storeUrl(f), { ...(f.path ? { path: f.path } : {}), ...(chunks ? { chunks } : {}), spec });
   expect(x.dtype, `${name}: lazy dtype`).toBe(f.dtype);
   expect([...x.shape], `${name}: lazy shape`).toEqual(f.shape);
+  expect([...x.chunks], `${name}: lazy chunks`).toEqual(chunks ?? f.chunks);
   const r = await x.compute();
   expect(r.dtype, `${name}: computed dtype`).toBe(f.dtype);
   expect([...r.shape], `${name}: computed shape`).toEqual(f.shape);
@@ -91,7 +92,7 @@ describe("zarr fixtures: missing chunks read as fill_value", () => {
       // v2 keys ("1.0") are file names; v3 keys ("c/1/0") are nested paths
       expect(existsSync(join(storeUrl(f), ...key.split("/"))), `${name}: ${key} on disk`).toBe(false);
     }
-    const r = await fromZarr(storeUrl(f), { spec }).compute();
+    const r = await (await fromZarr(storeUrl(f), { spec })).compute();
     const fill = decodeValue(f.fill_value!, f.dtype);
     const data = r.data as ArrayLike<number | bigint>;
     const bad: string[] = [];

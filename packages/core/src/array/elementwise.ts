@@ -1,5 +1,5 @@
 import { ValueError } from "../errors.js";
-import type { DataType } from "../dtypes/dtype.js";
+import { type DataType, parseDtype } from "../dtypes/dtype.js";
 import { type JsScalar, resultType, scalarDtype, scalarResultType } from "../dtypes/promotion.js";
 import { broadcastShapes } from "../ndarray/shape.js";
 import { type Expr, castExpr } from "../kernels/expr.js";
@@ -148,6 +148,7 @@ export function clip(x: CubedArray, bounds: { min?: Operand; max?: Operand } = {
  * ```
  */
 export function astype(x: CubedArray, dtype: DataType, options: { copy?: boolean } = {}): CubedArray {
+  parseDtype(dtype);
   if (x.dtype === dtype && !options.copy) return x;
   return elementwiseOp("astype", [x], castExpr({ op: "input", index: 0, dtype: x.dtype }, dtype) as Expr);
 }
