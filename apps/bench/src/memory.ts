@@ -1,4 +1,6 @@
 import { writeFileSync } from "node:fs";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 
 /**
  * The process's peak resident set size so far, in bytes (`getrusage` maxRSS).
@@ -34,4 +36,38 @@ export function resetPeakRss(): boolean {
   } catch {
     return false;
   }
+}
+
+let gcFn: (() => void) | null | undefined;
+
+/**
+ * Runs a full garbage collection if one can be triggered (`--expose-gc`, or
+ * enabled at run time through V8's flags), so memory freed by earlier work
+ * (e.g. writing the inputs) is returned before a measurement starts. Returns
+ * false when no collection could be triggered.
+ *
+ * @example
+ * ```ts
+ * collectGarbage();
+ * resetPeakRss();
+ * ```
+ */
+export function collectGarbage(): boolean {
+  if (gcFn === undefined) {
+    const existing = (globalThis as { gc?: () => void }).gc;
+    if (typeof existing === "function") {
+      gcFn = existing;
+    } else {
+      try {
+        setFlagsFromString("--expose-gc");
+        const fn: unknown = runInNewContext("gc");
+        gcFn = typeof fn === "function" ? (fn as () => void) : null;
+      } catch {
+        gcFn = null;
+      }
+    }
+  }
+  if (gcFn === null) return false;
+  gcFn();
+  return true;
 }

@@ -3,7 +3,9 @@ import { type DataType, parseDtype } from "../dtypes/dtype.js";
 import { type JsScalar, resultType, scalarDtype, scalarResultType } from "../dtypes/promotion.js";
 import { broadcastShapes } from "../ndarray/shape.js";
 import { type Expr, castExpr } from "../kernels/expr.js";
-import { type BinaryFunction, type UnaryFunction, functionDtypes } from "../kernels/elementwise-functions.js";
+import {
+  type BinaryFunction, type UnaryFunction, floatFor, functionDtypes, isFloatFunction,
+} from "../kernels/elementwise-functions.js";
 import { encodeScalar } from "../plan/scalar.js";
 import { blockwise } from "../primitives/blockwise.js";
 import { CubedArray } from "./array.js";
@@ -15,6 +17,20 @@ export type Operand = CubedArray | JsScalar;
 
 function isArray(x: Operand): x is CubedArray {
   return x instanceof CubedArray;
+}
+
+/**
+ * The dtype a floating binary function computes in. NumPy converts each input to
+ * its own float type and promotes those (so int16 with uint16 is float32), a JS
+ * scalar first taking the dtype it has against the other operand; true division
+ * of two integer (or bool) inputs is float64.
+ */
+function floatOperandDtype(fn: BinaryFunction, x1: Operand, x2: Operand): DataType {
+  const own = (o: Operand, other: Operand): DataType =>
+    isArray(o) ? o.dtype : isArray(other) ? scalarResultType(other.dtype, o) : scalarDtype(o);
+  const dts = [own(x1, x2), own(x2, x1)];
+  if (fn === "divide" && dts.every((d) => d === "bool" || !d.startsWith("float"))) return "float64";
+  return resultType(...dts.map(floatFor));
 }
 
 /** The dtype operands promote to (arrays strongly, JS scalars weakly, as NumPy 2). */
@@ -90,8 +106,7 @@ export function unary(fn: UnaryFunction, x: CubedArray): CubedArray {
 
 /** Applies a binary elementwise function with NumPy broadcasting and promotion. */
 export function binary(fn: BinaryFunction, x1: Operand, x2: Operand): CubedArray {
-  let operand = promoteOperands([x1, x2]);
-  if (fn === "divide" && (operand === "bool" || !operand.startsWith("float"))) operand = "float64";
+  const operand = isFloatFunction(fn) ? floatOperandDtype(fn, x1, x2) : promoteOperands([x1, x2]);
   const { compute, result } = functionDtypes(fn, operand);
   const { arrays, exprs } = leaves([x1, x2], compute);
   return elementwiseOp(fn, arrays, { op: "binary", fn, args: [exprs[0]!, exprs[1]!], dtype: result });

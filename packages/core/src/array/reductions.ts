@@ -1,4 +1,4 @@
-import { DtypeError, ValueError } from "../errors.js";
+import { ValueError } from "../errors.js";
 import { type DataType, dtypeKind, itemsize, parseDtype } from "../dtypes/dtype.js";
 import { normalizeAxes, shapeSize } from "../ndarray/shape.js";
 import type { ReduceArgs } from "../kernels/reduce-kernel.js";
@@ -33,7 +33,6 @@ function resultDtype(reducer: ReducerName, input: DataType, requested?: DataType
       if (requested) return parseDtype(requested);
       return kind === "bool" || kind === "signed" ? "int64" : kind === "unsigned" ? "uint64" : input;
     case "mean": case "nanmean": case "var": case "nanvar": case "std": case "nanstd":
-      if (kind === "bool") throw new DtypeError(`${reducer} is not defined for bool arrays; cast with astype first.`);
       return kind === "float" ? input : "float64";
     case "min": case "max": case "nanmin": case "nanmax":
       return input;
@@ -63,7 +62,9 @@ function splitPerAxis(splitEvery: ReductionOptions["splitEvery"], axes: number[]
  * `splitEvery` blocks per reduced axis into one state block, so memory per task
  * does not grow with the fan-in; the last round writes the result.
  */
-export function reduction(x: CubedArray, reducer: ReducerName, options: VarianceOptions = {}): CubedArray {
+export function reduction(x: CubedArray, name: ReducerName, options: VarianceOptions = {}): CubedArray {
+  // NaN-skipping variants of integer and bool arrays are the plain ones (as in NumPy)
+  const reducer = dtypeKind(x.dtype) !== "float" && name.startsWith("nan") ? (name.slice(3) as ReducerName) : name;
   const axes = normalizeAxes(options.axis, x.ndim);
   const keepdims = options.keepdims ?? false;
   const outDtype = resultDtype(reducer, x.dtype, options.dtype);

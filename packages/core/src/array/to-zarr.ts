@@ -5,6 +5,7 @@ import { type AbsolutePath, type Store, joinKey } from "../storage/store.js";
 import type { CubedArray } from "./array.js";
 import { type ComputeOptions, computeArrays } from "./compute.js";
 import { copyArray } from "./copy.js";
+import { forgetZarrArray } from "../storage/zarr-io.js";
 
 /** Options of `toZarr`. */
 export interface ToZarrOptions extends ComputeOptions {
@@ -46,13 +47,13 @@ export async function toZarr(x: CubedArray, url: string, options: ToZarrOptions 
     targets: new Map([[source.id, { url: normalizeUrl(url), path, compressor }]]),
     readResults: false,
     beforeRun: async () => {
-      if (existing && !options.resume) await deleteZarrArray(store, path);
+      if (existing && !options.resume) await deleteZarrArray(url, store, path);
     },
   });
 }
 
 /** Removes the metadata and chunk keys of the array at `path`, and nothing else. */
-async function deleteZarrArray(store: Store, path: string): Promise<void> {
+async function deleteZarrArray(url: string, store: Store, path: string): Promise<void> {
   const prefix = joinKey(path);
   const base: AbsolutePath = prefix === "/" ? "/" : `${prefix}/`;
   const isArrayKey = (rel: string): boolean =>
@@ -60,4 +61,5 @@ async function deleteZarrArray(store: Store, path: string): Promise<void> {
   for (const key of await store.list(base)) {
     if (isArrayKey(key.slice(base.length))) await store.delete(key);
   }
+  forgetZarrArray(normalizeUrl(url), path);
 }

@@ -53,9 +53,14 @@ const CATEGORY: Record<UnaryFunction | BinaryFunction, Category> = {
 };
 
 /** The float dtype integer inputs of a floating function compute in (NumPy: small ints → float32 stands in for float16). */
-function floatFor(dtype: DataType): DataType {
+export function floatFor(dtype: DataType): DataType {
   if (isFloatDtype(dtype)) return dtype;
   return itemsize(dtype) <= 2 ? "float32" : "float64";
+}
+
+/** True for functions whose result is floating (integer inputs are converted first). */
+export function isFloatFunction(fn: UnaryFunction | BinaryFunction): boolean {
+  return CATEGORY[fn] === "float";
 }
 
 /**

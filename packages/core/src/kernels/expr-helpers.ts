@@ -10,7 +10,8 @@ export const helpers = {
   },
   remF(a: number, b: number): number {
     const r = a % b;
-    return r !== 0 && r < 0 !== b < 0 ? r + b : r;
+    if (r === 0) return b < 0 || Object.is(b, -0) ? -0 : 0;
+    return r < 0 !== b < 0 ? r + b : r;
   },
   floorDivF(a: number, b: number): number {
     if (b === 0) return a === 0 || Number.isNaN(a) ? NaN : a > 0 === !Object.is(b, -0) ? Infinity : -Infinity;
@@ -57,8 +58,9 @@ export const helpers = {
     }
     return result;
   },
+  /** Integer power for dtypes of at most 32 bits: exact modulo 2³², the caller wraps to the dtype. */
   powI(a: number, b: number): number {
-    return Number(BigInt.asIntN(64, helpers.powB(BigInt(a), BigInt(b))));
+    return Number(BigInt.asIntN(32, helpers.powB(BigInt(a), BigInt(b))));
   },
   f2i64(x: number): bigint {
     return Number.isFinite(x) ? BigInt.asIntN(64, BigInt(Math.trunc(x))) : INT64_MIN;

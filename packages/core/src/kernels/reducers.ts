@@ -72,8 +72,15 @@ function additive(op: "sum" | "prod", skipNaN: boolean): Reducer {
         }
       }
     },
-    foldState(state, [src], r) {
-      this.foldRaw(state, src!, r);
+    foldState([acc], [src], r) {
+      // partial results are never skipped: a NaN there came from ±inf, not from a missing value
+      const a = acc!;
+      for (let j = 0; j < r.count; j++) {
+        const k = r.st + j * r.stStep;
+        const v = src![r.so + j]!;
+        if (typeof a[k] === "bigint") a[k] = op === "sum" ? (a[k] as bigint) + (v as bigint) : (a[k] as bigint) * (v as bigint);
+        else a[k] = op === "sum" ? (a[k] as number) + (v as number) : (a[k] as number) * (v as number);
+      }
     },
     finalize([acc], out) {
       out.set(acc as never);
@@ -192,7 +199,9 @@ function variance(skipNaN: boolean, sqrt: boolean): Reducer {
     finalize([n, , q], out, correction) {
       const N = n as NumArr, Q = q as NumArr, O = out as NumArr;
       for (let i = 0; i < O.length; i++) {
-        const v = N[i] === 0 ? NaN : Q[i]! / Math.max(N[i]! - correction, 0);
+        // NumPy: var divides by max(n − ddof, 0) (so M2 > 0 gives inf); nanvar gives NaN when n − ddof ≤ 0
+        const dof = N[i]! - correction;
+        const v = N[i] === 0 || (skipNaN && dof <= 0) ? NaN : Q[i]! / Math.max(dof, 0);
         O[i] = sqrt ? Math.sqrt(v) : v;
       }
     },

@@ -71,7 +71,11 @@ export function finalizePlan(roots: readonly Lineage[], spec: SpecData, options:
     if (l.op) rawOps[l.op.id] = l.op;
   }
 
-  const optimized = options.optimize === false ? { arrays, ops: rawOps } : optimizePlan(arrays, rawOps, new Set([...outputs, ...targets.keys()]));
+  const optimized = options.optimize === false ? { arrays, ops: rawOps } : optimizePlan(arrays, rawOps, new Set([...outputs, ...targets.keys()]), {
+          maxSourceArrays: 4,
+          allowedMem: spec.allowedMem,
+          reservedMem: spec.reservedMem,
+        });
   return { plan: buildPlan(optimized.arrays, optimized.ops, spec, computeId, intermediateDir, outputs), uploads };
 }
 
@@ -112,7 +116,7 @@ function buildPlan(
     for (const inp of op.inputs) {
       const node = arrays[inp.array]!;
       if (node.source.kind === "stored" || node.source.kind === "zarr") {
-        bytesRead += Math.min(numTasks * maxInputBlocks(inp.map, node, out0) * chunkBytes(node), numTasks * chunkBytes(node) * 1e9);
+        bytesRead += numTasks * maxInputBlocks(inp.map, node, out0) * chunkBytes(node);
       }
     }
     const bytesWritten = op.outputs.reduce((a, id) => a + shapeSize(arrays[id]!.shape) * itemsize(arrays[id]!.dtype), 0);

@@ -144,6 +144,11 @@ export function v3Metadata(
   return new TextEncoder().encode(JSON.stringify(meta, null, 2));
 }
 
+/** Forgets cached metadata of the array at url/path (after it is rewritten or removed). */
+export function forgetZarrArray(url: string, path: string): void {
+  opened.delete(`${url}\u0000${path}`);
+}
+
 /** Writes zarr.json for an array (done last for targets, so a failed compute never looks complete). */
 export async function writeV3Metadata(
   url: string,
@@ -155,6 +160,7 @@ export async function writeV3Metadata(
   options?: { fillValue?: Scalar; attributes?: Record<string, unknown> },
 ): Promise<void> {
   await openStore(url).set(joinKey(path, "zarr.json"), v3Metadata(shape, dtype, chunks, compressor, options));
+  forgetZarrArray(url, path);
 }
 
 /**
@@ -208,8 +214,8 @@ export async function readStoredBlock(
   const bytes = await decompress(raw, compressor);
   const full = viewAs(dtype, bytes);
   const isFull = blockShape.every((s, i) => s === chunks[i]);
-  if (isFull) return { block: new NDArray(dtype, blockShape, full), bytes: raw.byteLength };
+  if (isFull) return { block: new NDArray(dtype, blockShape, full), bytes: full.byteLength };
   const out = allocate(dtype, shapeSize(blockShape));
   copyStrided(full, cStrides(chunks), out, cStrides(blockShape), blockShape);
-  return { block: new NDArray(dtype, blockShape, out), bytes: raw.byteLength };
+  return { block: new NDArray(dtype, blockShape, out), bytes: out.byteLength };
 }

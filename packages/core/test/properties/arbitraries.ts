@@ -30,6 +30,10 @@ export interface ValueOptions {
   positive?: boolean;
   /** No zero (divisors). */
   nonZero?: boolean;
+  /** Floats drawn from {0, +-1/2, +-1, +-2} so products are exact in any order. */
+  powersOfTwo?: boolean;
+  /** Make NaN common (about one float in three). */
+  nanHeavy?: boolean;
 }
 
 function intValue(dtype: DType, o: ValueOptions): fc.Arbitrary<bigint> {
@@ -49,6 +53,11 @@ function intValue(dtype: DType, o: ValueOptions): fc.Arbitrary<bigint> {
 }
 
 function floatValue(o: ValueOptions): fc.Arbitrary<number> {
+  if (o.nanHeavy) return fc.oneof({ arbitrary: floatValue({ ...o, nanHeavy: false }), weight: 2 }, fc.constant(NaN));
+  if (o.powersOfTwo) {
+    const base = fc.constantFrom(1, -1, 0.5, -0.5, 2, -2, 0);
+    return o.special ? fc.oneof({ arbitrary: base, weight: 6 }, fc.constantFrom(NaN, Infinity, -Infinity)) : base;
+  }
   const scale = o.small ? 8 : 4;
   const m = o.small ? 16 : 256;
   const lo = o.positive ? 1 : o.nonNegative ? 0 : -m;
@@ -84,9 +93,14 @@ export function shapeArb(o: ShapeOptions = {}): fc.Arbitrary<number[]> {
   });
 }
 
-/** Chunk sizes for `shape`: each from 1 to the dimension. */
+/** Most blocks a generated chunking may have (keeps every run fast). */
+export const MAX_BLOCKS = 200;
+
+/** Chunk sizes for `shape`: each from 1 to the dimension (at most MAX_BLOCKS blocks in all). */
 export function chunksArb(shape: readonly number[]): fc.Arbitrary<number[]> {
-  return fc.tuple(...shape.map((d) => fc.integer({ min: 1, max: d })));
+  return fc
+    .tuple(...shape.map((d) => fc.integer({ min: 1, max: d })))
+    .filter((ch) => ch.reduce((acc, c, i) => acc * Math.ceil(shape[i]! / c), 1) <= MAX_BLOCKS);
 }
 
 /** A shape that broadcasts to `shape`: a suffix of it with some dims set to 1. */

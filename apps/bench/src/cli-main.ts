@@ -1,0 +1,169 @@
+import { writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { mkdir } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { parseMemory } from "@cubed-ts/core";
+import type { InputCompressor } from "./inputs.js";
+import { EXECUTORS, type ExecutorName, runQuadraticMeans } from "./quadratic-means.js";
+import { formatReport } from "./report.js";
+
+/** Where the CLI writes and which environment it runs in (injectable for tests). */
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export const USAGE = `Usage: pnpm bench quadratic-means [options]
+       node apps/bench/dist/cli.js quadratic-means [options]
+
+Computes mean(u*u), mean(v*v) and mean(u*v) over the time axis of two
+float64 arrays of shape (t, 1, 987, 1920), chunks (10, 1, 987, 1920), in one
+cubed-ts compute; prints wall time, GB/s, tasks, projected and measured memory,
+and checks the result against a reference streamed from the Zarr chunks.
+
+Options:
+  --t N                  time steps (default 10; with --input-dir: read from the data)
+  --work-dir DIR         generated inputs (DIR/inputs/t<N>/) and intermediates
+                         (default: <os tmpdir>/cubed-ts-bench)
+  --allowed-mem SIZE     memory per task, e.g. 2GB, 1500MB, 1GiB (default 2GB)
+  --input-dir DIR        use DIR/u.zarr and DIR/v.zarr (Zarr v2 or v3) instead of
+                         generating inputs
+  --executor NAME        ${EXECUTORS.join(" | ")} (default inprocess)
+  --concurrency N        tasks in flight at once (default 2)
+  --seed N               seed of generated u; v uses N + 1 (default 1)
+  --input-compressor C   compressor of generated inputs: zstd | gzip | none (default zstd)
+  --json FILE            also write every measured number as JSON to FILE
+  --no-verify            skip the reference check
+  -h, --help             show this help
+
+Exit codes: 0 ok (and verified), 1 failed or verification failed, 2 bad arguments.
+Relative paths are resolved against the directory the command was started in.`;
+
+const COMMANDS = ["quadratic-means"] as const;
+
+/** A bad command line: reported with exit code 2. */
+class UsageError extends Error {}
+
+function intOption(raw: string | undefined, name: string, min: number): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(Number(raw)) || Number(raw) < min) {
+    throw new UsageError(`--${name} must be an integer ≥ ${min}, got ${JSON.stringify(raw)}.`);
+  }
+  return Number(raw);
+}
+
+function compressorOption(raw: string | undefined): InputCompressor | undefined {
+  if (raw === undefined) return undefined;
+  if (raw === "zstd" || raw === "gzip") return raw;
+  if (raw === "none") return null;
+  throw new UsageError(`--input-compressor must be zstd, gzip or none, got ${JSON.stringify(raw)}.`);
+}
+
+function executorOption(raw: string | undefined): ExecutorName | undefined {
+  if (raw === undefined) return undefined;
+  const name = raw === "in-process" ? "inprocess" : raw;
+  if ((EXECUTORS as readonly string[]).includes(name)) return name as ExecutorName;
+  throw new UsageError(`--executor must be one of ${EXECUTORS.join(", ")}, got ${JSON.stringify(raw)}.`);
+}
+
+/**
+ * Runs the bench CLI on `argv` (the arguments after the script) and returns
+ * the exit code: 0 success, 1 failure (including a failed verification), 2
+ * bad arguments. A `--` anywhere is ignored, so `pnpm bench -- ...` works too.
+ *
+ * @example
+ * ```ts
+ * const code = await runCli(["quadratic-means", "--t", "10", "--work-dir", "/tmp/qm"]);
+ * process.exitCode = code;
+ * ```
+ */
+export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): Promise<number> {
+  const out = io.out ?? ((s: string): void => void process.stdout.write(`${s}\n`));
+  const err = io.err ?? ((s: string): void => void process.stderr.write(`${s}\n`));
+  const env = io.env ?? process.env;
+  // Under `pnpm bench` the script runs in apps/bench; resolve paths against where the user typed the command.
+  const base = io.cwd ?? (env.npm_lifecycle_event === "bench" && env.INIT_CWD ? env.INIT_CWD : process.cwd());
+  const path = (p: string): string => (isAbsolute(p) ? p : resolve(base, p));
+
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv.filter((a) => a !== "--"),
+      allowPositionals: true,
+      strict: true,
+      options: {
+        t: { type: "string" },
+        "work-dir": { type: "string" },
+        "allowed-mem": { type: "string" },
+        "input-dir": { type: "string" },
+        executor: { type: "string" },
+        concurrency: { type: "string" },
+        seed: { type: "string" },
+        "input-compressor": { type: "string" },
+        json: { type: "string" },
+        "no-verify": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (e) {
+    err(`error: ${(e as Error).message}\nRun with --help for usage.`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    out(USAGE);
+    return 0;
+  }
+
+  let options: Parameters<typeof runQuadraticMeans>[0];
+  let jsonFile: string | undefined;
+  try {
+    if (positionals.length === 0) throw new UsageError(`Missing the benchmark name (one of: ${COMMANDS.join(", ")}).`);
+    if (positionals.length > 1 || !(COMMANDS as readonly string[]).includes(positionals[0]!)) {
+      throw new UsageError(`Unknown benchmark ${JSON.stringify(positionals.join(" "))}: expected one of ${COMMANDS.join(", ")}.`);
+    }
+    const allowedMem = values["allowed-mem"] ?? "2GB";
+    try {
+      parseMemory(allowedMem, "--allowed-mem");
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const inputDir = values["input-dir"] === undefined ? undefined : path(values["input-dir"]);
+    const t = intOption(values.t, "t", 1);
+    options = {
+      t: t ?? (inputDir === undefined ? 10 : undefined),
+      workDir: path(values["work-dir"] ?? join(tmpdir(), "cubed-ts-bench")),
+      allowedMem,
+      inputDir,
+      executor: executorOption(values.executor),
+      concurrency: intOption(values.concurrency, "concurrency", 1),
+      seed: intOption(values.seed, "seed", 0),
+      inputCompressor: compressorOption(values["input-compressor"]),
+      verify: !values["no-verify"],
+      log: (line) => err(line),
+    };
+    jsonFile = values.json === undefined ? undefined : path(values.json);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    err(`error: ${e.message}\nRun with --help for usage.`);
+    return 2;
+  }
+
+  let result;
+  try {
+    result = await runQuadraticMeans(options);
+  } catch (e) {
+    err(`error: ${(e as Error).message}`);
+    return 1;
+  }
+  out(formatReport(result));
+  if (jsonFile !== undefined) {
+    await mkdir(dirname(jsonFile), { recursive: true });
+    await writeFile(jsonFile, `${JSON.stringify(result, null, 2)}\n`);
+    err(`wrote ${jsonFile}`);
+  }
+  return result.verification === null || result.verification.verified ? 0 : 1;
+}

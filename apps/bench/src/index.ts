@@ -1,0 +1,28 @@
+/**
+ * @cubed-ts/bench: benchmarks of cubed-ts. The CLI (`pnpm bench quadratic-means`)
+ * wraps {@link runQuadraticMeans}; everything it measures is in the returned result.
+ *
+ * @example
+ * ```ts
+ * import { runQuadraticMeans, formatReport } from "@cubed-ts/bench";
+ * const r = await runQuadraticMeans({ t: 10, workDir: "/tmp/qm", allowedMem: "2GB" });
+ * console.log(formatReport(r));
+ * ```
+ * @module
+ */
+export {
+  runQuadraticMeans,
+  EXECUTORS,
+  DEFAULT_SPATIAL_SHAPE,
+  DEFAULT_TIME_CHUNK,
+  DEFAULT_TOLERANCE,
+  type ExecutorName,
+  type QuadraticMeansOptions,
+  type QuadraticMeansResult,
+  type OpReport,
+} from "./quadratic-means.js";
+export { generateInputs, openInputs, type GenerateInputsOptions, type InputInfo, type InputCompressor } from "./inputs.js";
+export { streamedReference, maxAbsDiff, type QuadraticMeans } from "./reference.js";
+export { collectGarbage, peakRss, resetPeakRss } from "./memory.js";
+export { formatReport } from "./report.js";
+export { runCli, USAGE, type CliIo } from "./cli-main.js";

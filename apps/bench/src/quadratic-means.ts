@@ -1,0 +1,310 @@
+import { cpus, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+import {
+  type Callback,
+  type ComputeStartEvent,
+  type MemoryInput,
+  type OperationEndEvent,
+  type OperationStartEvent,
+  type TaskEndEvent,
+  type PlanSummary,
+  InProcessExecutor,
+  Spec,
+  compute,
+  mean,
+  multiply,
+} from "@cubed-ts/core";
+import { type InputCompressor, type InputInfo, generateInputs, openInputs } from "./inputs.js";
+import { collectGarbage, peakRss, resetPeakRss } from "./memory.js";
+import { maxAbsDiff, streamedReference } from "./reference.js";
+
+/** Executors the benchmark can run on. */
+export const EXECUTORS = ["inprocess"] as const;
+export type ExecutorName = (typeof EXECUTORS)[number];
+
+/** The non-time shape of the notebook's `u`, `v`: (face, j, i). */
+export const DEFAULT_SPATIAL_SHAPE: readonly number[] = [1, 987, 1920];
+/** Time steps per chunk in the notebook. */
+export const DEFAULT_TIME_CHUNK = 10;
+/** The verification tolerance (max absolute difference against the streamed reference). */
+export const DEFAULT_TOLERANCE = 1e-12;
+
+/** Options of {@link runQuadraticMeans}. */
+export interface QuadraticMeansOptions {
+  /** Time steps. Required unless `inputDir` is given (then it is read from the data, and checked if given). */
+  t?: number;
+  /** Where generated inputs (`inputs/t<t>/`) and the compute's intermediates go. */
+  workDir: string;
+  /** Memory one task may use. Default `"2GB"`. */
+  allowedMem?: MemoryInput;
+  /** A directory holding `u.zarr` and `v.zarr` (Zarr v2 or v3) to use instead of generating inputs. */
+  inputDir?: string;
+  /** Default `"inprocess"`. */
+  executor?: ExecutorName;
+  /** Tasks in flight at once (the in-process executor's concurrency). Default 2. */
+  concurrency?: number;
+  /** Seed of generated `u`; `v` uses `seed + 1`. Default 1. */
+  seed?: number;
+  /** Compressor of generated inputs. Default `"zstd"` (toZarr's default). */
+  inputCompressor?: InputCompressor;
+  /** Compare against the streamed reference. Default true. */
+  verify?: boolean;
+  /** Default {@link DEFAULT_TOLERANCE}. */
+  tolerance?: number;
+  /** Progress lines (phases, not results). Default: none. */
+  log?: (line: string) => void;
+  /**
+   * @internal Non-time shape of generated inputs (default (1, 987, 1920)); lets tests run
+   * the whole benchmark on tiny arrays.
+   */
+  spatialShape?: readonly number[];
+  /** @internal Time steps per chunk of generated inputs (default 10). */
+  timeChunk?: number;
+}
+
+/** Per-op numbers: the plan's projection and what the run measured. */
+export interface OpReport {
+  id: string;
+  label: string;
+  numTasks: number;
+  projectedMem: number;
+  /** From the op's start event to its end event; null if the op emitted none. */
+  seconds: number | null;
+}
+
+/** Everything one run measured. All memory and byte counts are bytes; GB means 10^9 bytes. */
+export interface QuadraticMeansResult {
+  workload: "quadratic-means";
+  t: number;
+  shape: number[];
+  chunks: number[];
+  dtype: string;
+  inputs: InputInfo;
+  executor: string;
+  concurrency: number;
+  allowedMem: number;
+  reservedMem: number;
+  /** Wall time of the `compute(...)` call alone. */
+  wallSeconds: number;
+  /** Bytes of u and v uncompressed (2 × t × face × j × i × itemsize). */
+  inputBytes: number;
+  /** inputBytes / 10^9 / wallSeconds. */
+  gbPerSecond: number;
+  plan: {
+    numOps: number;
+    numTasks: number;
+    numStages: number;
+    numArrays: number;
+    maxProjectedMem: number;
+    /** Upper bound from chunk sizes (uncompressed). */
+    bytesRead: number;
+    /** Uncompressed. */
+    bytesWritten: number;
+  };
+  ops: OpReport[];
+  measured: {
+    /** TaskEndEvents received. */
+    tasks: number;
+    /** Process peak RSS after the compute (`process.resourceUsage().maxRSS`). */
+    peakRss: number;
+    /** Largest `peakMem` over the TaskEndEvents. */
+    maxTaskPeakMem: number;
+    /** RSS when the compute started (the peak's baseline). */
+    rssAtStart: number;
+    /** True when the peak-RSS high-water mark was reset just before the compute, so the peaks cover the compute alone. */
+    peakResetBeforeCompute: boolean;
+    /** True when a full garbage collection ran just before the compute (so garbage of earlier work is not in the baseline). */
+    gcBeforeCompute: boolean;
+    /** Sums over the TaskEndEvents, as the tasks report them. */
+    bytesRead: number;
+    bytesWritten: number;
+  };
+  verification: {
+    verified: boolean;
+    tolerance: number;
+    maxAbsDiff: { uu: number; vv: number; uv: number };
+    seconds: number;
+  } | null;
+  environment: { node: string; platform: string; arch: string; cpus: number; totalMem: number; date: string };
+}
+
+function positiveInt(x: number | undefined, name: string): number | undefined {
+  if (x === undefined) return undefined;
+  if (!Number.isSafeInteger(x) || x < 1) throw new RangeError(`${name} must be a positive integer, got ${x}.`);
+  return x;
+}
+
+/** Collects what the compute's events report. */
+class Collector implements Callback {
+  summary: PlanSummary | undefined;
+  tasks = 0;
+  maxPeakMem = 0;
+  bytesRead = 0;
+  bytesWritten = 0;
+  readonly opStart = new Map<string, number>();
+  readonly opSeconds = new Map<string, number>();
+
+  onComputeStart(e: ComputeStartEvent): void {
+    this.summary = e.summary;
+  }
+  onOperationStart(e: OperationStartEvent): void {
+    this.opStart.set(e.opId, e.time);
+  }
+  onOperationEnd(e: OperationEndEvent): void {
+    const t0 = this.opStart.get(e.opId);
+    if (t0 !== undefined) this.opSeconds.set(e.opId, (e.time - t0) / 1000);
+  }
+  onTaskEnd(e: TaskEndEvent): void {
+    this.tasks++;
+    this.maxPeakMem = Math.max(this.maxPeakMem, e.peakMem);
+    this.bytesRead += e.bytesRead;
+    this.bytesWritten += e.bytesWritten;
+  }
+}
+
+/**
+ * Runs the quadratic-means benchmark (Cubed's `pangeo-2-quadratic-means`):
+ * `mean(u², axis 0)`, `mean(v², axis 0)` and `mean(u·v, axis 0)` over Zarr
+ * inputs, computed together in one `compute()` call, timed and measured, then
+ * checked against a reference streamed straight from the Zarr chunks.
+ *
+ * Without `inputDir`, `u` and `v` (uniform random float64, shape
+ * `(t, 1, 987, 1920)`, chunks `(10, 1, 987, 1920)`) are written to
+ * `<workDir>/inputs/t<t>/` first, or reused from an earlier run.
+ *
+ * @example
+ * ```ts
+ * const r = await runQuadraticMeans({ t: 10, workDir: "/tmp/qm", allowedMem: "2GB" });
+ * console.log(r.wallSeconds, r.gbPerSecond, r.plan.maxProjectedMem, r.measured.peakRss);
+ * if (!r.verification?.verified) process.exitCode = 1;
+ * ```
+ */
+export async function runQuadraticMeans(options: QuadraticMeansOptions): Promise<QuadraticMeansResult> {
+  const log = options.log ?? ((): void => {});
+  const workDir = resolve(options.workDir);
+  const executorName = options.executor ?? "inprocess";
+  if (!(EXECUTORS as readonly string[]).includes(executorName)) {
+    throw new RangeError(`Unknown executor ${JSON.stringify(executorName)}: expected one of ${EXECUTORS.join(", ")}.`);
+  }
+  const concurrency = positiveInt(options.concurrency, "concurrency") ?? 2;
+  const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
+  const spec = new Spec({ workDir, allowedMem: options.allowedMem ?? "2GB" });
+  const tWanted = positiveInt(options.t, "t");
+
+  let inputs: InputInfo;
+  if (options.inputDir !== undefined) {
+    inputs = { dir: resolve(options.inputDir), origin: "given", generateSeconds: 0 };
+  } else {
+    if (tWanted === undefined) throw new RangeError("t is required when no input directory is given.");
+    const spatial = options.spatialShape ?? DEFAULT_SPATIAL_SHAPE;
+    if (spatial.length === 0 || spatial.some((s) => !Number.isSafeInteger(s) || s < 1)) {
+      throw new RangeError(`spatialShape must be positive integers, got (${spatial.join(", ")}).`);
+    }
+    const timeChunk = positiveInt(options.timeChunk, "timeChunk") ?? DEFAULT_TIME_CHUNK;
+    const seed = options.seed ?? 1;
+    if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be a non-negative integer, got ${seed}.`);
+    inputs = await generateInputs(join(workDir, "inputs", `t${tWanted}`), {
+      shape: [tWanted, ...spatial],
+      chunks: [timeChunk, ...spatial],
+      seed,
+      compressor: options.inputCompressor === undefined ? "zstd" : options.inputCompressor,
+      spec,
+      log,
+    });
+  }
+
+  const { u, v } = await openInputs(inputs.dir, spec);
+  const t = u.shape[0]!;
+  if (tWanted !== undefined && tWanted !== t) {
+    throw new RangeError(`t is ${tWanted} but the inputs in ${inputs.dir} have ${t} time steps.`);
+  }
+  const uu = mean(multiply(u, u), { axis: 0 });
+  const vv = mean(multiply(v, v), { axis: 0 });
+  const uv = mean(multiply(u, v), { axis: 0 });
+
+  const executor = new InProcessExecutor({ concurrency });
+  const collector = new Collector();
+  log(`computing mean(u*u), mean(v*v), mean(u*v) over t = ${t} (${executor.name}, concurrency ${concurrency})`);
+  const gcBeforeCompute = collectGarbage();
+  const peakResetBeforeCompute = resetPeakRss();
+  const rssAtStart = process.memoryUsage().rss;
+  const t0 = performance.now();
+  const results = await compute(uu, vv, uv, { executor, callbacks: [collector] });
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const measuredPeak = peakRss();
+
+  const summary = collector.summary;
+  if (!summary) throw new Error("The compute emitted no ComputeStartEvent, so its plan summary is unknown.");
+  const itemBytes = u.dtype === "float32" ? 4 : 8;
+  const inputBytes = 2 * u.size * itemBytes;
+
+  let verification: QuadraticMeansResult["verification"] = null;
+  if (options.verify ?? true) {
+    log("verifying against a reference streamed from the Zarr chunks");
+    const v0 = performance.now();
+    const ref = await streamedReference(inputs.dir);
+    const [a, b, c] = results.map((r, i) => {
+      if (r.data instanceof Float64Array || r.data instanceof Float32Array) return r.data;
+      throw new Error(`Output ${i} of the compute has dtype ${r.dtype}; expected a float array.`);
+    });
+    const diffs = { uu: maxAbsDiff(a!, ref.uu), vv: maxAbsDiff(b!, ref.vv), uv: maxAbsDiff(c!, ref.uv) };
+    verification = {
+      verified: Object.values(diffs).every((d) => d <= tolerance),
+      tolerance,
+      maxAbsDiff: diffs,
+      seconds: (performance.now() - v0) / 1000,
+    };
+  }
+
+  return {
+    workload: "quadratic-means",
+    t,
+    shape: [...u.shape],
+    chunks: [...u.chunks],
+    dtype: u.dtype,
+    inputs,
+    executor: executor.name,
+    concurrency,
+    allowedMem: summary.allowedMem,
+    reservedMem: summary.reservedMem,
+    wallSeconds,
+    inputBytes,
+    gbPerSecond: inputBytes / 1e9 / wallSeconds,
+    plan: {
+      numOps: summary.numOps,
+      numTasks: summary.numTasks,
+      numStages: summary.numStages,
+      numArrays: summary.numArrays,
+      maxProjectedMem: summary.maxProjectedMem,
+      bytesRead: summary.bytesRead,
+      bytesWritten: summary.bytesWritten,
+    },
+    ops: summary.ops.map((o) => ({
+      id: o.id,
+      label: o.label,
+      numTasks: o.numTasks,
+      projectedMem: o.projectedMem,
+      seconds: collector.opSeconds.get(o.id) ?? null,
+    })),
+    measured: {
+      tasks: collector.tasks,
+      peakRss: measuredPeak,
+      maxTaskPeakMem: collector.maxPeakMem,
+      rssAtStart,
+      peakResetBeforeCompute,
+      gcBeforeCompute,
+      bytesRead: collector.bytesRead,
+      bytesWritten: collector.bytesWritten,
+    },
+    verification,
+    environment: {
+      node: process.version,
+      platform: process.platform,
+      arch: process.arch,
+      cpus: cpus().length,
+      totalMem: totalmem(),
+      date: new Date().toISOString(),
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import type { QuadraticMeansResult } from "./quadratic-means.js";
+
+function table(rows: readonly (readonly string[])[], header?: readonly string[]): string[] {
+  const all = header ? [header, ...rows] : rows;
+  const widths = all[0]!.map((_, c) => Math.max(...all.map((r) => (r[c] ?? "").length)));
+  const line = (r: readonly string[]): string =>
+    r
+      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+      .join("  ")
+      .trimEnd();
+  const out = all.map(line);
+  if (header) out.splice(1, 0, widths.map((w) => "-".repeat(w)).join("  "));
+  return out;
+}
+
+const seconds = (s: number): string => `${s.toFixed(3)} s`;
+/** Bytes in decimal units with three significant digits: "1.31 GB", "151.6 MB", "57.6 kB". */
+const formatMemory = (b: number): string =>
+  b >= 1e9 ? `${(b / 1e9).toFixed(2)} GB` : b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : b >= 1e3 ? `${(b / 1e3).toFixed(1)} kB` : `${b} B`;
+const tuple = (xs: readonly number[]): string => `(${xs.join(", ")})`;
+
+/**
+ * Renders a run as the plain-text summary the CLI prints: one table of the
+ * headline numbers, one of the ops, and the verification line.
+ *
+ * @example
+ * ```ts
+ * console.log(formatReport(await runQuadraticMeans({ t: 10, workDir: "/tmp/qm" })));
+ * ```
+ */
+export function formatReport(r: QuadraticMeansResult): string {
+  const m = r.measured;
+  const inputs =
+    r.inputs.origin === "given"
+      ? `${r.inputs.dir} (given)`
+      : `${r.inputs.dir} (${r.inputs.origin}${r.inputs.origin === "generated" ? ` in ${seconds(r.inputs.generateSeconds)}` : ""}, ` +
+        `compressor ${r.inputs.compressor ?? "none"})`;
+  const peakNote = m.peakResetBeforeCompute ? "compute only" : "whole process";
+  const lines = [
+    `quadratic-means: mean(u*u), mean(v*v), mean(u*v) over axis 0, t = ${r.t}`,
+    `  u, v      ${r.dtype} ${tuple(r.shape)}, chunks ${tuple(r.chunks)}`,
+    `  inputs    ${inputs}`,
+    `  executor  ${r.executor} (concurrency ${r.concurrency}); allowed memory ${formatMemory(r.allowedMem)}, reserved ${formatMemory(r.reservedMem)}`,
+    "",
+    ...table([
+      ["wall time (compute only)", seconds(r.wallSeconds)],
+      ["input bytes (u + v)", `${formatMemory(r.inputBytes)} (${r.inputBytes} B)`],
+      ["throughput", `${(r.gbPerSecond).toFixed(3)} GB/s`],
+      ["ops / tasks / stages", `${r.plan.numOps} / ${r.plan.numTasks} / ${r.plan.numStages}`],
+      ["tasks run (TaskEndEvents)", String(m.tasks)],
+      ["max projected memory (task)", formatMemory(r.plan.maxProjectedMem)],
+      [`peak RSS, process (${peakNote})`, formatMemory(m.peakRss)],
+      ["peak RSS, max over tasks", formatMemory(m.maxTaskPeakMem)],
+      [`RSS at compute start${m.gcBeforeCompute ? " (after GC)" : ""}`, formatMemory(m.rssAtStart)],
+      ["bytes read / written (tasks)", `${formatMemory(m.bytesRead)} / ${formatMemory(m.bytesWritten)}`],
+      ["planned read / written (raw)", `${formatMemory(r.plan.bytesRead)} / ${formatMemory(r.plan.bytesWritten)}`],
+    ]),
+    "",
+    ...table(
+      r.ops.map((o) => [o.id, String(o.numTasks), formatMemory(o.projectedMem), o.seconds === null ? "-" : seconds(o.seconds)]),
+      ["op", "tasks", "projected", "time"],
+    ),
+    "",
+  ];
+  const v = r.verification;
+  if (v === null) {
+    lines.push("verification skipped");
+  } else {
+    const d = v.maxAbsDiff;
+    const diffs = `max abs diff uu ${d.uu.toExponential(2)}, vv ${d.vv.toExponential(2)}, uv ${d.uv.toExponential(2)}`;
+    lines.push(
+      v.verified
+        ? `verified: ${diffs} (tolerance ${v.tolerance.toExponential(0)}; reference took ${seconds(v.seconds)})`
+        : `VERIFICATION FAILED: ${diffs} exceeds tolerance ${v.tolerance.toExponential(0)}`,
+    );
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,125 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type QuadraticMeansResult, USAGE, runCli } from "../src/index.js";
+
+const pkgDir = fileURLToPath(new URL("..", import.meta.url));
+const repoRoot = join(pkgDir, "..", "..");
+const cli = join(pkgDir, "dist", "cli.js");
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), "cubed-bench-cli-"));
+  dirs.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** Newest modification time under a directory. */
+function newest(dir: string): number {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .reduce((m, e) => Math.max(m, statSync(join(e.parentPath, e.name)).mtimeMs), 0);
+}
+
+/** An environment without pnpm's script variables, so the CLI resolves paths against its own cwd. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: "0" };
+  delete env.INIT_CWD;
+  delete env.npm_lifecycle_event;
+  return env;
+}
+
+/** Runs runCli in-process and captures what it prints. */
+async function cliInProcess(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const code = await runCli(argv, { out: (s) => void (out += `${s}\n`), err: (s) => void (err += `${s}\n`), cwd: tmpdir(), env: {} });
+  return { code, out, err };
+}
+
+describe("runCli arguments", () => {
+  it("--help prints usage and exits 0", async () => {
+    const r = await cliInProcess(["--help"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("Usage: pnpm bench quadratic-means");
+    expect((await cliInProcess(["quadratic-means", "-h"])).out).toBe(`${USAGE}\n`);
+  });
+
+  it.each([
+    [["quadratic-means", "--bogus"], /Unknown option '--bogus'/],
+    [["quadratic-means", "--t", "0"], /--t must be an integer ≥ 1/],
+    [["quadratic-means", "--t", "ten"], /--t must be an integer/],
+    [["quadratic-means", "--t", "1.5"], /--t must be an integer/],
+    [["quadratic-means", "--allowed-mem", "lots"], /Invalid --allowed-mem "lots"/],
+    [["quadratic-means", "--executor", "lambda"], /--executor must be one of inprocess/],
+    [["quadratic-means", "--concurrency", "0"], /--concurrency must be an integer ≥ 1/],
+    [["quadratic-means", "--input-compressor", "lz4"], /--input-compressor must be zstd, gzip or none/],
+    [["quadratic-means", "--t"], /argument missing/],
+    [[], /Missing the benchmark name/],
+    [["rechunk"], /Unknown benchmark "rechunk"/],
+  ])("rejects %j with exit code 2", async (argv, message) => {
+    const r = await cliInProcess(argv);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.err).toContain("--help");
+    expect(r.out).toBe("");
+  });
+});
+
+describe("the built CLI", () => {
+  beforeAll(() => {
+    // Build once if dist is missing or older than the sources, so the spawned CLI runs this code.
+    if (!existsSync(cli) || statSync(cli).mtimeMs < newest(join(pkgDir, "src"))) {
+      const b = spawnSync("pnpm", ["exec", "tsup"], { cwd: pkgDir, encoding: "utf8" });
+      if (b.status !== 0) throw new Error(`building the bench CLI failed:\n${b.stdout}\n${b.stderr}`);
+    }
+  });
+
+  it("runs quadratic-means --t 1 at the real shape, verifies, and writes JSON", () => {
+    const dir = tempDir();
+    const json = join(dir, "out", "result.json");
+    const r = spawnSync("node", [cli, "quadratic-means", "--t", "1", "--work-dir", dir, "--allowed-mem", "2GB", "--json", json], {
+      encoding: "utf8",
+      env: cleanEnv(),
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("t = 1");
+    expect(r.stdout).toMatch(/wall time \(compute only\)\s+\d+\.\d+ s/);
+    expect(r.stdout).toMatch(/throughput\s+\d+\.\d+ GB\/s/);
+    expect(r.stdout).toMatch(/max projected memory \(task\)\s+\d/);
+    expect(r.stdout).toMatch(/\nverified: /);
+    expect(existsSync(join(dir, "inputs", "t1", "u.zarr", "zarr.json"))).toBe(true);
+
+    const result = JSON.parse(readFileSync(json, "utf8")) as QuadraticMeansResult;
+    expect(result.t).toBe(1);
+    expect(result.shape).toEqual([1, 1, 987, 1920]);
+    expect(result.inputBytes).toBe(1 * 2 * 987 * 1920 * 8);
+    expect(result.verification?.verified).toBe(true);
+    expect(result.measured.tasks).toBe(result.plan.numTasks);
+    expect(result.plan.maxProjectedMem).toBeLessThanOrEqual(2e9);
+    expect(result.measured.peakRss).toBeGreaterThan(result.inputBytes / 2);
+  });
+
+  it("exits 2 on a bad flag", () => {
+    const r = spawnSync("node", [cli, "quadratic-means", "--nope"], { encoding: "utf8", env: cleanEnv() });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/Unknown option '--nope'/);
+  });
+
+  it("takes its arguments through `pnpm bench` at the repository root, with or without --", () => {
+    for (const args of [["bench", "quadratic-means", "--help"], ["bench", "--", "quadratic-means", "--help"]]) {
+      const r = spawnSync("pnpm", args, { cwd: repoRoot, encoding: "utf8", env: cleanEnv() });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toContain("Usage: pnpm bench quadratic-means");
+    }
+    const bad = spawnSync("pnpm", ["bench", "quadratic-means", "--t", "-3"], { cwd: repoRoot, encoding: "utf8", env: cleanEnv() });
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/--t|argument/);
+  });
+});
