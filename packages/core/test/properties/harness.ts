@@ -109,10 +109,24 @@ export async function compareWith(
     throw new Error(`${context}\n  reference throws (${errorMessage(refErr)}) but got ${refToString(got)}`);
   }
   let actual: RefArray;
+  let lazyArr: CubedArray;
   try {
-    actual = await evaluate(build());
+    lazyArr = build();
+    actual = await evaluate(lazyArr);
   } catch (e) {
     throw new Error(`${context}\n  threw ${errorMessage(e)}\n  expected: ${refToString(expected)}`);
   }
+  checkMetadata(lazyArr, expected, context);
   check(actual, expected, context, opts);
+}
+
+/** The lazy array's plan-time dtype, shape and block grid agree with the expected result. */
+export function checkMetadata(x: CubedArray, expected: RefArray, context: string): void {
+  const problems: string[] = [];
+  if (x.dtype !== expected.dtype) problems.push(`lazy dtype ${x.dtype}, expected ${expected.dtype}`);
+  if (x.shape.join(",") !== expected.shape.join(",")) problems.push(`lazy shape (${x.shape.join(",")}), expected (${expected.shape.join(",")})`);
+  if (x.chunks.length !== x.shape.length) problems.push(`chunks [${x.chunks.join(",")}] for ndim ${x.shape.length}`);
+  const grid = x.shape.map((s, i) => Math.ceil(s / Math.max(1, x.chunks[i] ?? 1)));
+  if (x.numblocks.join(",") !== grid.join(",")) problems.push(`numblocks [${x.numblocks.join(",")}], chunks imply [${grid.join(",")}]`);
+  if (problems.length > 0) throw new Error(`${context}\n  ${problems.join("; ")}`);
 }

@@ -11,7 +11,7 @@ import type { CubedArray, IndexKey } from "../../src/index.js";
 import * as R from "../reference/index.js";
 import type { RefArray } from "../reference/index.js";
 import { chunkedArb, shapeArb } from "./arbitraries.js";
-import { check, describeCase, fromND, lazy, makeSpec, runs } from "./harness.js";
+import { check, checkMetadata, describeCase, fromND, lazy, makeSpec, runs } from "./harness.js";
 
 const { spec, cleanup } = makeSpec("pipelines");
 afterAll(cleanup);
@@ -177,6 +177,7 @@ describe("pipelines", () => {
           const nd = results[k];
           if (nd === undefined) throw new Error(`${context}\n  compute returned ${results.length} results`);
           // float32 sums/means in any order: relative 1e-5; float64 after sin: allow tiny absolute error
+          checkMetadata(s.api, s.ref, `${context}\n  (result ${k})`);
           check(fromND(nd), s.ref, `${context}\n  (result ${k})`, { atol: s.ref.dtype === "float32" ? 1e-4 : 1e-9 });
         });
       }),
