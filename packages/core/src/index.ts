@@ -34,7 +34,10 @@ export { blockwise, type BlockwiseOptions } from "./primitives/blockwise.js";
 
 export { registerKernel, type Kernel, type KernelContext, type KernelInput } from "./kernels/registry.js";
 export { runTask, type TaskResult } from "./runtime/task-runner.js";
-export { runPlan, type DagExecutor, type ExecutionContext, type RunPlanOptions } from "./runtime/executor.js";
+export {
+  runPlan, taskKey, type DagExecutor, type ExecutionContext, type RunPlanOptions, type RuntimeOptions, type BackupOptions,
+} from "./runtime/executor.js";
+export { type FaultOptions, InjectedFault, faultsFromEnv } from "./runtime/faults.js";
 export { InProcessExecutor, type InProcessExecutorOptions } from "./runtime/in-process-executor.js";
 export type * from "./runtime/events.js";
 export { ProgressBar } from "./callbacks/progress-bar.js";

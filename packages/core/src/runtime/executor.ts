@@ -2,6 +2,7 @@ import { AbortedError, TaskError, isCubedError } from "../errors.js";
 import { gridCoords } from "../plan/chunks.js";
 import type { Plan } from "../plan/ir.js";
 import { type Callback, emit } from "./events.js";
+import { type FaultOptions, InjectedFault, faultFor, faultsFromEnv } from "./faults.js";
 import type { TaskResult } from "./task-runner.js";
 
 /** What an executor gets besides the plan. */
@@ -32,11 +33,35 @@ export interface DagExecutor {
   execute(plan: Plan, context: ExecutionContext): Promise<void>;
 }
 
+/** Straggler mitigation (Cubed's rule): duplicate a slow task; the first copy to finish wins. */
+export interface BackupOptions {
+  /** Only once this many tasks of the op have started. Default 10. */
+  minTasks?: number;
+  /** Only once this fraction of the op's tasks has finished. Default 0.5. */
+  minCompletedFraction?: number;
+  /** A task is slow when it has run longer than this × the median finished duration. Default 3. */
+  slowFactor?: number;
+}
+
+/** The runtime's reliability options, shared by every executor. */
+export interface RuntimeOptions {
+  /** Tasks in flight at once (across the independent ops of a stage). */
+  concurrency?: number;
+  /** Retries per task after its first attempt. Default 2. */
+  retries?: number;
+  /** First retry delay in ms; doubles per attempt, with full jitter, capped at 10 s. Default 200. */
+  retryDelayMs?: number;
+  /** Launch backup copies of stragglers (safe because chunk writes are atomic and tasks idempotent). Default true. */
+  useBackups?: boolean | BackupOptions;
+  /** An attempt running longer than this counts as failed and is retried. Default: no timeout. */
+  taskTimeoutMs?: number;
+  /** Fault injection for tests (also read from `CUBED_FAULTS`). */
+  faults?: FaultOptions;
+}
+
 /** How {@link runPlan} submits tasks. */
-export interface RunPlanOptions {
-  /** Tasks in flight at once. */
-  concurrency: number;
-  /** Runs one task somewhere and resolves with its result. */
+export interface RunPlanOptions extends RuntimeOptions {
+  /** Runs one task attempt somewhere and resolves with its result. */
   submit: (opId: string, coords: number[], attempt: number) => Promise<TaskResult & { worker?: string }>;
 }
 
@@ -45,72 +70,199 @@ export function taskKey(coords: readonly number[]): string {
   return coords.join(",");
 }
 
+interface TaskState {
+  opId: string;
+  coords: number[];
+  attempts: number;
+  running: number;
+  backups: number;
+  done: boolean;
+  /** Start time of the earliest running copy (ms). */
+  started: number;
+  createTime: number;
+}
+
+interface OpProgress {
+  total: number;
+  started: number;
+  done: number;
+  durations: number[];
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? 0;
+}
+
 /**
- * Runs a plan's ops stage by stage, each op as a bounded-concurrency map over
- * its tasks, firing operation and task events. Shared by every executor.
+ * Runs a plan stage by stage. Within a stage, the tasks of every (independent) op
+ * share one bounded pool; failed attempts are retried with exponential backoff
+ * and jitter; stragglers get a backup copy; timed-out attempts count as failures.
+ * Fires operation and task events. Every executor uses this loop.
  *
  * @example
  * ```ts
- * await runPlan(plan, ctx, { concurrency: 4, submit: (opId, coords) => runTask(plan, opId, coords) });
+ * await runPlan(plan, ctx, { concurrency: 4, retries: 2, submit: (opId, coords) => runTask(plan, opId, coords) });
  * ```
  */
 export async function runPlan(plan: Plan, ctx: ExecutionContext, options: RunPlanOptions): Promise<void> {
-  const concurrency = Math.max(1, Math.floor(options.concurrency));
-  for (const stage of plan.stages) {
-    for (const opId of stage) {
-      const op = plan.ops[opId]!;
-      const skip = ctx.skip?.get(opId);
-      const tasks = [...gridCoords(op.stats.taskGrid)].filter((c) => !skip?.has(taskKey(c)));
-      emit(ctx.callbacks, "onOperationStart", {
-        computeId: ctx.computeId,
-        opId,
-        label: op.label,
-        numTasks: op.stats.numTasks,
-        skippedTasks: op.stats.numTasks - tasks.length,
-        time: Date.now(),
-      });
-      let next = 0;
-      let failure: unknown;
-      const worker = async (): Promise<void> => {
-        while (failure === undefined && next < tasks.length) {
-          if (ctx.signal?.aborted) {
-            failure = new AbortedError("The compute was cancelled.");
-            return;
-          }
-          const coords = tasks[next++]!;
-          const createTime = Date.now();
-          try {
-            const r = await options.submit(opId, coords, 1);
-            emit(ctx.callbacks, "onTaskEnd", {
-              computeId: ctx.computeId,
-              opId,
-              coords,
-              createTime,
-              startTime: r.startTime,
-              endTime: r.endTime,
-              resultTime: Date.now(),
-              peakMem: r.peakMem,
-              bytesRead: r.bytesRead,
-              bytesWritten: r.bytesWritten,
-              attempt: 1,
-              worker: r.worker ?? "main",
-            });
-          } catch (err) {
-            failure ??= isCubedError(err, "TaskError", "AbortedError")
-              ? err
-              : new TaskError(
-                  `Task (${coords.join(", ")}) of op ${opId} (${op.label}) failed on attempt 1: ${(err as Error)?.message ?? String(err)}`,
-                  opId,
-                  coords,
-                  1,
-                  { cause: err },
-                );
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(concurrency, tasks.length) }, worker));
-      if (failure !== undefined) throw failure;
-      emit(ctx.callbacks, "onOperationEnd", { computeId: ctx.computeId, opId, label: op.label, time: Date.now() });
+  for (const stage of plan.stages) await runStage(plan, stage, ctx, options);
+}
+
+async function runStage(plan: Plan, stage: readonly string[], ctx: ExecutionContext, options: RunPlanOptions): Promise<void> {
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+  const retries = options.retries ?? 2;
+  const baseDelay = options.retryDelayMs ?? 200;
+  const backup: Required<BackupOptions> | undefined =
+    options.useBackups === false
+      ? undefined
+      : { minTasks: 10, minCompletedFraction: 0.5, slowFactor: 3, ...(typeof options.useBackups === "object" ? options.useBackups : {}) };
+  const faults = options.faults ?? faultsFromEnv();
+
+  const queue: TaskState[] = [];
+  const progress = new Map<string, OpProgress>();
+  for (const opId of stage) {
+    const op = plan.ops[opId]!;
+    const skip = ctx.skip?.get(opId);
+    const tasks = [...gridCoords(op.stats.taskGrid)].filter((c) => !skip?.has(taskKey(c)));
+    progress.set(opId, { total: tasks.length, started: 0, done: 0, durations: [] });
+    emit(ctx.callbacks, "onOperationStart", {
+      computeId: ctx.computeId, opId, label: op.label, numTasks: op.stats.numTasks,
+      skippedTasks: op.stats.numTasks - tasks.length, time: Date.now(),
+    });
+    for (const coords of tasks) {
+      queue.push({ opId, coords, attempts: 0, running: 0, backups: 0, done: false, started: 0, createTime: Date.now() });
     }
   }
+  const endOp = (opId: string): void => {
+    emit(ctx.callbacks, "onOperationEnd", { computeId: ctx.computeId, opId, label: plan.ops[opId]!.label, time: Date.now() });
+  };
+  for (const [opId, p] of progress) if (p.total === 0) endOp(opId);
+
+  const running = new Set<TaskState>();
+  let remaining = queue.length;
+  let inFlight = 0;
+  let failure: unknown;
+  let wake: () => void = () => {};
+  const timers = new Set<NodeJS.Timeout>();
+
+  const launch = (t: TaskState, isBackup: boolean): void => {
+    t.attempts++;
+    const attempt = t.attempts;
+    t.running++;
+    inFlight++;
+    running.add(t);
+    if (!isBackup) t.started = Date.now();
+    const p = progress.get(t.opId)!;
+    if (attempt === 1) p.started++;
+    const began = Date.now();
+    let settled = false;
+    const settle = (ok: boolean, result?: TaskResult & { worker?: string }, err?: unknown): void => {
+      if (settled) return;
+      settled = true;
+      t.running--;
+      inFlight--;
+      if (t.running === 0) running.delete(t);
+      if (t.done || failure !== undefined) return wake();
+      if (ok && result) {
+        t.done = true;
+        remaining--;
+        p.done++;
+        p.durations.push(Date.now() - began);
+        emit(ctx.callbacks, "onTaskEnd", {
+          computeId: ctx.computeId, opId: t.opId, coords: t.coords, createTime: t.createTime,
+          startTime: result.startTime, endTime: result.endTime, resultTime: Date.now(), peakMem: result.peakMem,
+          bytesRead: result.bytesRead, bytesWritten: result.bytesWritten, attempt, worker: result.worker ?? "main",
+        });
+        if (p.done === p.total) endOp(t.opId);
+        return wake();
+      }
+      if (t.running > 0) return wake(); // a twin is still running
+      if (isCubedError(err, "AbortedError") || t.attempts > retries) {
+        failure = isCubedError(err, "AbortedError")
+          ? err
+          : new TaskError(
+              `Task (${t.coords.join(", ")}) of op ${t.opId} (${plan.ops[t.opId]!.label}) failed on attempt ${t.attempts} ` +
+                `of ${retries + 1}: ${(err as Error)?.message ?? String(err)}`,
+              t.opId, t.coords, t.attempts, { cause: err },
+            );
+        return wake();
+      }
+      const delay = Math.min(10_000, baseDelay * 2 ** (t.attempts - 1)) * Math.random();
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        retryQueue.push(t);
+        wake();
+      }, delay);
+      timers.add(timer);
+    };
+    const mode = faultFor(faults, t.opId, t.coords, attempt);
+    const work: Promise<TaskResult & { worker?: string }> =
+      mode === "fail"
+        ? Promise.reject(new InjectedFault(`injected failure (attempt ${attempt})`))
+        : mode === "hang"
+          ? new Promise<never>(() => {})
+          : Promise.resolve().then(() => options.submit(t.opId, t.coords, attempt));
+    work.then((r) => settle(true, r), (e: unknown) => settle(false, undefined, e));
+    if (options.taskTimeoutMs !== undefined) {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        settle(false, undefined, new Error(`timed out after ${options.taskTimeoutMs} ms`));
+      }, options.taskTimeoutMs);
+      timers.add(timer);
+      work.finally(() => {
+        clearTimeout(timer);
+        timers.delete(timer);
+      }).catch(() => {});
+    }
+  };
+
+  const retryQueue: TaskState[] = [];
+  let next = 0;
+  const pickBackup = (): TaskState | undefined => {
+    if (!backup) return undefined;
+    const now = Date.now();
+    for (const t of running) {
+      if (t.done || t.backups > 0 || t.running !== 1) continue;
+      const p = progress.get(t.opId)!;
+      if (p.started < backup.minTasks || p.done < Math.ceil(p.total * backup.minCompletedFraction)) continue;
+      const m = median(p.durations);
+      if (m > 0 && now - t.started > backup.slowFactor * m) return t;
+    }
+    return undefined;
+  };
+
+  try {
+    while (remaining > 0 && failure === undefined) {
+      if (ctx.signal?.aborted) {
+        failure = new AbortedError("The compute was cancelled.");
+        break;
+      }
+      while (inFlight < concurrency && failure === undefined) {
+        const retry = retryQueue.shift();
+        if (retry) {
+          if (!retry.done) launch(retry, false);
+          continue;
+        }
+        if (next < queue.length) {
+          launch(queue[next++]!, false);
+          continue;
+        }
+        const b = pickBackup();
+        if (!b) break;
+        b.backups++;
+        launch(b, true);
+      }
+      if (remaining === 0 || failure !== undefined) break;
+      // wait for a completion, a retry timer, or a periodic backup check
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        const t = setTimeout(resolve, backup ? 100 : 1000);
+        timers.add(t);
+      });
+    }
+  } finally {
+    for (const t of timers) clearTimeout(t);
+  }
+  if (failure !== undefined) throw failure;
 }

@@ -1,31 +1,29 @@
 import type { Plan } from "../plan/ir.js";
-import { type DagExecutor, type ExecutionContext, runPlan } from "./executor.js";
+import { type DagExecutor, type ExecutionContext, type RuntimeOptions, runPlan } from "./executor.js";
 import { runTask } from "./task-runner.js";
 
-/** Options of {@link InProcessExecutor}. */
-export interface InProcessExecutorOptions {
-  /** Tasks in flight at once on this thread (I/O overlaps compute). Default 2. */
-  concurrency?: number;
-}
+/** Options of {@link InProcessExecutor}: the shared runtime options (concurrency default 2). */
+export type InProcessExecutorOptions = RuntimeOptions;
 
 /**
  * The default executor: runs tasks on the calling thread with bounded
- * concurrency (so reads and writes of one task overlap another's compute).
+ * concurrency (so one task's reads and writes overlap another's compute), with
+ * the shared runtime's retries, backups and timeouts.
  *
  * @example
  * ```ts
- * await x.compute({ executor: new InProcessExecutor({ concurrency: 1 }) });
+ * await x.compute({ executor: new InProcessExecutor({ concurrency: 1, retries: 0 }) });
  * ```
  */
 export class InProcessExecutor implements DagExecutor {
   readonly name = "in-process";
-  readonly concurrency: number;
+  readonly options: RuntimeOptions;
 
   constructor(options: InProcessExecutorOptions = {}) {
-    this.concurrency = options.concurrency ?? 2;
+    this.options = { concurrency: 2, ...options };
   }
 
   execute(plan: Plan, context: ExecutionContext): Promise<void> {
-    return runPlan(plan, context, { concurrency: this.concurrency, submit: (opId, coords) => runTask(plan, opId, coords) });
+    return runPlan(plan, context, { ...this.options, submit: (opId, coords) => runTask(plan, opId, coords) });
   }
 }
