@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   Spec, add, asarray, astype, fromArray, fromZarr, index, isCubedError, mean, ones, parseMemory, random, registerKernel,
-  runTask, toZarr, zeros, type CubedErrorTag, type DataType, type Kernel, type MissingChunkError,
+  InProcessExecutor, runTask, toZarr, zeros, type CubedErrorTag, type DataType, type Kernel, type MissingChunkError,
 } from "../src/index.js";
 
 const tmp = (p: string): string => mkdtempSync(join(tmpdir(), p));
@@ -139,7 +139,7 @@ describe("bad input gives a typed, clear error before any work starts", () => {
     });
     const y = new CubedArray(l!, s);
     const target = join(root, "out.zarr");
-    const err = await tagOf(() => toZarr(y, target, { executor: undefined }));
+    const err = await tagOf(() => toZarr(y, target, { executor: new InProcessExecutor({ retries: 0 }) }));
     expect(err).toBe("TaskError");
     expect(existsSync(join(target, "zarr.json"))).toBe(false);
     expect(existsSync(keep)).toBe(true);

@@ -4,6 +4,7 @@ import { NDArray } from "../ndarray/ndarray.js";
 import { cStrides, shapeSize } from "../ndarray/shape.js";
 import { blockShape, gridCoords, numBlocks } from "../plan/chunks.js";
 import { type Target, finalizePlan, validatePlan } from "../plan/finalize.js";
+import { taskOutputChunks } from "../plan/task-grid.js";
 import type { ArrayNode, Plan } from "../plan/ir.js";
 import { summarizePlan } from "../plan/summary.js";
 import type { Callback } from "../runtime/events.js";
@@ -72,7 +73,10 @@ async function existingTasks(plan: Plan): Promise<Map<string, Set<string>>> {
     const done = new Set<string>();
     for (const c of gridCoords(op.stats.taskGrid)) {
       const k = taskKey(c);
-      if (perOutput.every((s) => s.has(k))) done.add(k);
+      // a task is done when every chunk it writes exists (several per task with taskBlocks)
+      const wrote = (s: Set<string>, i: number): boolean =>
+        op.taskBlocks ? taskOutputChunks(op, plan.arrays[op.outputs[i]!]!, c).every((ch) => s.has(taskKey(ch.coords))) : s.has(k);
+      if (perOutput.every(wrote)) done.add(k);
     }
     skip.set(op.id, done);
   }

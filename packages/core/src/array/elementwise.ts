@@ -33,6 +33,18 @@ function floatOperandDtype(fn: BinaryFunction, x1: Operand, x2: Operand): DataTy
   return resultType(...dts.map(floatFor));
 }
 
+const COMPARISONS = new Set<BinaryFunction>(["equal", "notEqual", "less", "lessEqual", "greater", "greaterEqual"]);
+
+const INT_RANGES: Partial<Record<DataType, [number, number]>> = {
+  int8: [-128, 127], int16: [-32768, 32767], int32: [-(2 ** 31), 2 ** 31 - 1], int64: [-(2 ** 63), 2 ** 63 - 1],
+  uint8: [0, 255], uint16: [0, 65535], uint32: [0, 2 ** 32 - 1], uint64: [0, 2 ** 64 - 1],
+};
+
+function fitsInteger(n: number, dtype: DataType): boolean {
+  const r = INT_RANGES[dtype];
+  return r === undefined || (Number.isInteger(n) && n >= r[0] && n <= r[1]);
+}
+
 /** The dtype operands promote to (arrays strongly, JS scalars weakly, as NumPy 2). */
 export function promoteOperands(operands: readonly Operand[]): DataType {
   const arrays = operands.filter(isArray);
@@ -106,7 +118,9 @@ export function unary(fn: UnaryFunction, x: CubedArray): CubedArray {
 
 /** Applies a binary elementwise function with NumPy broadcasting and promotion. */
 export function binary(fn: BinaryFunction, x1: Operand, x2: Operand): CubedArray {
-  const operand = isFloatFunction(fn) ? floatOperandDtype(fn, x1, x2) : promoteOperands([x1, x2]);
+  let operand = isFloatFunction(fn) ? floatOperandDtype(fn, x1, x2) : promoteOperands([x1, x2]);
+  // NumPy compares an integer array with an out-of-range JS number exactly: compute in float64
+  if (COMPARISONS.has(fn) && [x1, x2].some((o) => typeof o === "number" && !fitsInteger(o, operand))) operand = "float64";
   const { compute, result } = functionDtypes(fn, operand);
   const { arrays, exprs } = leaves([x1, x2], compute);
   return elementwiseOp(fn, arrays, { op: "binary", fn, args: [exprs[0]!, exprs[1]!], dtype: result });

@@ -1,7 +1,7 @@
 import { ValueError } from "../errors.js";
 import { type DataType, dtypeKind, itemsize, parseDtype } from "../dtypes/dtype.js";
 import { normalizeAxes, shapeSize } from "../ndarray/shape.js";
-import type { ReduceArgs } from "../kernels/reduce-kernel.js";
+import type { ReduceArgs, ReducePart } from "../kernels/reduce-kernel.js";
 import { reduceFieldDtypes } from "../kernels/reduce-kernel.js";
 import type { ReducerName } from "../kernels/reducers.js";
 import type { JsonValue } from "../plan/ir.js";
@@ -92,7 +92,7 @@ export function reduction(x: CubedArray, name: ReducerName, options: VarianceOpt
   let inputs: Lineage[] = [x.lineage];
   let shape = [...x.shape];
   let chunks = [...x.chunks];
-  let stage: ReduceArgs["stage"] = "first";
+  let stage: ReducePart["stage"] = "first";
   for (;;) {
     const nb = shape.map((s, d) => Math.ceil(s / chunks[d]!));
     const final = axes.every((a, k) => nb[a]! <= split[k]!);
@@ -111,7 +111,9 @@ export function reduction(x: CubedArray, name: ReducerName, options: VarianceOpt
         outChunks.push(1);
       }
     });
-    const args: ReduceArgs = { ...argsBase, stage, final };
+    const args: ReduceArgs = {
+      parts: [{ ...argsBase, stage, final, inputs: inputs.map((_, k) => k) }],
+    };
     const stateElems = shapeSize(outChunks.length === shape.length ? outChunks : shape.map((_, d) => (axes.includes(d) ? 1 : chunks[d]!)));
     const extraMem = stateElems * fieldDtypes.reduce((a, d) => a + itemsize(d), 0);
     const outputs = final

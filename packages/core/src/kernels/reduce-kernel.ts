@@ -1,13 +1,15 @@
 import { type DataType, type TypedArray, allocate } from "../dtypes/dtype.js";
 import { NDArray } from "../ndarray/ndarray.js";
 import { cStrides, shapeSize } from "../ndarray/shape.js";
+import { type CompiledExpr, compileExpr } from "./expr-compile.js";
+import type { Expr } from "./expr.js";
 import type { KernelContext } from "./registry.js";
 import { REDUCERS, type ReducerName, type Run } from "./reducers.js";
 
-/** Arguments of the built-in `"reduce"` kernel (one round of a tree reduction). */
-export interface ReduceArgs {
+/** One reduction computed by a `"reduce"` task (fused ops hold several, sharing their reads). */
+export interface ReducePart {
   reducer: ReducerName;
-  /** `"first"` folds raw values of the op's single input; `"combine"` folds state-field inputs. */
+  /** `"first"` folds raw values; `"combine"` folds state fields of an earlier round. */
   stage: "first" | "combine";
   /** Whether this round writes the result (else it writes state fields). */
   final: boolean;
@@ -16,18 +18,32 @@ export interface ReduceArgs {
   /** Whether the final result keeps the reduced axes (size 1). */
   keepdims: boolean;
   correction: number;
-  /** Dtype of the array being reduced. */
+  /** Dtype of the values being reduced. */
   inputDtype: DataType;
   /** Dtype of the result. */
   outDtype: DataType;
   /** Shape and chunks of the array being reduced (for arg reductions' flat indices). */
   sourceShape: number[];
   sourceChunks: number[];
+  /** Op inputs this part reads: the operands of `prologue` (first stage) or its state fields (combine). */
+  inputs: number[];
+  /** First stage: the values to fold as an expression over `inputs` (a fused elementwise prologue). */
+  prologue?: Expr;
+}
+
+/** Arguments of the built-in `"reduce"` kernel. All parts share one task grid and one input block list. */
+export interface ReduceArgs {
+  parts: ReducePart[];
 }
 
 /** The state-field dtypes a reduction round writes. */
 export function reduceFieldDtypes(reducer: ReducerName, inputDtype: DataType, outDtype: DataType): DataType[] {
   return REDUCERS[reducer].fields(inputDtype, outDtype);
+}
+
+/** Number of outputs a part writes. */
+export function partOutputs(part: ReducePart): number {
+  return part.final ? 1 : reduceFieldDtypes(part.reducer, part.inputDtype, part.outDtype).length;
 }
 
 function forEachRun(
@@ -62,60 +78,105 @@ function forEachRun(
   }
 }
 
-/**
- * The built-in `"reduce"` kernel: folds the streamed input blocks of one task
- * into a state block, then writes either the state fields or the final result.
- * Memory: one input block (per field) at a time plus the state.
- */
-export async function reduceKernel(ctx: KernelContext): Promise<NDArray[]> {
-  const a = ctx.args as unknown as ReduceArgs;
-  const reducer = REDUCERS[a.reducer];
-  const outShape = ctx.outputShapes[0]!;
-  const inputNode = ctx.plan.arrays[ctx.op.inputs[0]!.array]!;
-  const nd = inputNode.shape.length;
-  const reduced = new Set(a.axes);
-  // state shape: the output block with every reduced axis of size 1
+type Elems = TypedArray & { [i: number]: number | bigint };
+
+interface PartState {
+  part: ReducePart;
+  reduced: Set<number>;
+  stateShape: number[];
+  outShape: readonly number[];
+  fieldDtypes: DataType[];
+  state: Elems[];
+  stStrides: number[];
+  argMult: number[];
+  prologue?: CompiledExpr;
+  scratch?: Elems;
+}
+
+function setUp(part: ReducePart, outShape: readonly number[], nd: number): PartState {
+  const reduced = new Set(part.axes);
   const stateShape: number[] = [];
   for (let d = 0, o = 0; d < nd; d++) {
     if (reduced.has(d)) {
       stateShape.push(1);
-      if (!a.final || a.keepdims) o++;
+      if (!part.final || part.keepdims) o++;
     } else stateShape.push(outShape[o++]!);
   }
-  const size = shapeSize(stateShape);
-  const fieldDtypes = reducer.fields(a.inputDtype, a.outDtype);
-  const state = fieldDtypes.map((d) => allocate(d, size)) as (TypedArray & { [i: number]: number | bigint })[];
+  const reducer = REDUCERS[part.reducer];
+  const fieldDtypes = reducer.fields(part.inputDtype, part.outDtype);
+  const state = fieldDtypes.map((d) => allocate(d, shapeSize(stateShape))) as Elems[];
   reducer.init(state);
-  const stStrides = cStrides(stateShape).map((s, d) => (reduced.has(d) ? 0 : s));
   const argMult = new Array<number>(nd).fill(0);
   let m = 1;
   for (let d = nd - 1; d >= 0; d--) {
     if (reduced.has(d)) {
       argMult[d] = m;
-      m *= a.sourceShape[d]!;
+      m *= part.sourceShape[d]!;
     }
   }
+  const trivial = !part.prologue || (part.prologue.op === "input" && part.prologue.index === 0);
+  return {
+    part, reduced, stateShape, outShape, fieldDtypes, state, argMult,
+    stStrides: cStrides(stateShape).map((s, d) => (reduced.has(d) ? 0 : s)),
+    prologue: trivial ? undefined : compileExpr(part.prologue!),
+  };
+}
 
-  if (a.stage === "first") {
-    const input = ctx.inputs[0]!;
-    for await (const { coords, block } of input.blocks()) {
-      const starts = coords.map((c, d) => (reduced.has(d) ? c * a.sourceChunks[d]! : 0));
-      const src = block.data as TypedArray & { [i: number]: number | bigint };
-      forEachRun(block.shape, stStrides, starts, argMult, (run) => reducer.foldRaw(state, src, run));
-    }
-  } else {
-    const n = ctx.inputs[0]!.coords.length;
-    for (let b = 0; b < n; b++) {
-      const blocks = await Promise.all(ctx.inputs.map((inp) => inp.read(b)));
-      const srcs = blocks.map((bl) => bl.data as TypedArray & { [i: number]: number | bigint });
-      forEachRun(blocks[0]!.shape, stStrides, new Array<number>(nd).fill(0), new Array<number>(nd).fill(0), (run) =>
-        reducer.foldState(state, srcs, run),
-      );
+/**
+ * The built-in `"reduce"` kernel: one round of tree reductions. For each input
+ * block position it reads the blocks of every input once, then folds them into
+ * each part's state; a part with a prologue evaluates its elementwise expression
+ * one row at a time (no block-sized temporaries). Memory: one block per input
+ * at a time plus the states.
+ */
+export async function reduceKernel(ctx: KernelContext): Promise<NDArray[]> {
+  const { parts } = ctx.args as unknown as ReduceArgs;
+  const nd = ctx.plan.arrays[ctx.op.inputs[0]!.array]!.shape.length;
+  let o = 0;
+  const states = parts.map((part) => {
+    const s = setUp(part, ctx.outputShapes[o]!, nd);
+    o += partOutputs(part);
+    return s;
+  });
+  const used = [...new Set(parts.flatMap((p) => p.inputs))].sort((a, b) => a - b);
+  const n = ctx.inputs[used[0]!]!.coords.length;
+  for (let b = 0; b < n; b++) {
+    const blocks = new Map<number, NDArray>();
+    await Promise.all(used.map(async (i) => blocks.set(i, await ctx.inputs[i]!.read(b))));
+    for (const s of states) {
+      const reducer = REDUCERS[s.part.reducer];
+      const srcBlocks = s.part.inputs.map((i) => blocks.get(i)!);
+      const shape = srcBlocks[0]!.shape;
+      if (s.part.stage === "combine") {
+        const srcs = srcBlocks.map((bl) => bl.data as Elems);
+        const zeros = new Array<number>(nd).fill(0);
+        forEachRun(shape, s.stStrides, zeros, zeros, (run) => reducer.foldState(s.state, srcs, run));
+        continue;
+      }
+      const coords = ctx.inputs[s.part.inputs[0]!]!.coords[b]!;
+      const starts = coords.map((c, d) => (s.reduced.has(d) ? c * s.part.sourceChunks[d]! : 0));
+      if (!s.prologue) {
+        const src = srcBlocks[0]!.data as Elems;
+        forEachRun(shape, s.stStrides, starts, s.argMult, (run) => reducer.foldRaw(s.state, src, run));
+        continue;
+      }
+      const inner = shape.length === 0 ? 1 : shape[shape.length - 1]!;
+      if (!s.scratch || s.scratch.length < inner) s.scratch = allocate(s.part.inputDtype, inner) as Elems;
+      const srcs = srcBlocks.map((bl) => bl.data);
+      const row = [[1]];
+      const strides = srcs.map(() => row[0]!);
+      forEachRun(shape, s.stStrides, starts, s.argMult, (run) => {
+        const views = srcs.map((a) => a.subarray(run.so, run.so + run.count) as TypedArray);
+        const out = s.scratch!.subarray(0, run.count) as Elems;
+        s.prologue!(views, strides, out, [run.count]);
+        reducer.foldRaw(s.state, out, { ...run, so: 0 });
+      });
     }
   }
-
-  if (!a.final) return state.map((s, k) => new NDArray(fieldDtypes[k]!, stateShape, s));
-  const out = allocate(a.outDtype, size) as TypedArray & { [i: number]: number | bigint };
-  reducer.finalize(state, out, a.correction);
-  return [new NDArray(a.outDtype, outShape, out)];
+  return states.flatMap((s) => {
+    if (!s.part.final) return s.state.map((f, k) => new NDArray(s.fieldDtypes[k]!, s.stateShape, f));
+    const out = allocate(s.part.outDtype, shapeSize(s.stateShape)) as Elems;
+    REDUCERS[s.part.reducer].finalize(s.state, out, s.part.correction);
+    return [new NDArray(s.part.outDtype, s.outShape, out)];
+  });
 }

@@ -3,6 +3,7 @@ import type { NDArray } from "../ndarray/ndarray.js";
 import type { BlockwiseOp, JsonValue, Plan } from "../plan/ir.js";
 import { assembleKernel } from "./assemble-kernel.js";
 import { reduceKernel } from "./reduce-kernel.js";
+import { placeKernel } from "./place-kernel.js";
 
 /** One input of a kernel call: the blocks its map names, read on demand. */
 export interface KernelInput {
@@ -32,6 +33,7 @@ export type Kernel = (ctx: KernelContext) => Promise<NDArray[]>;
 const kernels = new Map<string, Kernel>([
   ["reduce", reduceKernel],
   ["assemble", assembleKernel],
+  ["place", placeKernel],
 ]);
 
 /**

@@ -33,31 +33,64 @@ export function inputBlocks(map: BlockMap, outCoords: readonly number[], input: 
       return product(ranges);
     }
     case "region": {
+      if (!fixedInBlock(map.fixed, outCoords, output)) return [];
       const perAxis = map.axes.map((ax, i) => regionAxisBlocks(ax, i, outCoords, input, output));
       return productLists(perAxis);
     }
+    case "overlap":
+      return product(
+        map.depth.map((dp, i) => {
+          const c = output.chunks[i]!;
+          const lo = Math.max(0, outCoords[i]! * c - dp);
+          const hi = Math.min(input.shape[i]!, (outCoords[i]! + 1) * c + dp);
+          return hi <= lo ? [0, 0] : [Math.floor(lo / input.chunks[i]!), Math.floor((hi - 1) / input.chunks[i]!) + 1];
+        }),
+      );
   }
 }
 
-/** The input element indices along one axis that output block `outCoords` reads, as [outIndex, inIndex] pairs. */
+/** Whether every `fixed` output position of a region map falls inside output block `outCoords`. */
+export function fixedInBlock(
+  fixed: readonly { outAxis: number; index: number }[] | undefined,
+  outCoords: readonly number[],
+  output: Pick<ArrayNode, "chunks">,
+): boolean {
+  return (fixed ?? []).every((f) => Math.floor(f.index / output.chunks[f.outAxis]!) === outCoords[f.outAxis]);
+}
+
+/** The input index that output index `o` reads through a region axis (before the extent check). */
+export function regionIndex(ax: Exclude<RegionAxis, { kind: "index" }>, o: number): number {
+  if (ax.kind === "list") return ax.indices[o]!;
+  const i = ax.start + ax.step * Math.floor(o / (ax.repeat ?? 1));
+  return ax.mod === undefined ? i : ((i % ax.mod) + ax.mod) % ax.mod;
+}
+
+/**
+ * The input element indices along one axis that output block `outCoords` reads, as [outIndex, inIndex] pairs
+ * (outIndex relative to the block). With `extent`, indices outside [0, extent) are left out.
+ */
 export function regionAxisPairs(
   ax: RegionAxis,
   outCoords: readonly number[],
-  output: ArrayNode,
+  output: Pick<ArrayNode, "chunks" | "shape">,
+  extent?: number,
 ): [number, number][] {
   if (ax.kind === "index") return [[0, ax.index]];
   const c = output.chunks[ax.outAxis]!;
   const o0 = outCoords[ax.outAxis]! * c;
   const o1 = Math.min(o0 + c, output.shape[ax.outAxis]!);
   const pairs: [number, number][] = [];
-  for (let o = o0; o < o1; o++) pairs.push([o - o0, ax.start + o * ax.step]);
+  for (let o = o0; o < o1; o++) {
+    const i = regionIndex(ax, o);
+    if (extent === undefined || (i >= 0 && i < extent)) pairs.push([o - o0, i]);
+  }
   return pairs;
 }
 
 function regionAxisBlocks(ax: RegionAxis, axis: number, outCoords: readonly number[], input: ArrayNode, output: ArrayNode): number[] {
   const c = input.chunks[axis]!;
   const blocks = new Set<number>();
-  for (const [, i] of regionAxisPairs(ax, outCoords, output)) blocks.add(Math.floor(i / c));
+  for (const [, i] of regionAxisPairs(ax, outCoords, output, input.shape[axis]!)) blocks.add(Math.floor(i / c));
   return [...blocks].sort((a, b) => a - b);
 }
 
@@ -82,8 +115,12 @@ export function maxInputBlocks(map: BlockMap, input: ArrayNode, output: ArrayNod
     case "region":
       return map.axes.reduce((acc, ax, i) => {
         if (ax.kind === "index") return acc;
-        const span = (output.chunks[ax.outAxis]! - 1) * Math.abs(ax.step) + 1;
+        const outChunk = output.chunks[ax.outAxis]!;
+        if (ax.kind === "list" || ax.mod !== undefined) return acc * Math.min(nb[i]!, outChunk);
+        const span = Math.floor((outChunk - 1) / (ax.repeat ?? 1)) * Math.abs(ax.step) + 1;
         return acc * Math.min(nb[i]!, Math.ceil(span / input.chunks[i]!) + 1);
       }, 1);
+    case "overlap":
+      return map.depth.reduce((acc, dp, i) => acc * Math.min(nb[i]!, Math.ceil((output.chunks[i]! + 2 * dp) / input.chunks[i]!) + 1), 1);
   }
 }

@@ -12,6 +12,7 @@ import { gridSize, numBlocks } from "./chunks.js";
 import type { ArrayNode, BlockwiseOp, OpStats, Plan } from "./ir.js";
 import { type Lineage, contentId, walkLineage } from "./lineage.js";
 import { optimizePlan } from "./optimize.js";
+import { taskNode } from "./task-grid.js";
 
 /** Where the user wants an array written (`toZarr`). */
 export interface Target {
@@ -109,7 +110,7 @@ function buildPlan(
   }
   const ops: Plan["ops"] = {};
   for (const op of Object.values(rawOps)) {
-    const out0 = arrays[op.outputs[0]!]!;
+    const out0 = taskNode(op, arrays);
     const taskGrid = numBlocks(out0.shape, out0.chunks);
     const numTasks = gridSize(taskGrid);
     let bytesRead = 0;

@@ -52,13 +52,22 @@ export type BlockMap =
    * [c·splitEvery[k], (c+1)·splitEvery[k]). Without `keepdims` the output has no reduced axes and reads all blocks.
    */
   | { kind: "reduce"; axes: number[]; splitEvery: number[]; keepdims: boolean }
-  /** The input region under an output block: per input axis, a strided slice onto an output axis, or one fixed index. */
-  | { kind: "region"; axes: RegionAxis[] };
+  /**
+   * The input region under an output block: per input axis, a strided slice onto an output axis, one fixed
+   * index, or a list of indices. Input indices outside the input's extent are not read (the output keeps
+   * the kernel's fill). `fixed` places the input at one position of output axes it has no axis for (stack).
+   */
+  | { kind: "region"; axes: RegionAxis[]; fixed?: { outAxis: number; index: number }[] }
+  /** Input axis i follows output axis i (same chunks); a task reads the blocks under its block widened by `depth[i]` on each side. */
+  | { kind: "overlap"; depth: number[] };
 
 /** One input axis of a region map. */
 export type RegionAxis =
-  | { kind: "slice"; start: number; step: number; outAxis: number }
-  | { kind: "index"; index: number };
+  /** Output index o reads input index `start + step · floor(o / repeat)` (repeat default 1), modulo `mod` when given. */
+  | { kind: "slice"; start: number; step: number; outAxis: number; mod?: number; repeat?: number }
+  | { kind: "index"; index: number }
+  /** Output index o reads input index `indices[o]`. */
+  | { kind: "list"; indices: number[]; outAxis: number };
 
 /** An op input: the array, which of its blocks a task reads, and whether they are held together or streamed. */
 export interface OpInput {
@@ -92,6 +101,11 @@ export interface BlockwiseOp {
   extraMem: number;
   /** Whether the optimiser may fuse this op into its consumers. */
   fusable: boolean;
+  /**
+   * Output chunks per task along each output axis (default one): a task then covers a region of that many
+   * chunks of every output, its maps and kernel see the region as its block, and it writes each chunk.
+   */
+  taskBlocks?: number[];
 }
 
 /** Every op kind (a discriminated union; more kinds may be added). */

@@ -26,6 +26,8 @@ export interface BlockwiseOptions {
   outputs: BlockwiseOutput[];
   extraMem?: number;
   fusable?: boolean;
+  /** Output chunks per task along each axis (a task covers and writes that region); default one chunk. */
+  taskBlocks?: number[];
 }
 
 /**
@@ -42,7 +44,7 @@ export interface BlockwiseOptions {
  */
 export function blockwise(options: BlockwiseOptions): Lineage[] {
   const inputs = options.inputs.map((i) => ({ array: i.lineage.node.id, map: i.map, access: i.access }));
-  const opId = contentId(`op-${options.label}`, { kernel: options.kernel, inputs, outputs: options.outputs });
+  const opId = contentId(`op-${options.label}`, { kernel: options.kernel, inputs, outputs: options.outputs, taskBlocks: options.taskBlocks });
   const outputIds = options.outputs.map((_, k) => contentId(options.label, { op: opId, output: k }));
   const op = {
     kind: "blockwise" as const,
@@ -53,6 +55,7 @@ export function blockwise(options: BlockwiseOptions): Lineage[] {
     kernel: options.kernel,
     extraMem: options.extraMem ?? 0,
     fusable: options.fusable ?? true,
+    ...(options.taskBlocks && options.taskBlocks.some((t) => t !== 1) ? { taskBlocks: [...options.taskBlocks] } : {}),
   };
   const inputLineages = dedupe(options.inputs.map((i) => i.lineage));
   return options.outputs.map((o, k) => ({

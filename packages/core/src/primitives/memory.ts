@@ -1,6 +1,7 @@
 import { itemsize } from "../dtypes/dtype.js";
 import { shapeSize } from "../ndarray/shape.js";
 import { maxInputBlocks } from "../plan/block-maps.js";
+import { taskChunks, taskNode } from "../plan/task-grid.js";
 import type { ArrayNode, ArraySource, BlockwiseOp } from "../plan/ir.js";
 import { urlScheme } from "../storage/registry.js";
 
@@ -57,8 +58,8 @@ export function chunkBytes(node: Pick<ArrayNode, "chunks" | "dtype" | "shape">):
  *   + extraMem
  *   + Σ outputs chunkBytes + max output chunkBytes × writeCopies
  *
- * where `blocksHeld` is every block a task reads for `access: "all"`, and 2 for
- * `"stream"` (the block being folded plus one block of read-ahead).
+ * where `blocksHeld` is every block a task reads for `access: "all"`, and 1 for
+ * `"stream"` (blocks are read and folded one at a time).
  *
  * @example
  * ```ts
@@ -67,18 +68,19 @@ export function chunkBytes(node: Pick<ArrayNode, "chunks" | "dtype" | "shape">):
  */
 export function projectedMem(op: BlockwiseOp, arrays: Readonly<Record<string, ArrayNode>>, reservedMem: number): number {
   let mem = reservedMem + op.extraMem;
-  const out0 = arrays[op.outputs[0]!]!;
+  const out0 = taskNode(op, arrays);
   for (const inp of op.inputs) {
     const node = arrays[inp.array]!;
     const copies = bufferCopies(node.source).read;
-    const held = inp.access === "stream" ? Math.min(2, maxInputBlocks(inp.map, node, out0)) : maxInputBlocks(inp.map, node, out0);
+    const held = inp.access === "stream" ? 1 : maxInputBlocks(inp.map, node, out0);
     mem += chunkBytes(node) * (1 + copies) * held;
   }
   let maxOut = 0;
   for (const id of op.outputs) {
     const node = arrays[id]!;
     const b = chunkBytes(node);
-    mem += b;
+    // a task covering several chunks (taskBlocks) holds its whole region, and writes one chunk at a time
+    mem += op.taskBlocks ? chunkBytes({ ...node, chunks: taskChunks(op, node) }) : b;
     maxOut = Math.max(maxOut, b * bufferCopies(node.source).write);
   }
   return mem + maxOut;

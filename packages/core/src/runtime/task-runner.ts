@@ -8,8 +8,9 @@ import { inputBlocks } from "../plan/block-maps.js";
 import type { BlockwiseOp, Plan } from "../plan/ir.js";
 import { compileExpr } from "../kernels/expr-compile.js";
 import { type KernelContext, type KernelInput, getKernel } from "../kernels/registry.js";
-import { writeStoredBlock } from "../storage/zarr-io.js";
 import { readBlock } from "./read-block.js";
+import { taskChunks, taskNode } from "../plan/task-grid.js";
+import { writeTaskOutput } from "./write-region.js";
 
 /** What one task reports: timings (ms since the epoch), I/O and the process's peak memory. */
 export interface TaskResult {
@@ -31,7 +32,7 @@ export function peakMemory(): number {
 function makeInput(plan: Plan, op: BlockwiseOp, i: number, taskCoords: readonly number[], io: { read: number }): KernelInput {
   const inp = op.inputs[i]!;
   const node = plan.arrays[inp.array]!;
-  const out = plan.arrays[op.outputs[0]!]!;
+  const out = taskNode(op, plan.arrays);
   const coords = inputBlocks(inp.map, taskCoords, node, out);
   const read = async (k: number): Promise<NDArray> => {
     const { block, bytes } = await readBlock(node, coords[k]!);
@@ -42,13 +43,7 @@ function makeInput(plan: Plan, op: BlockwiseOp, i: number, taskCoords: readonly 
     coords,
     read,
     async *blocks() {
-      // one block of read-ahead: the next read overlaps this block's processing
-      let next = coords.length > 0 ? read(0) : undefined;
-      for (let k = 0; k < coords.length; k++) {
-        const block = await next!;
-        next = k + 1 < coords.length ? read(k + 1) : undefined;
-        yield { coords: coords[k]!, block };
-      }
+      for (let k = 0; k < coords.length; k++) yield { coords: coords[k]!, block: await read(k) };
     },
   };
 }
@@ -93,7 +88,7 @@ export async function runTask(plan: Plan, opId: string, coords: readonly number[
   const io = { read: 0 };
   const outputShapes = op.outputs.map((id) => {
     const n = plan.arrays[id]!;
-    return blockShape(n.shape, n.chunks, coords);
+    return blockShape(n.shape, taskChunks(op, n), coords);
   });
   const ctx: KernelContext = {
     plan,
@@ -106,10 +101,7 @@ export async function runTask(plan: Plan, opId: string, coords: readonly number[
   const results = op.kernel.kind === "expr" ? await runExpr(ctx) : await getKernel(op.kernel.name)(ctx);
   let written = 0;
   for (let k = 0; k < op.outputs.length; k++) {
-    const node = plan.arrays[op.outputs[k]!]!;
-    const src = node.source;
-    if (src.kind !== "stored") throw new Error(`output ${node.id} of ${opId} is not a stored array`);
-    written += await writeStoredBlock(src.url, src.path, node.chunks, src.compressor, coords, results[k]!);
+    written += await writeTaskOutput(op, plan.arrays[op.outputs[k]!]!, coords, results[k]!);
   }
   return {
     opId,

@@ -1,0 +1,32 @@
+import { allocate } from "../dtypes/dtype.js";
+import { NDArray } from "../ndarray/ndarray.js";
+import { cStrides, shapeSize } from "../ndarray/shape.js";
+import type { ArrayNode, BlockwiseOp } from "../plan/ir.js";
+import { taskOutputChunks } from "../plan/task-grid.js";
+import { copyStrided } from "../storage/copy-strided.js";
+import { writeStoredBlock } from "../storage/zarr-io.js";
+
+/**
+ * Writes one task's result for one output: the block itself when a task covers
+ * one chunk, else each chunk of its region (`op.taskBlocks`), one at a time.
+ * Returns the bytes written.
+ *
+ * @example
+ * ```ts
+ * written += await writeTaskOutput(op, plan.arrays[op.outputs[0]], coords, results[0]);
+ * ```
+ */
+export async function writeTaskOutput(op: BlockwiseOp, node: ArrayNode, taskCoords: readonly number[], result: NDArray): Promise<number> {
+  const src = node.source;
+  if (src.kind !== "stored") throw new Error(`output ${node.id} of ${op.id} is not a stored array`);
+  if (!op.taskBlocks) return writeStoredBlock(src.url, src.path, node.chunks, src.compressor, taskCoords, result);
+  let written = 0;
+  const regionStrides = cStrides(result.shape);
+  for (const chunk of taskOutputChunks(op, node, taskCoords)) {
+    const data = allocate(node.dtype, shapeSize(chunk.shape));
+    const offset = chunk.offset.reduce((a, o, d) => a + o * regionStrides[d]!, 0);
+    copyStrided(result.data, regionStrides, data, cStrides(chunk.shape), chunk.shape, offset, 0);
+    written += await writeStoredBlock(src.url, src.path, node.chunks, src.compressor, chunk.coords, new NDArray(node.dtype, chunk.shape, data));
+  }
+  return written;
+}
