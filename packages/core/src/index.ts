@@ -60,3 +60,5 @@ export {
   nansum, nanmean, nanmin, nanmax, nanvar, nanstd, type ReductionOptions, type VarianceOptions,
 } from "./array/reductions.js";
 export { index, slice, type Slice, type IndexKey } from "./array/indexing.js";
+export { rechunk, rechunkPlan, type RechunkOptions, type RechunkChunks } from "./array/rechunk.js";
+export { planRechunk, type RechunkPlan, type RechunkCopy, type RechunkPlanInput } from "./plan/rechunk-plan.js";
