@@ -31,6 +31,8 @@ export interface LambdaExecutorOptions extends Omit<RuntimeOptions, "concurrency
   tasksPerInvocation?: number;
   /** Async mode: milliseconds between status listings. Default 1000. */
   pollIntervalMs?: number;
+  /** An invocation without a result this long after the function's timeout counts as failed (then retried). Default 30 000 ms. */
+  graceMs?: number;
   /** Largest payload sent, in bytes. Default 256 KiB. */
   maxPayloadBytes?: number;
   /** Check the function's memory and timeout before running. Default true. */
@@ -374,7 +376,7 @@ export class LambdaExecutor implements DagExecutor {
     const runId = randomBytes(8).toString("hex");
     const lambdaDir = `${plan.intermediateDir}/${LAMBDA_DIR}`;
     const statusPrefix = `/status/${runId}/` as const;
-    const deadlineMs = ((info?.timeoutSeconds ?? 900) + 30) * 1000;
+    const deadlineMs = (info?.timeoutSeconds ?? 900) * 1000 + (this.options.graceMs ?? 30_000);
     const poller = async ? new StatusPoller(lambdaDir, statusPrefix, this.options.pollIntervalMs ?? 1000) : undefined;
     const slots = new Slots(concurrency);
     let seq = 0;
@@ -451,7 +453,8 @@ export class LambdaExecutor implements DagExecutor {
         retries: this.options.retries,
         retryDelayMs: this.options.retryDelayMs,
         useBackups: this.options.useBackups ?? true,
-        taskTimeoutMs: this.options.taskTimeoutMs ?? deadlineMs * Math.max(1, Math.min(tpi, 4)),
+        // a backstop: sync invokes end by the function timeout, async ones at their deadline
+        taskTimeoutMs: this.options.taskTimeoutMs ?? deadlineMs * 2,
         faults: this.options.faults,
         concurrency: concurrency * tpi,
         submit: (opId, coords) =>

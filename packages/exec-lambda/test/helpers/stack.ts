@@ -18,12 +18,14 @@ export const KERNELS = new URL("../fixtures/kernels.ts", import.meta.url).pathna
 export interface Stack {
   s3Endpoint: string;
   lambda: LocalLambda;
-  deploy(name: string, options?: { kernels?: string[]; memory?: string; timeoutSeconds?: number; allowedPrefixes?: string[] }): Promise<DeployResult>;
+  deploy(name: string, options?: { kernels?: string[]; memory?: string; timeoutSeconds?: number; allowedPrefixes?: string[]; reservedConcurrency?: number }): Promise<DeployResult>;
   stop(): Promise<void>;
 }
 
 /** Starts fauxqs (S3) and the local Lambda server on 127.0.0.1 and points the SDK at them. */
-export async function startStack(options: { faults?: (info: { functionName: string; type: string; payload: string; n: number }) => Fault; maxConcurrency?: number } = {}): Promise<Stack> {
+export type FaultHook = (info: { functionName: string; type: string; payload: string; n: number }) => Fault;
+
+export async function startStack(options: { faults?: FaultHook; maxConcurrency?: number } = {}): Promise<Stack> {
   process.env.AWS_ACCESS_KEY_ID = FAKE_CREDS.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY = FAKE_CREDS.secretAccessKey;
   process.env.AWS_SESSION_TOKEN = FAKE_CREDS.sessionToken;
@@ -59,6 +61,7 @@ export async function startStack(options: { faults?: (info: { functionName: stri
         timeoutSeconds: o.timeoutSeconds ?? 60,
         environment: { AWS_ENDPOINT_URL_S3: s3Endpoint },
         allowedPrefixes: o.allowedPrefixes,
+        reservedConcurrency: o.reservedConcurrency,
         maxWaitSeconds: 10,
       }),
     async stop() {
