@@ -1,0 +1,82 @@
+/**
+ * JSON as Zarr metadata uses it: Python's encoder writes bare `NaN`,
+ * `Infinity` and `-Infinity` tokens in attributes, and 64-bit integers.
+ * @module
+ */
+
+const SENTINEL = "@@cubed-json@@";
+
+/**
+ * Parses JSON that may contain bare NaN/Infinity/-Infinity tokens (as Python writes them).
+ *
+ * @example
+ * ```ts
+ * parseJson('{"a": NaN}'); // { a: NaN }
+ * ```
+ */
+export function parseJson(text: string): unknown {
+  let out = "";
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inString) {
+      out += c;
+      if (c === "\\") {
+        out += text[++i] ?? "";
+      } else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') {
+      inString = true;
+      out += c;
+      continue;
+    }
+    const rest = text.slice(i, i + 9);
+    if (rest.startsWith("NaN")) {
+      out += `"${SENTINEL}NaN"`;
+      i += 2;
+    } else if (rest.startsWith("-Infinity")) {
+      out += `"${SENTINEL}-Infinity"`;
+      i += 8;
+    } else if (rest.startsWith("Infinity")) {
+      out += `"${SENTINEL}Infinity"`;
+      i += 7;
+    } else out += c;
+  }
+  return JSON.parse(out, (_k, v: unknown) => {
+    if (typeof v === "string" && v.startsWith(SENTINEL)) return Number(v.slice(SENTINEL.length));
+    return v;
+  });
+}
+
+/**
+ * Serialises metadata: bigints as integer literals, non-finite numbers as bare
+ * tokens (Python reads them); `compact` as zarr-python writes `.zmetadata` keys.
+ *
+ * @example
+ * ```ts
+ * toJson({ fill: -9223372036854775808n, x: NaN }); // '{\n  "fill": -9223372036854775808,\n  "x": NaN\n}'
+ * ```
+ */
+export function toJson(value: unknown, indent = 2): string {
+  const marks = new Map<string, string>();
+  let n = 0;
+  const text = JSON.stringify(
+    value,
+    (_k, v: unknown) => {
+      if (typeof v === "bigint" || (typeof v === "number" && !Number.isFinite(v))) {
+        const key = `${SENTINEL}${n++}`;
+        marks.set(key, typeof v === "bigint" ? v.toString() : Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity");
+        return key;
+      }
+      return v;
+    },
+    indent,
+  );
+  return text.replace(new RegExp(`"${SENTINEL}(\\d+)"`, "g"), (_m, k: string) => marks.get(`${SENTINEL}${k}`)!);
+}
+
+/** UTF-8 bytes of a JSON document. */
+export function jsonBytes(value: unknown): Uint8Array {
+  return new TextEncoder().encode(toJson(value));
+}
