@@ -77,8 +77,12 @@ function dimsOf(url: string, a: ArrayMeta): string[] {
 async function readEager(url: string, a: ArrayMeta): Promise<NDArray | StringArray> {
   const store = openStore(url);
   const arr = await zarr.open(zarr.root(store).resolve(a.path), { kind: "array" });
-  const chunk = (await zarr.get(arr)) as { data: unknown; shape: number[]; stride: number[] };
+  const got = (await zarr.get(arr)) as unknown;
   const shape = a.shape;
+  const chunk =
+    got !== null && typeof got === "object" && "stride" in got
+      ? (got as { data: unknown; shape: number[]; stride: number[] })
+      : { data: [got], shape: [], stride: [] };
   const n = sizeOf(shape);
   const cStride = stridesOf(shape);
   const isC = chunk.stride.every((s, i) => s === cStride[i] || shape[i] === 1);
@@ -94,7 +98,7 @@ async function readEager(url: string, a: ArrayMeta): Promise<NDArray | StringArr
     return off;
   };
   if (a.dtype === "str") {
-    const src = chunk.data as { get?: (i: number) => string; [i: number]: unknown; length: number };
+    const src = chunk.data as { get?: (i: number) => string; [i: number]: unknown };
     const get = (i: number): string => String(typeof src.get === "function" ? src.get(i) : src[i]);
     return new StringArray(shape, Array.from({ length: n }, (_, i) => get(at(i)).replace(/\u0000+$/, "")));
   }
@@ -102,7 +106,10 @@ async function readEager(url: string, a: ArrayMeta): Promise<NDArray | StringArr
   let data = chunk.data as ArrayLike<number | bigint> & { buffer?: ArrayBufferLike; byteOffset?: number; byteLength?: number };
   if (data instanceof zarr.BoolArray) data = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   const out = alloc(dtype, n);
-  for (let i = 0; i < n; i++) out[i] = data[at(i)]!;
+  for (let i = 0; i < n; i++) {
+    const x = data[at(i)] as number | bigint | boolean;
+    out[i] = typeof x === "boolean" ? (x ? 1 : 0) : dtype === "int64" || dtype === "uint64" ? BigInt(x) : Number(x);
+  }
   return new NDArray(dtype, shape, out);
 }
 

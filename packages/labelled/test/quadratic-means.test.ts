@@ -1,0 +1,63 @@
+// The quadratic-means workload written exactly as in the notebook
+//   quad = ds**2; quad["uv"] = ds.anom_u * ds.anom_v; result = quad.mean("time")
+// on openDataset(..., { chunkedArrayType: "cubed", chunks: {} }) of data xarray wrote:
+// lazy until compute (raiseIfComputes), one compute, equal to numpy and to the eager backend.
+
+import { beforeAll, describe, expect, it } from "vitest";
+import { ComputeGuardError, type Dataset, openDataset, raiseIfComputes } from "../src/index.js";
+import { expectClose, flat, tempDir, testSpec } from "./helpers.js";
+import { runPython } from "./python.js";
+
+interface Expected {
+  anom_u: number[];
+  anom_v: number[];
+  uv: number[];
+  shape: number[];
+}
+
+let url: string;
+let expected: Expected;
+
+beforeAll(() => {
+  const dir = tempDir("labelled-quad-");
+  expected = runPython<Expected>("quadratic_means.py", dir);
+  url = `${dir}/uv.zarr`;
+});
+
+function workload(ds: Dataset): Dataset {
+  const quad = ds.pow(2);
+  quad.set("uv", ds.get("anom_u").mul(ds.get("anom_v")));
+  const result = quad.mean("time");
+  return result;
+}
+
+describe("quadratic means", () => {
+  it("stays lazy until compute, computes in one plan, equals numpy", async () => {
+    const ds = await openDataset(url, { chunkedArrayType: "cubed", chunks: {}, spec: testSpec() });
+    expect(ds.variables.get("anom_u")!.chunks).toEqual([[2, 2, 2], [1], [4], [5]]);
+    const result = raiseIfComputes(() => workload(ds));
+    for (const name of ["anom_u", "anom_v", "uv"]) {
+      expect(result.variables.get(name)!.isChunked, name).toBe(true);
+      expect(result.get(name).dims).toEqual(["face", "j", "i"]);
+    }
+    await expect(raiseIfComputes(() => result.compute())).rejects.toThrow(ComputeGuardError);
+    let computes = 0;
+    const computed = await result.compute({ callbacks: [{ onComputeStart: () => void computes++ }] });
+    expect(computes).toBe(1);
+    for (const name of ["anom_u", "anom_v", "uv"] as const) {
+      expect(computed.variables.get(name)!.isChunked).toBe(false);
+      expectClose(await flat(computed.get(name)), expected[name], 1e-12);
+    }
+  });
+
+  it("the eager backend gives the same result", async () => {
+    const eager = workload(await openDataset(url));
+    const lazy = await workload(await openDataset(url, { chunkedArrayType: "cubed", chunks: { time: 4 }, spec: testSpec() })).compute();
+    for (const name of ["anom_u", "anom_v", "uv"] as const) {
+      expect(eager.variables.get(name)!.isChunked).toBe(false);
+      const e = await flat(eager.get(name));
+      expectClose(e, expected[name], 1e-12);
+      expectClose(await flat(lazy.get(name)), e, 1e-12);
+    }
+  });
+});
