@@ -267,6 +267,7 @@ export class Variable {
    * ```
    */
   transpose(dims: readonly string[]): Variable {
+    for (const d of dims) this.axisOf(d);
     if (dims.length !== this.ndim || dims.some((d) => !this.dims.includes(d))) {
       throw new DimensionError(`transpose needs a permutation of (${this.dims.join(", ")}), got (${dims.join(", ")}).`);
     }
