@@ -62,3 +62,17 @@ export {
 export { index, slice, type Slice, type IndexKey } from "./array/indexing.js";
 export { rechunk, rechunkPlan, type RechunkOptions, type RechunkChunks } from "./array/rechunk.js";
 export { planRechunk, type RechunkPlan, type RechunkCopy, type RechunkPlanInput } from "./plan/rechunk-plan.js";
+export { newaxis, ellipsis, type AdvancedKey, type IntegerArrayKey } from "./array/advanced-index.js";
+export { take } from "./array/take.js";
+export { blocks, type BlockKey } from "./array/blocks.js";
+export { permuteDims, moveaxis, matrixTranspose } from "./array/manipulation/permute.js";
+export { expandDims, squeeze } from "./array/manipulation/expand-squeeze.js";
+export { broadcastTo, broadcastArrays } from "./array/manipulation/broadcast.js";
+export { reshape } from "./array/manipulation/reshape.js";
+export { flip } from "./array/manipulation/flip.js";
+export { roll } from "./array/manipulation/roll.js";
+export { concat, stack, unstack } from "./array/manipulation/concat.js";
+export { tile } from "./array/manipulation/tile.js";
+export { repeat } from "./array/manipulation/repeat.js";
+export { pad, type PadWidth } from "./array/manipulation/pad.js";
+export { diff } from "./array/manipulation/diff.js";

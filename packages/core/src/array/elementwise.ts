@@ -9,7 +9,7 @@ import {
 import { encodeScalar } from "../plan/scalar.js";
 import { blockwise } from "../primitives/blockwise.js";
 import { CubedArray } from "./array.js";
-import { copyArray } from "./copy.js";
+import { rechunk } from "./rechunk.js";
 import { commonSpec } from "./plan-view.js";
 
 /** An operand of an elementwise function: a lazy array or a JS scalar. */
@@ -67,7 +67,7 @@ function unify(arrays: CubedArray[], shape: number[]): { arrays: CubedArray[]; c
   const aligned = arrays.map((a) => {
     const off = nd - a.ndim;
     const want = a.shape.map((s, k) => (s === shape[k + off] ? chunks[k + off]! : a.chunks[k]!));
-    return want.every((c, k) => c === a.chunks[k]) ? a : copyArray(a, want, "rechunk");
+    return want.every((c, k) => c === a.chunks[k]) ? a : rechunk(a, want);
   });
   return { arrays: aligned, chunks };
 }

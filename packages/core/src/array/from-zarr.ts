@@ -5,7 +5,7 @@ import { type Spec, getDefaultSpec } from "../spec/spec.js";
 import { normalizeUrl } from "../storage/registry.js";
 import { readZarrInfo } from "../storage/zarr-io.js";
 import { CubedArray } from "./array.js";
-import { copyArray } from "./copy.js";
+import { rechunk } from "./rechunk.js";
 
 /** Options of {@link fromZarr}. */
 export interface FromZarrOptions {
@@ -41,5 +41,5 @@ export async function fromZarr(url: string, options: FromZarrOptions = {}): Prom
   const x = new CubedArray({ node, inputs: [] }, spec);
   if (options.chunks === undefined) return x;
   const wanted = normalizeChunks(options.chunks, info.shape, itemsize(info.dtype));
-  return wanted.every((c, i) => c === info.chunks[i]) ? x : copyArray(x, wanted, "rechunk");
+  return wanted.every((c, i) => c === info.chunks[i]) ? x : rechunk(x, wanted);
 }

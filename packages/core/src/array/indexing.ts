@@ -2,6 +2,7 @@ import { IndexError } from "../errors.js";
 import type { RegionAxis } from "../plan/ir.js";
 import { blockwise } from "../primitives/blockwise.js";
 import { CubedArray } from "./array.js";
+import { type AdvancedKey, advancedIndex, isAdvancedKey } from "./advanced-index.js";
 
 /** A slice: `start`/`stop` may be negative (from the end) or omitted; `step` may be negative. */
 export interface Slice {
@@ -26,7 +27,8 @@ export function slice(start: number | null = null, stop: number | null = null, s
   return { kind: "slice", start, stop, step };
 }
 
-function sliceIndices(s: Slice, n: number, axis: number): { start: number; step: number; length: number } {
+/** A slice's start, step and length on an axis of size `n` (Python's `slice.indices`). */
+export function sliceIndices(s: Slice, n: number, axis: number): { start: number; step: number; length: number } {
   const step = s.step ?? 1;
   if (!Number.isInteger(step) || step === 0) throw new IndexError(`Slice step on axis ${axis} must be a non-zero integer, got ${s.step}.`);
   const norm = (v: number | null, dflt: number, lo: number, hi: number): number => {
@@ -42,8 +44,8 @@ function sliceIndices(s: Slice, n: number, axis: number): { start: number; step:
 }
 
 /**
- * Basic indexing: integers (negative from the end) and slices with any step;
- * missing trailing axes are taken whole. Out-of-range integers are an error at
+ * Indexing: integers (negative from the end), slices with any step, `newaxis`,
+ * `ellipsis` and one integer array (see `take`); missing trailing axes are taken whole. Out-of-range integers are an error at
  * plan time. Output chunks stay close to the input's.
  *
  * @example
@@ -52,7 +54,8 @@ function sliceIndices(s: Slice, n: number, axis: number): { start: number; step:
  * const rev = index(x, [slice(null, null, -1)]);     // x[::-1]
  * ```
  */
-export function index(x: CubedArray, key: readonly IndexKey[]): CubedArray {
+export function index(x: CubedArray, key: readonly (IndexKey | AdvancedKey)[]): CubedArray {
+  if (key.some(isAdvancedKey)) return advancedIndex(x, key);
   if (key.length > x.ndim) throw new IndexError(`Too many indices: the array has ${x.ndim} dimension(s), got ${key.length}.`);
   const axes: RegionAxis[] = [];
   const outShape: number[] = [];
@@ -69,7 +72,7 @@ export function index(x: CubedArray, key: readonly IndexKey[]): CubedArray {
       trivial = false;
       continue;
     }
-    const { start, step, length } = sliceIndices(k, n, d);
+    const { start, step, length } = sliceIndices(k as Slice, n, d);
     if (!(start === 0 && step === 1 && length === n)) trivial = false;
     axes.push({ kind: "slice", start, step, outAxis: outShape.length });
     outShape.push(length);

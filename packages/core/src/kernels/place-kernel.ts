@@ -55,7 +55,8 @@ function copySelection(dst: TypedArray, src: TypedArray, sel: { out: Float64Arra
  * The built-in `"place"` kernel: builds a task's output region from the input
  * regions under it, for any number of inputs with region maps (rechunk copies,
  * slicing, take, flip, permute, broadcast, concat, stack, pad, roll, tile).
- * Input blocks are streamed one at a time; elements no input covers keep `fill`.
+ * Input blocks are streamed one at a time; elements no input covers keep `fill`;
+ * output axes that no input axis maps to repeat the input along them.
  * Inputs must already have the output's dtype.
  */
 export async function placeKernel(ctx: KernelContext): Promise<NDArray[]> {
@@ -80,6 +81,12 @@ export async function placeKernel(ctx: KernelContext): Promise<NDArray[]> {
       base += (f.index - ctx.taskCoords[f.outAxis]! * region.chunks[f.outAxis]!) * outStrides[f.outAxis]!;
     }
     const pairs = axes.map((ax, d) => regionAxisPairs(ax, ctx.taskCoords, region, inNode.shape[d]!));
+    // output axes no input axis maps to (and no fixed position names) repeat the input along them
+    const mapped = new Set([...axes.flatMap((ax) => (ax.kind === "index" ? [] : [ax.outAxis])), ...(input.map.fixed ?? []).map((f) => f.outAxis)]);
+    const repeated = outShape
+      .map((n, a) => ({ n, a }))
+      .filter(({ n, a }) => !mapped.has(a) && n > 1)
+      .map(({ n, a }) => ({ out: Float64Array.from({ length: n }, (_, o) => o * outStrides[a]!), inp: new Float64Array(n) }));
     for await (const { coords, block } of ctx.inputs[k]!.blocks()) {
       const inStrides = cStrides(block.shape);
       const sel = axes.map((ax, d) => {
@@ -93,7 +100,7 @@ export async function placeKernel(ctx: KernelContext): Promise<NDArray[]> {
         };
       });
       if (sel.some((s) => s.out.length === 0)) continue;
-      copySelection(out, block.data, sel, base);
+      copySelection(out, block.data, [...repeated, ...sel], base);
     }
   }
   return [new NDArray(outNode.dtype, outShape, out)];

@@ -4,6 +4,7 @@ import type { BlockwiseOp, JsonValue, Plan } from "../plan/ir.js";
 import { assembleKernel } from "./assemble-kernel.js";
 import { reduceKernel } from "./reduce-kernel.js";
 import { placeKernel } from "./place-kernel.js";
+import { reshapeBlockKernel } from "./reshape-kernel.js";
 
 /** One input of a kernel call: the blocks its map names, read on demand. */
 export interface KernelInput {
@@ -34,7 +35,9 @@ const kernels = new Map<string, Kernel>([
   ["reduce", reduceKernel],
   ["assemble", assembleKernel],
   ["place", placeKernel],
+  ["reshape-block", reshapeBlockKernel],
 ]);
+
 
 /**
  * Registers a kernel under a name, so plans can reference it as data. Register

@@ -55,7 +55,8 @@ export type BlockMap =
   /**
    * The input region under an output block: per input axis, a strided slice onto an output axis, one fixed
    * index, or a list of indices. Input indices outside the input's extent are not read (the output keeps
-   * the kernel's fill). `fixed` places the input at one position of output axes it has no axis for (stack).
+   * the kernel's fill). `fixed` places the input at one position of output axes it has no axis for (stack);
+   * other output axes that no input axis maps to repeat the input along them (broadcast, new axes).
    */
   | { kind: "region"; axes: RegionAxis[]; fixed?: { outAxis: number; index: number }[] }
   /** Input axis i follows output axis i (same chunks); a task reads the blocks under its block widened by `depth[i]` on each side. */

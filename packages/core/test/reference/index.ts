@@ -4,3 +4,4 @@ export * from "./array.js";
 export * from "./elementwise.js";
 export * from "./reductions.js";
 export * from "./indexing.js";
+export * from "./manipulation.js";
