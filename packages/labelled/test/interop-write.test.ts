@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Dataset, dateRange, isLabelledError, openDataset } from "../src/index.js";
-import { BACKENDS, on, tempDir } from "./helpers.js";
+import { BACKENDS, on, tempDir, testSpec } from "./helpers.js";
 import { type PyDataset, runPython } from "./python.js";
 
 describe.each(BACKENDS)("xarray opens what toZarr wrote (from %s data)", (backend) => {
@@ -98,3 +98,25 @@ describe("toZarr round trips and modes", () => {
   });
 });
 
+
+describe("xarray → openDataset → toZarr → xarray", () => {
+  it("re-writing what was read keeps values, coordinates and the packing encoding", async () => {
+    const dir = tempDir("labelled-rewrite-");
+    const original = runPython<{ v2: PyDataset }>("write_fixture.py", dir).v2;
+    const ds = await openDataset(`${dir}/v2.zarr`, { chunkedArrayType: "cubed", chunks: {}, spec: testSpec() });
+    await ds.toZarr(`${dir}/again.zarr`, { zarrFormat: 2 });
+    const py = runPython<PyDataset & { encoding: Record<string, Record<string, unknown>> }>("read_zarr.py", `${dir}/again.zarr`);
+    expect(py.dims).toEqual(original.dims);
+    expect(py.coords).toEqual(original.coords);
+    expect(py.data_vars).toEqual(original.data_vars);
+    expect(py.attrs).toEqual(original.attrs);
+    for (const [name, v] of Object.entries(original.variables)) {
+      expect(py.variables[name]!.dims, name).toEqual(v.dims);
+      expect(py.variables[name]!.dtype, name).toBe(v.dtype);
+      expect(py.variables[name]!.attrs, name).toEqual(v.attrs);
+      expect(py.variables[name]!.values, name).toEqual(v.values);
+    }
+    expect(py.encoding.packed).toMatchObject({ dtype: "int16", scale_factor: 0.01, add_offset: 270, _FillValue: -9999 });
+    expect(py.encoding.tas!.chunks).toEqual([2, 2, 3]);
+  });
+});

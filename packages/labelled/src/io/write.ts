@@ -89,6 +89,30 @@ function v3Codecs(c: ChunkCompressor, str: boolean): unknown[] {
   return codecs;
 }
 
+const KEPT_ENCODING = ["dtype", "scale_factor", "add_offset", "_FillValue", "missing_value", "units", "calendar", "chunks", "compressor"];
+
+/**
+ * The encoding a variable is written with: what it was read with (its
+ * `encoding`, minus what no longer fits: chunks of another rank, compressors
+ * this writer cannot produce, the int8 storage of booleans), overridden by the
+ * `encoding` option.
+ */
+function effectiveEncoding(v: Variable, given: Encoding, zarrFormat: 2 | 3): Encoding {
+  const out: Encoding = {};
+  for (const k of KEPT_ENCODING) if (v.encoding[k] !== undefined) out[k] = v.encoding[k];
+  if (out.chunks && (!Array.isArray(out.chunks) || out.chunks.length !== v.ndim)) delete out.chunks;
+  if ("compressor" in out) {
+    try {
+      parseCompressor(out.compressor, zarrFormat, "");
+    } catch {
+      delete out.compressor;
+    }
+  }
+  if (v.dtype === "bool" || v.dtype === "str") delete out.dtype;
+  if (v.isDatetime && out.units !== undefined && !/ since /i.test(String(out.units))) delete out.units;
+  return { ...out, ...given };
+}
+
 interface Planned {
   name: string;
   v: Variable;
@@ -173,7 +197,7 @@ export async function toZarr(ds: Dataset, url: string, options: ToZarrOptions = 
   // 1. plan every variable (CF encoding, chunks, compressor)
   const planned: Planned[] = [];
   for (const [name, v] of ds.variables) {
-    const e = encodings[name] ?? {};
+    const e = effectiveEncoding(v, encodings[name] ?? {}, zarrFormat);
     const attrs: Attrs = { ...v.attrs };
     if (perVar.has(name)) attrs.coordinates = perVar.get(name)!;
     const compressor = parseCompressor("compressor" in e ? e.compressor : undefined, zarrFormat, name);

@@ -24,12 +24,12 @@ function isTuple(x: unknown): x is readonly [string | readonly string[], DataInp
   const d = x[0];
   const dimsOk = typeof d === "string" || (Array.isArray(d) && d.every((e) => typeof e === "string"));
   if (!dimsOk) return false;
-  if (typeof d === "string") {
-    // ["x", [1, 2]] is a tuple; ["a", "b"] (strings data) is not
-    return x.length === 3 || typeof x[1] !== "string";
-  }
-  // [[...dims], data]: a nested string array of length 2/3 could be data, but then its rows would have equal length
-  return x.length === 3 || !(Array.isArray(x[1]) && (x[1] as unknown[]).length === (d as string[]).length && (d as string[]).length > 0 && typeof (x[1] as unknown[])[0] === "string");
+  // a tuple's data is never a bare string, and its third element is an attrs object
+  if (typeof x[1] === "string") return false;
+  if (x.length === 3 && (typeof x[2] !== "object" || x[2] === null || Array.isArray(x[2]))) return false;
+  // [["a", "b"], ["c", "d"]] is 2-D string data: flat strings cannot fill two or more dims
+  if (Array.isArray(d) && d.length > 1 && Array.isArray(x[1]) && x[1].every((e: unknown) => typeof e === "string")) return false;
+  return true;
 }
 
 /**
