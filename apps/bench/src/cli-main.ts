@@ -34,7 +34,7 @@ Options:
   --executor NAME        ${EXECUTORS.join(" | ")} (default inprocess)
   --concurrency N        tasks in flight at once (default 2)
   --seed N               seed of generated u; v uses N + 1 (default 1)
-  --input-compressor C   compressor of generated inputs: zstd | gzip | none (default zstd)
+  --input-compressor C   compressor of generated inputs: zstd | gzip | none (default none: fastest on local disk)
   --json FILE            also write every measured number as JSON to FILE
   --no-verify            skip the reference check
   -h, --help             show this help

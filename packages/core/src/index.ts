@@ -44,7 +44,7 @@ export { ProgressBar } from "./callbacks/progress-bar.js";
 export { HistoryCallback } from "./callbacks/history.js";
 
 export { CubedArray, CubedArray as Array } from "./array/array.js";
-export { compute, type ComputeOptions } from "./array/compute.js";
+export { compute, setDefaultExecutor, type ComputeOptions } from "./array/compute.js";
 export { PlanView, type PlanOptions } from "./array/plan-view.js";
 export { toZarr, type ToZarrOptions } from "./array/to-zarr.js";
 export { fromZarr, type FromZarrOptions } from "./array/from-zarr.js";
@@ -76,3 +76,4 @@ export { tile } from "./array/manipulation/tile.js";
 export { repeat } from "./array/manipulation/repeat.js";
 export { pad, type PadWidth } from "./array/manipulation/pad.js";
 export { diff } from "./array/manipulation/diff.js";
+export { matmul, tensordot, vecdot, outer } from "./array/linalg.js";

@@ -147,7 +147,7 @@ describe("bad input gives a typed, clear error before any work starts", () => {
     await expect(fromZarr(target, { spec: s })).rejects.toThrow(/No Zarr array/);
     // the same target, computed successfully, is complete and readable
     calls = 100;
-    await toZarr(y, target, { mode: "w" });
+    await toZarr(y, target, { mode: "w", executor: new InProcessExecutor() }); // the kernel lives in this thread
     const back = await (await fromZarr(target, { spec: s })).compute();
     const direct = await x.compute();
     expect(Array.from(back.data as Float64Array)).toEqual(Array.from(direct.data as Float64Array));

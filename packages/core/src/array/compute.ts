@@ -34,6 +34,21 @@ export interface ComputeOptions {
   optimize?: boolean;
 }
 
+let defaultExecutor: DagExecutor | undefined;
+
+/**
+ * Sets the executor `compute()` uses when neither the call nor the array's Spec
+ * names one (`undefined` restores the in-process executor).
+ *
+ * @example
+ * ```ts
+ * setDefaultExecutor(new ThreadsExecutor({ maxWorkers: 4 }));
+ * ```
+ */
+export function setDefaultExecutor(executor: DagExecutor | undefined): void {
+  defaultExecutor = executor;
+}
+
 /** Internal: targets to write and whether to read results back. */
 export interface ComputeInternals {
   targets?: ReadonlyMap<string, Target>;
@@ -133,7 +148,7 @@ export async function computeArrays(
   );
   validatePlan(plan);
   if (options.signal?.aborted) throw new AbortedError("The compute was cancelled before it started.");
-  const executor = options.executor ?? spec.executor ?? new InProcessExecutor();
+  const executor = options.executor ?? spec.executor ?? defaultExecutor ?? new InProcessExecutor();
   const callbacks = options.callbacks ?? [];
   const resume = options.resume ?? false;
   await internals.beforeRun?.(plan);

@@ -5,6 +5,7 @@ import { assembleKernel } from "./assemble-kernel.js";
 import { reduceKernel } from "./reduce-kernel.js";
 import { placeKernel } from "./place-kernel.js";
 import { reshapeBlockKernel } from "./reshape-kernel.js";
+import { matmulBlockKernel } from "./matmul-kernel.js";
 
 /** One input of a kernel call: the blocks its map names, read on demand. */
 export interface KernelInput {
@@ -31,13 +32,20 @@ export interface KernelContext {
 /** A kernel: computes one output block per output of its op. */
 export type Kernel = (ctx: KernelContext) => Promise<NDArray[]>;
 
-const kernels = new Map<string, Kernel>([
+// One registry per process (shared by every copy of core loaded in it), so a kernel
+// registered through one bundle is found by another's task runner.
+const kernels: Map<string, Kernel> = ((globalThis as unknown as Record<symbol, Map<string, Kernel> | undefined>)[
+  Symbol.for("@cubed-ts/core:kernels")
+] ??= new Map<string, Kernel>());
+for (const [name, kernel] of [
   ["reduce", reduceKernel],
   ["assemble", assembleKernel],
   ["place", placeKernel],
   ["reshape-block", reshapeBlockKernel],
-]);
-
+  ["matmul-block", matmulBlockKernel],
+] as const) {
+  kernels.set(name, kernel);
+}
 
 /**
  * Registers a kernel under a name, so plans can reference it as data. Register

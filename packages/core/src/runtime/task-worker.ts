@@ -3,7 +3,8 @@
  * but the plan JSON, an op id and chunk coordinates.
  *
  * - As a worker_thread: post `{ id, plan?: string, planKey, opId, coords }`; the
- *   reply is `{ id, result }` or `{ id, error: { message, tag } }`.
+ *   reply is `{ id, result }`, `{ id, error: { message, tag } }`, or `{ id, needPlan: true }`
+ *   when the plan text is needed again (the worker keeps the 8 most recent plans).
  * - As a process: `node task-worker.js --plan plan.json --op OP --coords 0,1`
  *   prints the TaskResult as JSON (used to measure one task's peak memory).
  */
@@ -23,10 +24,17 @@ if (!isMainThread && parentPort) {
   port.on("message", async (msg: { id: number; planKey: string; plan?: string; opId: string; coords: number[] }) => {
     try {
       let plan = plans.get(msg.planKey);
+      if (!plan && msg.plan === undefined) {
+        // evicted from this worker's cache: ask the sender for the plan again
+        port.postMessage({ id: msg.id, needPlan: true });
+        return;
+      }
       if (!plan) {
         plan = JSON.parse(msg.plan!) as Plan;
         await importKernelModules(plan);
         plans.set(msg.planKey, plan);
+        // keep the few most recent plans (a long-lived pool serves many computes)
+        if (plans.size > 8) plans.delete(plans.keys().next().value!);
       }
       const result = await runTask(plan, msg.opId, msg.coords);
       port.postMessage({ id: msg.id, result });

@@ -8,9 +8,16 @@ import type { Store } from "./store.js";
 /** Makes the store for a URL of a registered scheme (e.g. `s3://bucket/prefix`). */
 export type StoreFactory = (url: string) => Store;
 
-const factories = new Map<string, StoreFactory>();
-const cache = new Map<string, Store>();
-const memoryStores = new Map<string, MemoryStore>();
+// Registries are per process, not per copy of this module: two bundles of core loaded in one
+// process (e.g. an app and a plug-in) share schemes and `memory://` stores.
+function processGlobal<T>(name: string, make: () => T): T {
+  const key = Symbol.for(`@cubed-ts/core:${name}`);
+  const g = globalThis as unknown as Record<symbol, T | undefined>;
+  return (g[key] ??= make());
+}
+const factories = processGlobal("storeFactories", () => new Map<string, StoreFactory>());
+const cache = processGlobal("stores", () => new Map<string, Store>());
+const memoryStores = processGlobal("memoryStores", () => new Map<string, MemoryStore>());
 
 /**
  * Registers a URL scheme so that `workDir`, `fromZarr` and `toZarr` accept it.
