@@ -50,7 +50,7 @@ export class StringArray {
     const longest = this.data.reduce((m, s) => Math.max(m, s.length), 1);
     return this.data.length * 4 * longest;
   }
-  /** The element at a (C-order) flat position or per-axis index. */
+  /** The element at a (C-order) flat position or per-axis index. @example `new StringArray([2], ["a", "b"]).get(1) // "b"` */
   get(...index: number[]): string {
     if (index.length === 1 && this.shape.length !== 1) return this.data[index[0]!]!;
     let off = 0;
@@ -63,7 +63,7 @@ export class StringArray {
     }
     return this.data[off]!;
   }
-  /** Nested JS arrays (a 0-d array gives its string). */
+  /** Nested JS arrays (a 0-d array gives its string). @example `s.toArray() // ["a", "b"]` */
   toArray(): string | unknown[] {
     const build = (d: number, off: number, stride: number): string | unknown[] => {
       if (d === this.shape.length) return this.data[off]!;

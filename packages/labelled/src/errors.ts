@@ -22,7 +22,14 @@ export abstract class LabelledError extends Error {
   }
 }
 
-/** A dimension name that the object does not have, or dims that do not fit the data. */
+/**
+ * A dimension name that the object does not have, or dims that do not fit the data.
+ *
+ * @example
+ * ```ts
+ * da.mean("z"); // DimensionError: Dimension "z" not found
+ * ```
+ */
 export class DimensionError extends LabelledError {
   readonly _tag = "DimensionError" as const;
   constructor(
@@ -33,7 +40,14 @@ export class DimensionError extends LabelledError {
   }
 }
 
-/** Objects that cannot be aligned: conflicting sizes without an index, or a failed `join: "exact"`. */
+/**
+ * Objects that cannot be aligned: conflicting sizes without an index, or a failed `join: "exact"`.
+ *
+ * @example
+ * ```ts
+ * a.add(b); // AlignmentError when x has sizes 2 and 3 and no index
+ * ```
+ */
 export class AlignmentError extends LabelledError {
   readonly _tag = "AlignmentError" as const;
   constructor(
@@ -44,7 +58,14 @@ export class AlignmentError extends LabelledError {
   }
 }
 
-/** A variable, coordinate or label that is not there (xarray's KeyError). */
+/**
+ * A variable, coordinate or label that is not there (xarray's KeyError).
+ *
+ * @example
+ * ```ts
+ * da.sel({ x: 2.4 }); // KeyError: not all values found in index 'x'
+ * ```
+ */
 export class KeyError extends LabelledError {
   readonly _tag = "KeyError" as const;
   constructor(
@@ -55,17 +76,38 @@ export class KeyError extends LabelledError {
   }
 }
 
-/** Variables that conflict when objects are merged. */
+/**
+ * Variables that conflict when objects are merged.
+ *
+ * @example
+ * ```ts
+ * merge([a, b]); // MergeError: conflicting values for variable 'u'
+ * ```
+ */
 export class MergeError extends LabelledError {
   readonly _tag = "MergeError" as const;
 }
 
-/** An unknown or uninstalled backend, or chunked arrays of different backends in one operation. */
+/**
+ * An unknown or uninstalled backend, or chunked arrays of different backends in one operation.
+ *
+ * @example
+ * ```ts
+ * getBackend("dask"); // BackendError: Unknown backend "dask"
+ * ```
+ */
 export class BackendError extends LabelledError {
   readonly _tag = "BackendError" as const;
 }
 
-/** CF metadata that cannot be decoded (unsupported time units or calendar, bad fill values). */
+/**
+ * CF metadata that cannot be decoded (unsupported time units or calendar, bad fill values).
+ *
+ * @example
+ * ```ts
+ * await openDataset(url); // DecodeError for units "months since 2000-01-01"
+ * ```
+ */
 export class DecodeError extends LabelledError {
   readonly _tag = "DecodeError" as const;
   constructor(
@@ -76,7 +118,14 @@ export class DecodeError extends LabelledError {
   }
 }
 
-/** A variable that cannot be encoded for writing (bad encoding options, unsupported dtype). */
+/**
+ * A variable that cannot be encoded for writing (bad encoding options, unsupported dtype).
+ *
+ * @example
+ * ```ts
+ * await ds.toZarr(url, { encoding: { u: { dtype: "complex64" } } }); // EncodeError
+ * ```
+ */
 export class EncodeError extends LabelledError {
   readonly _tag = "EncodeError" as const;
   constructor(
@@ -87,7 +136,14 @@ export class EncodeError extends LabelledError {
   }
 }
 
-/** A Zarr store that is not a readable labelled dataset (no group, missing dimension names…). */
+/**
+ * A Zarr store that is not a readable labelled dataset (no group, missing dimension names…).
+ *
+ * @example
+ * ```ts
+ * await openDataset(url); // ZarrFormatError: missing the attribute `_ARRAY_DIMENSIONS`
+ * ```
+ */
 export class ZarrFormatError extends LabelledError {
   readonly _tag = "ZarrFormatError" as const;
   constructor(
@@ -99,7 +155,14 @@ export class ZarrFormatError extends LabelledError {
   }
 }
 
-/** `toZarr` with `mode: "w-"` found something at the target. */
+/**
+ * `toZarr` with `mode: "w-"` found something at the target.
+ *
+ * @example
+ * ```ts
+ * await ds.toZarr(url); // StoreExistsError when url holds a store and mode is "w-"
+ * ```
+ */
 export class StoreExistsError extends LabelledError {
   readonly _tag = "StoreExistsError" as const;
   constructor(
@@ -110,12 +173,26 @@ export class StoreExistsError extends LabelledError {
   }
 }
 
-/** A compute was started inside {@link raiseIfComputes}. */
+/**
+ * A compute was started inside {@link raiseIfComputes}.
+ *
+ * @example
+ * ```ts
+ * await raiseIfComputes(() => lazy.compute()); // ComputeGuardError
+ * ```
+ */
 export class ComputeGuardError extends LabelledError {
   readonly _tag = "ComputeGuardError" as const;
 }
 
-/** An argument with a wrong value or type. */
+/**
+ * An argument with a wrong value or type.
+ *
+ * @example
+ * ```ts
+ * da.isel({ x: 1.5 }); // ArgumentError
+ * ```
+ */
 export class ArgumentError extends LabelledError {
   readonly _tag = "ArgumentError" as const;
   constructor(

@@ -4,7 +4,8 @@
 // lazy until compute (raiseIfComputes), one compute, equal to numpy and to the eager backend.
 
 import { beforeAll, describe, expect, it } from "vitest";
-import { ComputeGuardError, type Dataset, openDataset, raiseIfComputes } from "../src/index.js";
+import { type ComputeStartEvent, type PlanSummary, compute, mean, multiply, random } from "@cubed-ts/core";
+import { ComputeGuardError, Dataset, openDataset, raiseIfComputes } from "../src/index.js";
 import { expectClose, flat, tempDir, testSpec } from "./helpers.js";
 import { runPython } from "./python.js";
 
@@ -58,6 +59,33 @@ describe("quadratic means", () => {
       const e = await flat(eager.get(name));
       expectClose(e, expected[name], 1e-12);
       expectClose(await flat(lazy.get(name)), e, 1e-12);
+    }
+  });
+});
+
+describe("quadratic means from core arrays (the notebook's xr.Dataset(dict(anom_u=(dims, u), ...)))", () => {
+  it("plans exactly the ops core would (no labelled overhead) and matches the eager result", async () => {
+    const spec = testSpec();
+    const dims = ["time", "face", "j", "i"];
+    const u = random.random([8, 1, 6, 5], { chunks: [2, 1, 6, 5], seed: 1, spec });
+    const v = random.random([8, 1, 6, 5], { chunks: [2, 1, 6, 5], seed: 2, spec });
+    const ds = new Dataset({ anom_u: [dims, u], anom_v: [dims, v] });
+    const result = raiseIfComputes(() => workload(ds));
+    let labelled: PlanSummary | undefined;
+    const computed = await result.compute({ callbacks: [{ onComputeStart: (e: ComputeStartEvent) => void (labelled = e.summary) }] });
+    let direct: PlanSummary | undefined;
+    const [mu, mv, muv] = await compute(mean(multiply(u, u), { axis: 0 }), mean(multiply(v, v), { axis: 0 }), mean(multiply(u, v), { axis: 0 }), {
+      callbacks: [{ onComputeStart: (e: ComputeStartEvent) => void (direct = e.summary) }],
+    });
+    expect(labelled!.numTasks).toBe(direct!.numTasks);
+    expect(labelled!.numOps).toBe(direct!.numOps);
+    expect(labelled!.maxProjectedMem).toBe(direct!.maxProjectedMem);
+    const [eu, ev] = await compute(u, v);
+    const eager = workload(new Dataset({ anom_u: [dims, eu!], anom_v: [dims, ev!] }));
+    for (const [name, core] of [["anom_u", mu], ["anom_v", mv], ["uv", muv]] as const) {
+      const got = await flat(computed.get(name));
+      expectClose(got, Array.from(core!.data as Float64Array), 1e-12);
+      expectClose(await flat(eager.get(name)), got, 1e-12);
     }
   });
 });

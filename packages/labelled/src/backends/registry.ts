@@ -35,7 +35,7 @@ export function declareBackend(name: string, packageName: string): void {
   known.set(name, packageName);
 }
 
-/** Names of the registered backends. */
+/** Names of the registered backends. @example `listBackends() // ["eager", "cubed"]` */
 export function listBackends(): string[] {
   return [...backends.keys()];
 }

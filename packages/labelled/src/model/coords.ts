@@ -148,23 +148,25 @@ export class Coordinates {
   get names(): string[] {
     return [...this.vars.keys()];
   }
+  /** True when a coordinate has this name. @example `da.coords.has("x")` */
   has(name: string): boolean {
     return this.vars.has(name);
   }
-  /** The coordinate variable. */
+  /** The coordinate variable. @example `da.coords.variable("x").dims` */
   variable(name: string): Variable {
     const v = this.vars.get(name);
     if (!v) throw new ArgumentError(`No coordinate "${name}". Coordinates: ${this.names.join(", ") || "(none)"}.`, name);
     return v;
   }
-  /** True for dimension coordinates (those with an index). */
+  /** True for dimension coordinates (those with an index). @example `da.coords.isIndex("x")` */
   isIndex(name: string): boolean {
     return this.indexes.has(name);
   }
-  /** The index of a dimension coordinate. */
+  /** The index of a dimension coordinate. @example `da.coords.index("x")?.labels` */
   index(name: string): Index | undefined {
     return this.indexes.get(name);
   }
+  /** Name and variable of every coordinate. @example `for (const [name, v] of da.coords.entries()) console.log(name, v.dims)` */
   entries(): [string, Variable][] {
     return [...this.vars.entries()];
   }

@@ -96,7 +96,7 @@ export class DataArray implements Alignable<DataArray> {
     Object.assign(this, DataArray.fromParts(variable, coords, options.name ?? null));
   }
 
-  /** Builds a DataArray from validated parts (internal). */
+  /** Builds a DataArray from a variable, coordinate variables and a name. @example `DataArray.fromParts(v, new Map(), "a")` */
   static fromParts(variable: Variable, coords: Map<string, Variable>, name: string | null): DataArray {
     const da = Object.create(DataArray.prototype) as DataArray;
     const ordered = orderCoords(coords, variable.dims);
@@ -166,12 +166,12 @@ export class DataArray implements Alignable<DataArray> {
     return new DatetimeAccessor(this);
   }
 
-  /** The variable of a coordinate (internal for alignment). */
+  /** The variable of a coordinate. @example `a.coordVariable("x").dtype` */
   coordVariable(name: string): Variable {
     return this.coords.variable(name);
   }
 
-  /** The coordinate map (internal). */
+  /** The coordinate variables by name. @example `[...a.coordMap().keys()]` */
   coordMap(): ReadonlyMap<string, Variable> {
     return this.coordVars;
   }
@@ -211,13 +211,13 @@ export class DataArray implements Alignable<DataArray> {
     return this.replace({ variable, coords });
   }
 
-  /** A DataArray with other data of the same dims (coordinates along its dims kept). */
+  /** A DataArray with other data (coordinates along its dims kept). @example `a.withVariable(a.variable.unary("sqrt"))` */
   withVariable(variable: Variable): DataArray {
     const coords = new Map([...this.coordVars].filter(([, c]) => c.dims.every((d) => variable.dims.includes(d))));
     return DataArray.fromParts(variable, coords, this.name);
   }
 
-  /** A copy with dims renamed (variable names unchanged; a renamed dim coordinate becomes a plain coordinate). */
+  /** A copy with dims renamed (a renamed dim's coordinate becomes a plain coordinate). @example `clim.renameDims({ month: "time" })` */
   renameDims(map: Record<string, string>): DataArray {
     const rn = (d: string): string => map[d] ?? d;
     const variable = this.variable.withData(this.variable.data, { dims: this.dims.map(rn) });
@@ -225,7 +225,7 @@ export class DataArray implements Alignable<DataArray> {
     return this.replace({ variable, coords });
   }
 
-  /** A copy with coordinates added or replaced. */
+  /** A copy with coordinates added or replaced. @example `a.assignCoords({ height: 2.0 })` */
   assignCoords(coords: Record<string, VariableInput>): DataArray {
     const next = new Map(this.coordVars);
     for (const [name, input] of Object.entries(coords)) {
@@ -236,19 +236,19 @@ export class DataArray implements Alignable<DataArray> {
     return this.replace({ coords: next });
   }
 
-  /** A copy without the named coordinates. */
+  /** A copy without the named coordinates. @example `a.dropVars("height")` */
   dropVars(names: string | readonly string[]): DataArray {
     const list = typeof names === "string" ? [names] : names;
     for (const n of list) if (!this.coordVars.has(n)) throw new KeyError(`No coordinate "${n}" to drop.`, n);
     return this.replace({ coords: new Map([...this.coordVars].filter(([k]) => !list.includes(k))) });
   }
 
-  /** A copy with attrs replaced. */
+  /** A copy with attrs added or replaced. @example `a.assignAttrs({ units: "K" })` */
   assignAttrs(attrs: Attrs): DataArray {
     return this.replace({ variable: this.variable.withData(this.variable.data, { attrs: { ...this.attrs, ...attrs } }) });
   }
 
-  /** A Dataset holding this array as a data variable. */
+  /** A Dataset holding this array as a data variable. @example `a.toDataset("tas")` */
   toDataset(name?: string): Dataset {
     const n = name ?? this.name;
     if (!n) throw new ArgumentError("toDataset needs a name: the DataArray has none.", "name");
@@ -257,7 +257,7 @@ export class DataArray implements Alignable<DataArray> {
 
   // ---- reindexing (alignment) -------------------------------------------
 
-  /** A copy reindexed along `dim` (internal for alignment). */
+  /** A copy reindexed along `dim` (-1 = missing), with `index` as the dim's coordinate. @example `a.reindexPositions("x", [1, -1], xVar)` */
   reindexPositions(dim: string, positions: readonly number[] | null, index: Variable): DataArray {
     const take = (v: Variable): Variable => (positions && v.dims.includes(dim) ? v.take(dim, positions) : v);
     const coords = new Map<string, Variable>();
@@ -320,15 +320,15 @@ export class DataArray implements Alignable<DataArray> {
     return whereObject(this, cond, other, options) as DataArray;
   }
 
-  /** True where values are missing (NaN/NaT). */
+  /** True where values are missing (NaN/NaT). @example `a.isnull().sum()` */
   isnull(): DataArray {
     return isnullObject(this, false) as DataArray;
   }
-  /** True where values are present. */
+  /** True where values are present. @example `a.notnull()` */
   notnull(): DataArray {
     return isnullObject(this, true) as DataArray;
   }
-  /** Missing values replaced by `value` (aligned left for arrays). */
+  /** Missing values replaced by `value` (aligned left for arrays). @example `a.fillna(0)` */
   fillna(value: ArithmeticOperand): DataArray {
     return fillnaObject(this, value) as DataArray;
   }
@@ -525,7 +525,7 @@ export class DataArray implements Alignable<DataArray> {
     return this.replace({ variable, coords });
   }
 
-  /** Text repr like xarray's. */
+  /** Text repr like xarray's. @example `console.log(String(a))` */
   toString(): string {
     return formatDataArray(this);
   }

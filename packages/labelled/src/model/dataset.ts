@@ -85,7 +85,7 @@ export class Dataset implements Alignable<Dataset> {
     this.encoding = { ...encoding };
   }
 
-  /** Builds a Dataset from parts (internal). */
+  /** Builds a Dataset from variables and the names of its coordinates. @example `Dataset.fromParts(new Map([["u", v]]), [])` */
   static fromParts(vars: Map<string, Variable>, coordNames: Iterable<string>, attrs: Attrs = {}, encoding: Encoding = {}): Dataset {
     const ds = Object.create(Dataset.prototype) as Dataset;
     const names = new Set([...coordNames].filter((n) => vars.has(n)));
@@ -145,19 +145,19 @@ export class Dataset implements Alignable<Dataset> {
     return n;
   }
 
-  /** The variable of a coordinate (internal for alignment). */
+  /** The variable of a coordinate. @example `ds.coordVariable("time").encoding.units` */
   coordVariable(name: string): Variable {
     const v = this.vars.get(name);
     if (!v || !this.coordNames.has(name)) throw new KeyError(`No coordinate "${name}".`, name);
     return v;
   }
 
-  /** True when a variable (data or coordinate) has this name. */
+  /** True when a variable (data or coordinate) has this name. @example `ds.has("tas")` */
   has(name: string): boolean {
     return this.vars.has(name);
   }
 
-  /** True when `name` is a coordinate. */
+  /** True when `name` is a coordinate. @example `ds.isCoord("height")` */
   isCoord(name: string): boolean {
     return this.coordNames.has(name);
   }
@@ -272,19 +272,19 @@ export class Dataset implements Alignable<Dataset> {
     return this.replace(vars);
   }
 
-  /** A shallow copy (variables shared, attrs copied). */
+  /** A shallow copy (variables shared, attrs copied). @example `const c = ds.copy()` */
   copy(): Dataset {
     return this.replace(new Map(this.vars));
   }
 
-  /** Data variables and coordinates as DataArrays, for iteration. */
+  /** The data variables as DataArrays, for iteration. @example `for (const [name, da] of ds) console.log(name, da.dims)` */
   *[Symbol.iterator](): Iterator<[string, DataArray]> {
     for (const name of this.dataVars) yield [name, this.get(name)];
   }
 
   // ---- alignment --------------------------------------------------------------
 
-  /** A copy reindexed along `dim` (internal for alignment). */
+  /** A copy reindexed along `dim` (-1 = missing), with `index` as the dim's coordinate. @example `ds.reindexPositions("x", [1, 0], xVar)` */
   reindexPositions(dim: string, positions: readonly number[] | null, index: Variable): Dataset {
     const vars = new Map<string, Variable>();
     for (const [k, v] of this.vars) vars.set(k, k === dim ? index : positions && v.dims.includes(dim) ? v.take(dim, positions) : v);
@@ -503,7 +503,7 @@ export class Dataset implements Alignable<Dataset> {
     return toZarr(this, url, options);
   }
 
-  /** Text repr like xarray's. */
+  /** Text repr like xarray's. @example `console.log(String(ds))` */
   toString(): string {
     return formatDataset(this);
   }

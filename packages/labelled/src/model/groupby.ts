@@ -52,7 +52,7 @@ export class GroupBy<T extends Obj> {
     private readonly template: Variable,
   ) {}
 
-  /** Groups by a key (internal; use `obj.groupby`). */
+  /** Groups by a key (use `obj.groupby`). @example `GroupBy.fromKey(ts, "time.month")` */
   static fromKey<T extends Obj>(obj: T, key: GroupKey): GroupBy<T> {
     const keyDa = typeof key === "string" ? obj.get(key) : key;
     if (keyDa.ndim !== 1) throw new ArgumentError(`groupby needs a 1-D key; "${keyDa.name}" has dims (${keyDa.dims.join(", ")}).`, "key");
@@ -67,7 +67,7 @@ export class GroupBy<T extends Obj> {
     return new GroupBy(obj, dim, name, labels, groups, values, keyDa.variable);
   }
 
-  /** Resamples a datetime dim (internal; use `obj.resample`). Bins between the first and last are all kept. */
+  /** Resamples a datetime dim (use `obj.resample`); bins between the first and last are all kept. @example `GroupBy.resample(ts, { time: "1MS" })` */
   static resample<T extends Obj>(obj: T, spec: Record<string, string>): GroupBy<T> {
     const entries = Object.entries(spec);
     if (entries.length !== 1) throw new ArgumentError("resample takes one dim, e.g. { time: \"1MS\" }.", "freq");
@@ -89,7 +89,7 @@ export class GroupBy<T extends Obj> {
     return new GroupBy(obj, dim, dim, labels, groups, starts, obj.coordVariable(dim));
   }
 
-  /** Reduces every group over the grouped dim and concatenates along the group dim. */
+  /** Reduces every group over the grouped dim and concatenates along the group dim. @example `gb.reduce("max")` */
   reduce(method: ReduceMethod, options: ReduceOptions = {}): T {
     const parts = this.groups.map((g) => {
       const picked: Obj = g.length ? this.obj.isel({ [this.dim]: [...g] }) : emptyGroup(this.obj, this.dim);
@@ -118,6 +118,11 @@ export class GroupBy<T extends Obj> {
    * A binary function between each element and its group's value in `other`
    * (which has the group dim), e.g. anomalies from a climatology. The result
    * keeps the grouped dim and gets the group labels as a coordinate along it.
+   *
+   * @example
+   * ```ts
+   * ts.groupby("time.month").binary("subtract", clim);
+   * ```
    */
   binary(fn: BinaryFunction, other: ArithmeticOperand): T {
     if (!(other instanceof DataArray) && !isDataset(other)) return binaryOp(fn, this.obj, other) as T;

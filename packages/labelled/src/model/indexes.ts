@@ -33,7 +33,7 @@ export class Index {
     readonly kind: IndexKind,
   ) {}
 
-  /** Builds the index of a 1-D in-memory coordinate variable. */
+  /** Builds the index of a 1-D in-memory coordinate variable. @example `Index.fromVariable("x", new Variable("x", [10, 20]))` */
   static fromVariable(dim: string, v: Variable): Index {
     if (v.ndim !== 1) throw new ArgumentError(`The index of "${dim}" must be 1-D.`);
     const values = eagerValues(v, `The dimension coordinate "${dim}"`);
@@ -45,7 +45,7 @@ export class Index {
     return this.labels.length;
   }
 
-  /** True when both indexes hold the same labels in the same order. */
+  /** True when both indexes hold the same labels in the same order. @example `a.indexes.get("x")!.equals(b.indexes.get("x")!)` */
   equals(other: Index): boolean {
     if (this === other) return true;
     if (this.labels.length !== other.labels.length || this.kind !== other.kind) return false;
@@ -72,7 +72,7 @@ export class Index {
     return true;
   }
 
-  /** Converts a user label to this index's label type (dates → ms). */
+  /** Converts a user label to this index's label type (dates → ms). @example `timeIndex.normalizeLabel("2000-01-02") // 946771200000` */
   normalizeLabel(label: Label): L {
     if (this.kind === "datetime") {
       if (label instanceof Date) return label.getTime();
@@ -87,7 +87,7 @@ export class Index {
     return Number(label);
   }
 
-  /** Position of an exact label, or -1. */
+  /** Position of an exact label, or -1. @example `idx.getLoc(20) // 1` */
   getLoc(label: Label): number {
     return this.map().get(this.normalizeLabel(label)) ?? -1;
   }
@@ -95,6 +95,11 @@ export class Index {
   /**
    * Positions of labels (-1 for missing), optionally matching inexactly.
    * `nearest` prefers the larger label on ties (as pandas on increasing indexes).
+   *
+   * @example
+   * ```ts
+   * idx.getIndexer([2.5, 9], "nearest", 1); // [3, -1] for labels 0..4
+   * ```
    */
   getIndexer(labels: readonly Label[], method?: SelMethod, tolerance?: number): number[] {
     const targets = labels.map((l) => this.normalizeLabel(l));
@@ -144,6 +149,11 @@ export class Index {
   /**
    * The positions selected by a label slice (both ends inclusive), in index order.
    * On datetime indexes, partial date strings cover their whole span.
+   *
+   * @example
+   * ```ts
+   * idx.sliceIndexer(slice(1, 3)); // { start: 1, stop: 4, step: 1 } for labels 0..4
+   * ```
    */
   sliceIndexer(s: Slice): { start: number; stop: number; step: number } {
     const step = s.step ?? 1;
@@ -181,7 +191,7 @@ export class Index {
     return { start: a, stop: Math.max(a, b + 1), step };
   }
 
-  /** Finest resolution at which every label is aligned (for partial-date matching). */
+  /** Finest resolution at which every label is aligned (for partial-date matching). @example `dailyIndex.datetimeResolution() // "day"` */
   datetimeResolution(): "day" | "hour" | "minute" | "second" | "millisecond" {
     const ls = this.labels as readonly number[];
     const all = (m: number): boolean => ls.every((v) => !Number.isFinite(v) || v % m === 0);
@@ -192,7 +202,7 @@ export class Index {
     return "millisecond";
   }
 
-  /** A label formatted for messages and reprs. */
+  /** A label formatted for messages and reprs. @example `timeIndex.format(0) // "2000-01-01"` */
   format(i: number): string {
     const l = this.labels[i]!;
     return this.kind === "datetime" ? formatDate(l as number) : String(l);

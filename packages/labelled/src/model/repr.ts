@@ -32,7 +32,7 @@ export function formatFloat4(x: number): string {
   return `${mant}e${n < 0 ? "-" : "+"}${String(Math.abs(n)).padStart(2, "0")}`;
 }
 
-/** Bytes as xarray prints them: 48B, 1.2kB, 3.4MB (powers of 1000). */
+/** Bytes as xarray prints them: 48B, 1.2kB, 3.4MB (powers of 1000). @example `formatBytes(1234) // "1.23kB"` */
 export function formatBytes(n: number): string {
   const units = ["B", "kB", "MB", "GB", "TB"];
   let i = 0;

@@ -233,26 +233,26 @@ export class Variable {
     return b.chunkManager.isChunked(this.data) ? b.chunkManager.chunks(this.data) : undefined;
   }
 
-  /** Axis number of a dim (DimensionError if absent). */
+  /** Axis number of a dim (DimensionError if absent). @example `v.axisOf("y") // 1` */
   axisOf(dim: string): number {
     const i = this.dims.indexOf(dim);
     if (i < 0) throw new DimensionError(`Dimension "${dim}" not found: this variable has dims (${this.dims.join(", ")}).`, dim);
     return i;
   }
 
-  /** A copy with other data (same dims unless given), attrs and encoding kept. */
+  /** A copy with other data (same dims unless given), attrs and encoding kept. @example `v.withData(newData)` */
   withData(data: VariableData, options: { dims?: readonly string[]; datetime?: boolean; attrs?: Attrs; encoding?: Encoding } = {}): Variable {
     return new Variable(options.dims ?? this.dims, data, options.attrs ?? this.attrs, options.encoding ?? this.encoding, {
       datetime: options.datetime ?? this.isDatetime,
     });
   }
 
-  /** A shallow copy (new attrs/encoding records). */
+  /** A shallow copy (new attrs/encoding records). @example `const w = v.copy(); w.attrs.units = "K";` */
   copy(): Variable {
     return this.withData(this.data);
   }
 
-  /** Numeric data for math (strings are an error). */
+  /** Numeric data for math (strings are an error). @example `v.numeric("mean").dtype` */
   numeric(what: string): DuckArray {
     if (this.data instanceof StringArray) throw new ArgumentError(`${what} is not defined for string data.`);
     return this.data;
@@ -281,6 +281,11 @@ export class Variable {
    * Gives the data the layout `dims` (a superset of this variable's dims) for
    * NumPy broadcasting: permuted, with size-1 axes for missing dims after the
    * first present one (leading missing dims are left to broadcasting).
+   *
+   * @example
+   * ```ts
+   * new Variable(["y"], [1, 2, 3]).broadcastLayout(["y", "x"]).shape; // [3, 1]
+   * ```
    */
   broadcastLayout(dims: readonly string[]): DuckArray {
     const data = this.numeric("arithmetic");
@@ -382,14 +387,14 @@ export class Variable {
     return this.withData(out);
   }
 
-  /** Casts the data (datetimes cannot be cast; compute their fields with `dt`). */
+  /** Casts the data (datetimes cannot be cast; compute their fields with `dt`). @example `v.astype("float32")` */
   astype(dtype: DataType): Variable {
     const data = this.numeric("astype");
     if (data.dtype === dtype && !this.isDatetime) return this;
     return this.withData(backendOf(data).namespace.astype(data, dtype), { datetime: false });
   }
 
-  /** A unary elementwise function. */
+  /** A unary elementwise function. @example `v.unary("sqrt")` */
   unary(fn: UnaryFunction): Variable {
     const data = this.numeric(fn);
     if (this.isDatetime && !["isnan", "isfinite", "isinf"].includes(fn)) {
@@ -399,7 +404,7 @@ export class Variable {
     return this.withData(out, { datetime: false });
   }
 
-  /** True where the value is missing (NaN/NaT); never true for ints, bool or strings. */
+  /** True where the value is missing (NaN/NaT); never true for ints, bool or strings. @example `v.isnull()` */
   isnull(): Variable {
     if (this.data instanceof StringArray) {
       return new Variable(this.dims, new NDArray("bool", this.shape, new Uint8Array(this.size)), {}, {});
@@ -410,7 +415,7 @@ export class Variable {
     return this.withData(out, { datetime: false, attrs: {}, encoding: {} });
   }
 
-  /** Reduction over dims (all when `dims` is null/undefined). */
+  /** Reduction over dims (all when `dims` is null/undefined). @example `v.reduce("std", ["t"], { ddof: 1 })` */
   reduce(method: ReduceMethod, dims: readonly string[] | null | undefined, options: ReduceOptions = {}): Variable {
     const reduceDims = dims === null || dims === undefined ? [...this.dims] : [...dims];
     for (const d of reduceDims) this.axisOf(d);
@@ -469,7 +474,7 @@ export class Variable {
     return v!;
   }
 
-  /** The data in memory (computing chunked data): an NDArray, or a StringArray for strings. */
+  /** The data in memory (computing chunked data): an NDArray, or a StringArray for strings. @example `(await v.values()).toArray()` */
   async values(options: BackendComputeOptions = {}): Promise<NDArray | StringArray> {
     const v = await this.compute(options);
     return v.data as NDArray | StringArray;
@@ -498,7 +503,7 @@ export class Variable {
     return this.withData(cm.fromArray(data as NDArray, explicit, options.spec ? { spec: options.spec } : {}));
   }
 
-  /** Concatenates variables along an existing dim (or a new leading dim). */
+  /** Concatenates variables along an existing dim (or a new leading dim). @example `Variable.concat([v1, v2], "time")` */
   static concat(vars: readonly Variable[], dim: string): Variable {
     if (vars.length === 0) throw new ArgumentError("concat needs at least one variable.", "objs");
     const first = vars[0]!;
