@@ -155,7 +155,7 @@ describe("eager kernels equal core's (cubed backend) on random inputs", () => {
       for (const axis of [[], [0], [1, 2], [0, 1, 2]]) {
         for (const fn of REDUCTIONS) {
           if (d === "bool" && !["sum", "all", "any", "max", "min"].includes(fn)) continue;
-          for (const keepdims of [false, true]) {
+          for (const keepdims of axis.length === 2 ? [false, true] : [false]) {
             const o = { axis, keepdims, correction: fn.includes("var") || fn.includes("std") ? 1 : 0 };
             eagerOut.push(eagerBackend.namespace.reduce(fn, x, o));
             lazyOut.push(cubedBackend.namespace.reduce(fn, lazy(x), o));

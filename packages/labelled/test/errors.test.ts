@@ -240,7 +240,9 @@ describe("backends", () => {
 
   it("a chunked array cannot move to another backend without computing", () => {
     const viaCubed = new DataArray([1, 2, 3], { dims: "x" }).chunk({}, { spec: testSpec() });
-    expect(caught(() => viaCubed.chunk({}, { chunkedArrayType: "dummy" }))).toBeTruthy();
+    const e = caught(() => viaCubed.chunk({}, { chunkedArrayType: "dummy" }));
+    expect(isLabelledError(e, "ArgumentError")).toBe(true);
+    expect((e as Error).message).toMatch(/Cannot chunk "cubed" data with the "dummy" backend without computing it first/);
   });
 
   it("unsupported data is an error that names what to do", () => {
