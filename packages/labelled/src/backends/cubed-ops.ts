@@ -1,22 +1,21 @@
 /**
- * Array operations the labelled layer needs that @cubed-ts/core does not have
- * yet (permuteDims, expandDims, broadcastTo, take, concat, store, mapBlocks;
- * rechunk delegates to core's), built only from core's public primitives: `blockwise` with the
- * built-in `"assemble"` kernel or with kernels registered through
- * `registerKernel`. Everything is in this one file so it can move into core.
- *
- * Memory per task stays bounded as in core: rechunk/permute/expand stream one
- * input block at a time; take and concat hold the whole extent of the indexed
- * axis for one block of the other axes (whose chunks shrink to compensate).
+ * Chunk-structure operations for the cubed backend. Structural operations use
+ * core's (`rechunk`, `permuteDims`, `expandDims`, `broadcastTo`, `concat`,
+ * `take`, `pad`); what core does not have yet — a fill value for `take`,
+ * writing blocks into existing Zarr v2/v3 arrays in one plan (`storeOp`), and
+ * `mapBlocks` with named block kernels — is built here from core's public
+ * `blockwise` primitive and kernels registered with `registerKernel`, in this
+ * one file so it can move into core.
  * @module
  */
 import {
-  type CubedArray, CubedArray as CubedArrayClass, NDArray, type Kernel, blockwise, full, index as coreIndex,
-  registerKernel, rechunk as coreRechunk, slice as coreSlice, where as coreWhere,
+  type CubedArray, CubedArray as CubedArrayClass, NDArray, type Kernel, blockwise, broadcastTo as coreBroadcastTo,
+  concat as coreConcat, expandDims as coreExpandDims, full, index as coreIndex, pad as corePad,
+  permuteDims as corePermuteDims, registerKernel, rechunk as coreRechunk, slice as coreSlice, take as coreTake,
 } from "@cubed-ts/core";
 import { ArgumentError } from "../errors.js";
 import { getBlockKernel } from "./block-kernels.js";
-import { type BasicKey, castElement, concatMem, indexMem, takeMem } from "./ndarray-ops.js";
+import type { BasicKey } from "./ndarray-ops.js";
 import type { BlockKernel, BlockKernelArgs, ChunkCompressor, MapBlocksOptions } from "./types.js";
 import { writeChunk } from "../io/chunk-codec.js";
 
@@ -46,33 +45,6 @@ const identityAxes = (n: number): number[] => Array.from({ length: n }, (_, i) =
 // Kernels (registered with core on import; list this package's "./kernels"
 // module in Spec.kernelModules for executors with other workers)
 
-const takeKernel: Kernel = async (ctx) => {
-  const a = ctx.args as { axis: number; indices: number[]; fill: Fill; outChunk: number };
-  const block = await ctx.inputs[0]!.read(0);
-  const start = ctx.taskCoords[a.axis]! * a.outChunk;
-  const len = ctx.outputShapes[0]![a.axis]!;
-  const fill = decodeFill(a.fill);
-  return [takeMem(block, a.indices.slice(start, start + len), a.axis, fill === undefined ? undefined : castElement(fill, block.dtype))];
-};
-
-const concatKernel: Kernel = async (ctx) => {
-  const a = ctx.args as { axis: number; starts: number[]; outChunk: number };
-  const o0 = ctx.taskCoords[a.axis]! * a.outChunk;
-  const o1 = o0 + ctx.outputShapes[0]![a.axis]!;
-  const pieces: NDArray[] = [];
-  for (let k = 0; k < ctx.inputs.length; k++) {
-    const s = a.starts[k]!;
-    const e = a.starts[k + 1]!;
-    const lo = Math.max(o0, s);
-    const hi = Math.min(o1, e);
-    if (hi <= lo) continue;
-    const block = await ctx.inputs[k]!.read(0);
-    const key: BasicKey[] = block.shape.map((n, d) => (d === a.axis ? { start: lo - s, step: 1, length: hi - lo } : { start: 0, step: 1, length: n }));
-    pieces.push(indexMem(block, key));
-  }
-  return [concatMem(pieces, a.axis)];
-};
-
 const storeKernel: Kernel = async (ctx) => {
   const a = ctx.args as {
     url: string; path: string; zarrFormat: 2 | 3; separator: "." | "/"; compressor: ChunkCompressor; chunks: number[]; fill: Fill;
@@ -100,8 +72,6 @@ const mapBlocksKernel: Kernel = async (ctx) => {
 
 /** Registers this file's kernels with core (idempotent). */
 export function registerCubedKernels(): void {
-  registerKernel("labelled/take", takeKernel);
-  registerKernel("labelled/concat", concatKernel);
   registerKernel("labelled/store-chunk", storeKernel);
   registerKernel("labelled/map-blocks", mapBlocksKernel);
 }
@@ -129,7 +99,7 @@ export function rechunk(x: CubedArray, chunks: readonly number[]): CubedArray {
 }
 
 /**
- * Reorders axes: output axis j is input axis `perm[j]`; chunks move with their axes.
+ * Reorders axes: output axis j is input axis `perm[j]` (core's `permuteDims`).
  *
  * @example
  * ```ts
@@ -138,22 +108,11 @@ export function rechunk(x: CubedArray, chunks: readonly number[]): CubedArray {
  */
 export function permuteDims(x: CubedArray, perm: readonly number[]): CubedArray {
   if (perm.every((p, i) => p === i)) return x;
-  const [l] = blockwise({
-    label: "permute_dims",
-    inputs: [{
-      lineage: x.lineage,
-      map: { kind: "region", axes: x.shape.map((_, d) => ({ kind: "slice" as const, start: 0, step: 1, outAxis: perm.indexOf(d) })) },
-      access: "stream",
-    }],
-    kernel: { kind: "named", name: "assemble", args: null },
-    outputs: [{ shape: perm.map((p) => x.shape[p]!), dtype: x.dtype, chunks: perm.map((p) => x.chunks[p]!) }],
-    fusable: false,
-  });
-  return wrap(l!, x.spec);
+  return corePermuteDims(x, perm);
 }
 
 /**
- * Inserts a size-1 axis at `axis`.
+ * Inserts a size-1 axis at `axis` (core's `expandDims`).
  *
  * @example
  * ```ts
@@ -161,37 +120,11 @@ export function permuteDims(x: CubedArray, perm: readonly number[]): CubedArray 
  * ```
  */
 export function expandDims(x: CubedArray, axis: number): CubedArray {
-  const shape = [...x.shape];
-  shape.splice(axis, 0, 1);
-  const chunks = [...x.chunks];
-  chunks.splice(axis, 0, 1);
-  const [l] = blockwise({
-    label: "expand_dims",
-    inputs: [{
-      lineage: x.lineage,
-      map: { kind: "region", axes: x.shape.map((_, d) => ({ kind: "slice" as const, start: 0, step: 1, outAxis: d < axis ? d : d + 1 })) },
-      access: "stream",
-    }],
-    kernel: { kind: "named", name: "assemble", args: null },
-    outputs: [{ shape, dtype: x.dtype, chunks }],
-    fusable: false,
-  });
-  return wrap(l!, x.spec);
-}
-
-/** Chunk sizes for new (broadcast) axes so a block stays near `limit` bytes. */
-function chunksForNewAxes(sizes: readonly number[], baseBytes: number, limit: number): number[] {
-  let bytes = baseBytes;
-  return sizes.map((s) => {
-    const c = Math.max(1, Math.min(Math.max(s, 1), Math.floor(limit / Math.max(bytes, 1))));
-    bytes *= c;
-    return c;
-  });
+  return coreExpandDims(x, { axis });
 }
 
 /**
- * Broadcasts to `shape` (NumPy rules). Built as `where(true, x, x)` over a
- * virtual all-true array whose chunks fix the new axes' chunking.
+ * Broadcasts to `shape` (core's `broadcastTo`).
  *
  * @example
  * ```ts
@@ -200,16 +133,7 @@ function chunksForNewAxes(sizes: readonly number[], baseBytes: number, limit: nu
  */
 export function broadcastTo(x: CubedArray, shape: readonly number[]): CubedArray {
   if (x.shape.length === shape.length && x.shape.every((s, i) => s === shape[i])) return x;
-  const off = shape.length - x.ndim;
-  const item = x.nbytes / Math.max(x.size, 1) || 1;
-  const matched = shape.map((s, d) => d >= off && x.shape[d - off] === s);
-  const baseBytes = shape.reduce((b, _, d) => (matched[d] ? b * x.chunks[d - off]! : b), item);
-  const limit = Math.max(baseBytes, Math.min(32 * 1024 * 1024, (x.spec.allowedMem - x.spec.reservedMem) / 8));
-  const newChunks = chunksForNewAxes(shape.filter((_, d) => !matched[d]), baseBytes, limit);
-  let k = 0;
-  const chunks = shape.map((_, d) => (matched[d] ? x.chunks[d - off]! : newChunks[k++]!));
-  const mask = full(shape, true, { dtype: "bool", chunks, spec: x.spec });
-  return coreWhere(mask, x, x);
+  return coreBroadcastTo(x, shape);
 }
 
 /** Core slices from normalised basic keys. */
@@ -223,7 +147,7 @@ function toCoreKey(key: readonly BasicKey[]): (number | ReturnType<typeof coreSl
 }
 
 /**
- * Basic indexing (integers and normalised slices).
+ * Basic indexing (integers and normalised slices) with core's `index`.
  *
  * @example
  * ```ts
@@ -234,24 +158,10 @@ export function basicIndex(x: CubedArray, key: readonly BasicKey[]): CubedArray 
   return coreIndex(x, toCoreKey(key));
 }
 
-/** Chunks with `axis` whole and the other axes shrunk so a block stays within `limitFactor` × the old block. */
-function fullAxisChunks(x: CubedArray, axis: number): number[] {
-  const chunks = [...x.chunks];
-  const old = chunks.reduce((a, b) => a * b, 1);
-  chunks[axis] = Math.max(x.shape[axis]!, 1);
-  for (let d = 0; d < chunks.length; d++) {
-    if (d === axis) continue;
-    const cur = chunks.reduce((a, b) => a * b, 1);
-    if (cur <= 2 * old) break;
-    chunks[d] = Math.max(1, Math.floor((chunks[d]! * 2 * old) / cur));
-  }
-  return chunks;
-}
-
 /**
- * Positions `indices` along `axis`; -1 gives `fillValue`. Arithmetic runs of
- * valid positions use core's strided indexing; anything else rechunks the axis
- * whole and gathers inside each task.
+ * Positions `indices` along `axis`; -1 gives `fillValue`. Arithmetic runs use
+ * core's strided `index`; others core's `take`, after padding the axis with one
+ * `fillValue` element when some position is missing.
  *
  * @example
  * ```ts
@@ -261,38 +171,34 @@ function fullAxisChunks(x: CubedArray, axis: number): number[] {
 export function take(x: CubedArray, indices: readonly number[], options: { axis: number; fillValue?: number | bigint | boolean }): CubedArray {
   const axis = options.axis;
   const n = x.shape[axis]!;
+  let missing = false;
   for (const i of indices) {
     if (!Number.isInteger(i) || i < -1 || i >= n) throw new ArgumentError(`take: index ${i} is out of bounds for axis ${axis} with size ${n}.`, "indices");
-    if (i === -1 && options.fillValue === undefined) throw new ArgumentError("take: index -1 needs a fillValue.", "indices");
+    if (i === -1) {
+      if (options.fillValue === undefined) throw new ArgumentError("take: index -1 needs a fillValue.", "indices");
+      missing = true;
+    }
   }
   const outShape = x.shape.map((s, d) => (d === axis ? indices.length : s));
-  const outChunksLike = x.chunks.map((c, d) => (d === axis ? Math.max(1, Math.min(indices.length, c)) : c));
-  if (indices.length === 0 || n === 0 || outShape.some((s) => s === 0)) {
+  if (indices.length === 0 || outShape.some((s) => s === 0)) {
     const v = options.fillValue ?? 0;
-    return full(outShape, typeof v === "boolean" ? (v ? 1 : 0) : v, { dtype: x.dtype, chunks: outChunksLike, spec: x.spec });
+    const chunks = x.chunks.map((c, d) => (d === axis ? 1 : c));
+    return full(outShape, typeof v === "boolean" ? (v ? 1 : 0) : v, { dtype: x.dtype, chunks, spec: x.spec });
   }
-  if (indices.every((i) => i >= 0)) {
+  if (!missing) {
     const step = indices.length > 1 ? indices[1]! - indices[0]! : 1;
-    const arithmetic = step !== 0 && indices.every((v, k) => v === indices[0]! + k * step);
-    if (arithmetic) {
+    if (step !== 0 && indices.every((v, k) => v === indices[0]! + k * step)) {
       const key: BasicKey[] = x.shape.map((s, d) => (d === axis ? { start: indices[0]!, step, length: indices.length } : { start: 0, step: 1, length: s }));
       return basicIndex(x, key);
     }
+    return coreTake(x, [...indices], { axis });
   }
-  const src = rechunk(x, fullAxisChunks(x, axis));
-  const outChunk = Math.max(1, Math.min(indices.length, x.chunks[axis]!));
-  const chunks = src.chunks.map((c, d) => (d === axis ? outChunk : c));
-  const [l] = blockwise({
-    label: "take",
-    inputs: [{ lineage: src.lineage, map: { kind: "index", axes: identityAxes(x.ndim) }, access: "all" }],
-    kernel: { kind: "named", name: "labelled/take", args: { axis, indices: [...indices], fill: encodeFill(options.fillValue), outChunk } },
-    outputs: [{ shape: outShape, dtype: x.dtype, chunks }],
-  });
-  return wrap(l!, x.spec);
+  const padded = corePad(x, x.shape.map((_, d) => (d === axis ? [0, 1] : [0, 0]) as [number, number]), { value: options.fillValue! });
+  return coreTake(padded, indices.map((i) => (i < 0 ? n : i)), { axis });
 }
 
 /**
- * Joins arrays (same dtype, same shape off `axis`) along an existing axis.
+ * Joins arrays (same dtype, same shape off `axis`) along an existing axis (core's `concat`).
  *
  * @example
  * ```ts
@@ -300,27 +206,14 @@ export function take(x: CubedArray, indices: readonly number[], options: { axis:
  * ```
  */
 export function concat(xs: readonly CubedArray[], axis: number): CubedArray {
-  if (xs.length === 1) return xs[0]!;
-  const first = xs[0]!;
   const nonEmpty = xs.filter((x) => x.shape[axis]! > 0);
-  const total = xs.reduce((t, x) => t + x.shape[axis]!, 0);
-  const shape = first.shape.map((s, d) => (d === axis ? total : s));
-  if (nonEmpty.length === 0 || shape.some((s) => s === 0)) {
+  if (nonEmpty.length === 0) {
+    const first = xs[0]!;
+    const shape = first.shape.map((s, d) => (d === axis ? 0 : s));
     return full(shape, 0, { dtype: first.dtype, chunks: first.chunks.map((c, d) => (d === axis ? 1 : c)), spec: first.spec });
   }
   if (nonEmpty.length === 1) return nonEmpty[0]!;
-  const common = fullAxisChunks(nonEmpty[0]!, axis);
-  const inputs = nonEmpty.map((x) => rechunk(x, common.map((c, d) => (d === axis ? Math.max(x.shape[axis]!, 1) : c))));
-  const starts = [0];
-  for (const x of nonEmpty) starts.push(starts[starts.length - 1]! + x.shape[axis]!);
-  const outChunk = Math.max(1, Math.min(total, first.chunks[axis]!));
-  const [l] = blockwise({
-    label: "concat",
-    inputs: inputs.map((x) => ({ lineage: x.lineage, map: { kind: "index" as const, axes: identityAxes(x.ndim) }, access: "all" as const })),
-    kernel: { kind: "named", name: "labelled/concat", args: { axis, starts, outChunk } },
-    outputs: [{ shape, dtype: first.dtype, chunks: common.map((c, d) => (d === axis ? outChunk : c)) }],
-  });
-  return wrap(l!, first.spec);
+  return coreConcat(nonEmpty, { axis });
 }
 
 /** A Zarr chunk target of {@link storeOp}. */
