@@ -120,7 +120,14 @@ export interface FunctionNameOptions {
   suffix?: string;
 }
 
-/** Lambda memory in MB for an `allowedMem`, checked against Lambda's range. */
+/**
+ * Lambda memory in MB for an `allowedMem` (rounded up to whole MiB), checked against Lambda's range.
+ *
+ * @example
+ * ```ts
+ * memoryMB("2GB"); // 1908
+ * ```
+ */
 export function memoryMB(memory: MemoryInput): number {
   const mb = Math.ceil(parseMemory(memory) / (1024 * 1024));
   if (mb < 128 || mb > 10_240) throw new DeployError(`Lambda memory must be between 128 MB and 10 240 MB; ${String(memory)} is ${mb} MB.`);

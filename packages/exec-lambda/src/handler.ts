@@ -49,7 +49,14 @@ function reject(message: string): never {
   throw new PayloadRejectedError(`Rejected invocation payload: ${message}`);
 }
 
-/** Checks a payload's shape strictly; unknown fields are refused. */
+/**
+ * Checks a payload's shape strictly; unknown fields are refused with `PayloadRejectedError`.
+ *
+ * @example
+ * ```ts
+ * const payload = parsePayload(JSON.parse(body)); // throws PayloadRejectedError when malformed
+ * ```
+ */
 export function parsePayload(event: unknown): InvocationPayload {
   if (typeof event !== "object" || event === null || Array.isArray(event)) reject("expected a JSON object.");
   const e = event as Record<string, unknown>;
@@ -75,6 +82,11 @@ export function parsePayload(event: unknown): InvocationPayload {
  * any) under that dir too, the op exists, the coordinates are on its task grid,
  * every store is on S3 and, when `CUBED_ALLOWED_PREFIXES` is set, under one of
  * those prefixes.
+ *
+ * @example
+ * ```ts
+ * checkPayloadAgainstPlan(payload, plan, sha256OfPlanJson); // throws PayloadRejectedError when outside the plan
+ * ```
  */
 export function checkPayloadAgainstPlan(payload: InvocationPayload, plan: Plan, planSha: string): void {
   const lambdaDir = `${plan.intermediateDir}/${LAMBDA_DIR}`;

@@ -63,7 +63,15 @@ export function splitObjectUrl(url: string): { storeUrl: string; key: `/${string
   return { storeUrl: url.slice(0, i), key: `/${url.slice(i + 1)}` };
 }
 
-/** True when `url` is `prefix` or lies under it (segment-wise). */
+/**
+ * True when `url` is `prefix` or lies under it (segment-wise).
+ *
+ * @example
+ * ```ts
+ * underPrefix("s3://b/work/x", "s3://b/work"); // true
+ * underPrefix("s3://b/work2/x", "s3://b/work"); // false
+ * ```
+ */
 export function underPrefix(url: string, prefix: string): boolean {
   const p = prefix.replace(/\/+$/, "");
   return url === p || url.startsWith(`${p}/`);

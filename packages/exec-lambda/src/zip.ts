@@ -10,7 +10,14 @@ const CRC_TABLE = (() => {
   return t;
 })();
 
-/** CRC-32 (IEEE), as zip needs it. */
+/**
+ * CRC-32 (IEEE), as zip needs it.
+ *
+ * @example
+ * ```ts
+ * crc32(new TextEncoder().encode("123456789")); // 0xcbf43926
+ * ```
+ */
 export function crc32(data: Uint8Array): number {
   let c = 0xffffffff;
   for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);

@@ -10,7 +10,7 @@ import { buildApp } from "fauxqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkPayloadAgainstPlan, parsePayload } from "../src/handler.js";
 import {
-  LambdaExecutor, MAX_PAYLOAD_BYTES, type InvocationPayload, createZip, isLambdaError, lambdaFunctionName, memoryMB,
+  LambdaExecutor, MAX_PAYLOAD_BYTES, type InvocationPayload, crc32, createZip, isLambdaError, lambdaFunctionName, memoryMB,
 } from "../src/index.js";
 import { readZip } from "./helpers/local-lambda.js";
 
@@ -80,6 +80,7 @@ describe("packaging", () => {
     expect(Buffer.compare(Buffer.from(files.get("dir/blob.bin")!), Buffer.from(random))).toBe(0);
     expect(zip.length).toBeLessThan(text.length);
     expect(createZip([{ name: "a", data: text }])).toEqual(createZip([{ name: "a", data: text }]));
+    expect(crc32(new TextEncoder().encode("123456789"))).toBe(0xcbf43926);
   });
 
   it("names functions by engine version and memory", () => {
