@@ -5,7 +5,7 @@
  * metadata. CF encoding (times, fill values, packing) is applied per block.
  * @module
  */
-import { type DataType, NDArray, openStore } from "@cubed-ts/core";
+import { type DataType, type NDArray, openStore } from "@cubed-ts/core";
 import { StringArray } from "../dtypes.js";
 import { ArgumentError, EncodeError, StoreExistsError } from "../errors.js";
 import { backendOf } from "../backends/registry.js";
@@ -369,4 +369,3 @@ async function writeStrings(p: Planned, target: StoreTarget, zarrFormat: 2 | 3):
   }
 }
 
-void NDArray;

@@ -5,10 +5,10 @@
 import type { DataType, NDArray } from "@cubed-ts/core";
 import type { LabelledDtype, StringArray } from "../dtypes.js";
 import { ArgumentError, DimensionError, KeyError } from "../errors.js";
-import type { JsScalar, UnaryFunction } from "../backends/functions.js";
+import type { UnaryFunction } from "../backends/functions.js";
 import type { BackendComputeOptions, Chunks, DimChunks } from "../backends/types.js";
 import type { Attrs, Encoding } from "./attrs.js";
-import { type Alignable, type JoinKind } from "./alignment.js";
+import type { Alignable } from "./alignment.js";
 import { Coordinates, type VariableInput, buildIndexes, toVariable } from "./coords.js";
 import type { Index } from "./indexes.js";
 import { type IselIndexer, type SelIndexer, type SelOptions, selToIsel } from "./selection.js";
@@ -577,17 +577,3 @@ export function orderCoords(coords: ReadonlyMap<string, Variable>, dims: readonl
   for (const [k, v] of coords) if (!out.has(k)) out.set(k, v);
   return out;
 }
-
-/** Internal type guard. */
-export function isDataArray(x: unknown): x is DataArray {
-  return x instanceof DataArray;
-}
-
-/** A JS scalar (for operand checks). */
-export function isJsScalar(x: unknown): x is JsScalar {
-  return typeof x === "number" || typeof x === "boolean" || typeof x === "bigint";
-}
-
-/** Options of chunk() (re-exported). */
-export type { ChunkOptions };
-export type { JoinKind };

@@ -7,7 +7,7 @@ import { ArgumentError, DimensionError, KeyError } from "../errors.js";
 import { isNumeric } from "../dtypes.js";
 import type { BackendComputeOptions, DimChunks } from "../backends/types.js";
 import type { Attrs, Encoding } from "./attrs.js";
-import { type Alignable, align } from "./alignment.js";
+import type { Alignable } from "./alignment.js";
 import { Coordinates, type VariableInput, buildIndexes, dimSizes, toVariable } from "./coords.js";
 import {
   DataArray, type DimArg, type ReduceArgs, chunksPerDim, orderCoords, reduceArgs,
@@ -515,5 +515,3 @@ factories.datasetFromDataArray = (da, name) => {
   return Dataset.fromParts(vars, da.coordMap().keys());
 };
 
-/** Internal helper for generic code: aligns and returns. */
-export const alignObjects = align;
