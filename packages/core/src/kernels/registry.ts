@@ -6,6 +6,10 @@ import { reduceKernel } from "./reduce-kernel.js";
 import { placeKernel } from "./place-kernel.js";
 import { reshapeBlockKernel } from "./reshape-kernel.js";
 import { matmulBlockKernel } from "./matmul-kernel.js";
+import { scanKernel } from "./scan-kernel.js";
+import { searchsortedBlockKernel } from "./searchsorted-kernel.js";
+import { isinBlockKernel } from "./isin-kernel.js";
+import { matmulBlockKernel } from "./matmul-kernel.js";
 
 /** One input of a kernel call: the blocks its map names, read on demand. */
 export interface KernelInput {
@@ -42,6 +46,11 @@ for (const [name, kernel] of [
   ["assemble", assembleKernel],
   ["place", placeKernel],
   ["reshape-block", reshapeBlockKernel],
+  ["matmul-block", matmulBlockKernel],
+  ["scan", scanKernel],
+  ["searchsorted-block", searchsortedBlockKernel],
+  ["isin-block", isinBlockKernel],
+
   ["matmul-block", matmulBlockKernel],
 ] as const) {
   kernels.set(name, kernel);

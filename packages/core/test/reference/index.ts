@@ -5,3 +5,6 @@ export * from "./elementwise.js";
 export * from "./reductions.js";
 export * from "./indexing.js";
 export * from "./manipulation.js";
+export * from "./linalg.js";
+export * from "./cumulative.js";
+export * from "./searching.js";
