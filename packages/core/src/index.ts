@@ -77,7 +77,6 @@ export { repeat } from "./array/manipulation/repeat.js";
 export { pad, type PadWidth } from "./array/manipulation/pad.js";
 export { diff } from "./array/manipulation/diff.js";
 export { matmul, tensordot, vecdot, outer } from "./array/linalg.js";
-export { matmul, tensordot, vecdot, outer } from "./array/linalg.js";
 export { cumulativeSum, cumulativeProd, type CumulativeOptions } from "./array/cumulative.js";
 export { countNonzero, searchsorted } from "./array/searching.js";
 export { isin } from "./array/sets.js";

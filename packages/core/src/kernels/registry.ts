@@ -9,7 +9,6 @@ import { matmulBlockKernel } from "./matmul-kernel.js";
 import { scanKernel } from "./scan-kernel.js";
 import { searchsortedBlockKernel } from "./searchsorted-kernel.js";
 import { isinBlockKernel } from "./isin-kernel.js";
-import { matmulBlockKernel } from "./matmul-kernel.js";
 
 /** One input of a kernel call: the blocks its map names, read on demand. */
 export interface KernelInput {
@@ -50,8 +49,6 @@ for (const [name, kernel] of [
   ["scan", scanKernel],
   ["searchsorted-block", searchsortedBlockKernel],
   ["isin-block", isinBlockKernel],
-
-  ["matmul-block", matmulBlockKernel],
 ] as const) {
   kernels.set(name, kernel);
 }
