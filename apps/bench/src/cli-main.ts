@@ -5,7 +5,8 @@ import { mkdir } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { parseMemory } from "@cubed-ts/core";
 import type { InputCompressor } from "./inputs.js";
-import { EXECUTORS, type ExecutorName, runQuadraticMeans } from "./quadratic-means.js";
+import { APIS, type ApiName, EXECUTORS, type ExecutorName, runQuadraticMeans } from "./quadratic-means.js";
+import { writeRunReport } from "./html-report.js";
 import { formatReport } from "./report.js";
 
 /** Where the CLI writes and which environment it runs in (injectable for tests). */
@@ -31,10 +32,14 @@ Options:
   --allowed-mem SIZE     memory per task, e.g. 2GB, 1500MB, 1GiB (default 2GB)
   --input-dir DIR        use DIR/u.zarr and DIR/v.zarr (Zarr v2 or v3) instead of
                          generating inputs
+  --api NAME             ${APIS.join(" | ")} (default labelled: the notebook's Dataset code;
+                         core: mean(multiply(u, u), axis 0) etc. on core arrays)
   --executor NAME        ${EXECUTORS.join(" | ")} (default inprocess)
   --concurrency N        tasks in flight at once (default 2)
   --seed N               seed of generated u; v uses N + 1 (default 1)
   --input-compressor C   compressor of generated inputs: zstd | gzip | none (default none: fastest on local disk)
+  --report-dir DIR       write results.json and report.html (timeline, memory chart,
+                         plan) to DIR (default: <work dir>/reports/<time>-t<N>-<executor>-<api>)
   --json FILE            also write every measured number as JSON to FILE
   --no-verify            skip the reference check
   -h, --help             show this help
@@ -60,6 +65,12 @@ function compressorOption(raw: string | undefined): InputCompressor | undefined 
   if (raw === "zstd" || raw === "gzip") return raw;
   if (raw === "none") return null;
   throw new UsageError(`--input-compressor must be zstd, gzip or none, got ${JSON.stringify(raw)}.`);
+}
+
+function apiOption(raw: string | undefined): ApiName | undefined {
+  if (raw === undefined) return undefined;
+  if ((APIS as readonly string[]).includes(raw)) return raw as ApiName;
+  throw new UsageError(`--api must be one of ${APIS.join(", ")}, got ${JSON.stringify(raw)}.`);
 }
 
 function executorOption(raw: string | undefined): ExecutorName | undefined {
@@ -100,6 +111,8 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
         "allowed-mem": { type: "string" },
         "input-dir": { type: "string" },
         executor: { type: "string" },
+        api: { type: "string" },
+        "report-dir": { type: "string" },
         concurrency: { type: "string" },
         seed: { type: "string" },
         "input-compressor": { type: "string" },
@@ -120,6 +133,7 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
 
   let options: Parameters<typeof runQuadraticMeans>[0];
   let jsonFile: string | undefined;
+  let reportDir: string | undefined;
   try {
     if (positionals.length === 0) throw new UsageError(`Missing the benchmark name (one of: ${COMMANDS.join(", ")}).`);
     if (positionals.length > 1 || !(COMMANDS as readonly string[]).includes(positionals[0]!)) {
@@ -139,6 +153,7 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
       allowedMem,
       inputDir,
       executor: executorOption(values.executor),
+      api: apiOption(values.api),
       concurrency: intOption(values.concurrency, "concurrency", 1),
       seed: intOption(values.seed, "seed", 0),
       inputCompressor: compressorOption(values["input-compressor"]),
@@ -146,6 +161,7 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
       log: (line) => err(line),
     };
     jsonFile = values.json === undefined ? undefined : path(values.json);
+    reportDir = values["report-dir"] === undefined ? undefined : path(values["report-dir"]);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     err(`error: ${e.message}\nRun with --help for usage.`);
@@ -160,6 +176,11 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
     return 1;
   }
   out(formatReport(result));
+  const stamp = result.environment.date.replace(/[:.]/g, "-");
+  const files = await writeRunReport(result, {
+    dir: reportDir ?? join(options.workDir, "reports", `${stamp}-t${result.t}-${options.executor ?? "inprocess"}-${result.api}`),
+  });
+  out(`report: ${files.html}\nresults: ${files.json}`);
   if (jsonFile !== undefined) {
     await mkdir(dirname(jsonFile), { recursive: true });
     await writeFile(jsonFile, `${JSON.stringify(result, null, 2)}\n`);

@@ -13,6 +13,9 @@
 export {
   runQuadraticMeans,
   EXECUTORS,
+  APIS,
+  type ApiName,
+  type TaskRecord,
   DEFAULT_SPATIAL_SHAPE,
   DEFAULT_TIME_CHUNK,
   DEFAULT_TOLERANCE,
@@ -26,3 +29,5 @@ export { streamedReference, maxAbsDiff, type QuadraticMeans } from "./reference.
 export { collectGarbage, peakRss, resetPeakRss } from "./memory.js";
 export { formatReport } from "./report.js";
 export { runCli, USAGE, type CliIo } from "./cli-main.js";
+export { renderHtmlReport, timelineSvg, memorySvg, writeRunReport, type RunReportFiles } from "./html-report.js";
+export { makeDatasetView, QUAD_DIMS } from "./dataset-view.js";

@@ -1,5 +1,6 @@
+import { rm } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import {
   type Callback,
@@ -19,10 +20,16 @@ import { type InputCompressor, type InputInfo, generateInputs, openInputs } from
 import { collectGarbage, peakRss, resetPeakRss } from "./memory.js";
 import { maxAbsDiff, streamedReference } from "./reference.js";
 import { ThreadsExecutor } from "@cubed-ts/exec-threads";
+import { type Dataset, labelledKernelModule, openDataset } from "@cubed-ts/labelled";
+import { makeDatasetView } from "./dataset-view.js";
 
 /** Executors the benchmark can run on. */
 export const EXECUTORS = ["inprocess", "threads"] as const;
 export type ExecutorName = (typeof EXECUTORS)[number];
+
+/** How the workload is written: the labelled notebook code (`Dataset`) or core array calls. */
+export const APIS = ["labelled", "core"] as const;
+export type ApiName = (typeof APIS)[number];
 
 /** The non-time shape of the notebook's `u`, `v`: (face, j, i). */
 export const DEFAULT_SPATIAL_SHAPE: readonly number[] = [1, 987, 1920];
@@ -43,6 +50,12 @@ export interface QuadraticMeansOptions {
   inputDir?: string;
   /** Default `"inprocess"`. */
   executor?: ExecutorName;
+  /**
+   * `"labelled"` (default): the notebook's code on a `Dataset` from `openDataset`
+   * (`quad = ds.pow(2); quad.set("uv", anom_u * anom_v); quad.mean("time")`);
+   * `"core"`: `mean(multiply(u, u), { axis: 0 })` etc. on core arrays.
+   */
+  api?: ApiName;
   /** Tasks in flight at once (the in-process executor's concurrency). Default 2. */
   concurrency?: number;
   /** Seed of generated `u`; `v` uses `seed + 1`. Default 1. */
@@ -74,6 +87,17 @@ export interface OpReport {
   seconds: number | null;
 }
 
+/** One task as its TaskEndEvent reported it; times in seconds since the compute started. */
+export interface TaskRecord {
+  opId: string;
+  worker: string;
+  start: number;
+  end: number;
+  peakMem: number;
+  bytesRead: number;
+  bytesWritten: number;
+}
+
 /** Everything one run measured. All memory and byte counts are bytes; GB means 10^9 bytes. */
 export interface QuadraticMeansResult {
   workload: "quadratic-means";
@@ -83,6 +107,7 @@ export interface QuadraticMeansResult {
   dtype: string;
   inputs: InputInfo;
   executor: string;
+  api: ApiName;
   concurrency: number;
   allowedMem: number;
   reservedMem: number;
@@ -104,6 +129,8 @@ export interface QuadraticMeansResult {
     bytesWritten: number;
   };
   ops: OpReport[];
+  /** Every task, in the order they ended. */
+  tasks: TaskRecord[];
   measured: {
     /** TaskEndEvents received. */
     tasks: number;
@@ -130,6 +157,11 @@ export interface QuadraticMeansResult {
   environment: { node: string; platform: string; arch: string; cpus: number; totalMem: number; date: string };
 }
 
+function floatData(data: unknown, i: number): Float64Array | Float32Array {
+  if (data instanceof Float64Array || data instanceof Float32Array) return data;
+  throw new Error(`Output ${i} of the compute is not a float array.`);
+}
+
 function positiveInt(x: number | undefined, name: string): number | undefined {
   if (x === undefined) return undefined;
   if (!Number.isSafeInteger(x) || x < 1) throw new RangeError(`${name} must be a positive integer, got ${x}.`);
@@ -145,6 +177,9 @@ class Collector implements Callback {
   bytesWritten = 0;
   readonly opStart = new Map<string, number>();
   readonly opSeconds = new Map<string, number>();
+  readonly records: TaskRecord[] = [];
+  /** Epoch ms of the compute's start (task times are relative to it). */
+  origin = Date.now();
 
   onComputeStart(e: ComputeStartEvent): void {
     this.summary = e.summary;
@@ -161,6 +196,15 @@ class Collector implements Callback {
     this.maxPeakMem = Math.max(this.maxPeakMem, e.peakMem);
     this.bytesRead += e.bytesRead;
     this.bytesWritten += e.bytesWritten;
+    this.records.push({
+      opId: e.opId,
+      worker: e.worker,
+      start: (e.startTime - this.origin) / 1000,
+      end: (e.endTime - this.origin) / 1000,
+      peakMem: e.peakMem,
+      bytesRead: e.bytesRead,
+      bytesWritten: e.bytesWritten,
+    });
   }
 }
 
@@ -190,7 +234,15 @@ export async function runQuadraticMeans(options: QuadraticMeansOptions): Promise
   }
   const concurrency = positiveInt(options.concurrency, "concurrency") ?? 2;
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
-  const spec = new Spec({ workDir, allowedMem: options.allowedMem ?? "2GB" });
+  const api = options.api ?? "labelled";
+  if (!(APIS as readonly string[]).includes(api)) {
+    throw new RangeError(`Unknown api ${JSON.stringify(api)}: expected one of ${APIS.join(", ")}.`);
+  }
+  const spec = new Spec({
+    workDir,
+    allowedMem: options.allowedMem ?? "2GB",
+    ...(api === "labelled" ? { kernelModules: [labelledKernelModule] } : {}),
+  });
   const tWanted = positiveInt(options.t, "t");
 
   let inputs: InputInfo;
@@ -220,18 +272,39 @@ export async function runQuadraticMeans(options: QuadraticMeansOptions): Promise
   if (tWanted !== undefined && tWanted !== t) {
     throw new RangeError(`t is ${tWanted} but the inputs in ${inputs.dir} have ${t} time steps.`);
   }
-  const uu = mean(multiply(u, u), { axis: 0 });
-  const vv = mean(multiply(v, v), { axis: 0 });
-  const uv = mean(multiply(u, v), { axis: 0 });
-
   const executor = executorName === "threads" ? new ThreadsExecutor({ maxWorkers: concurrency }) : new InProcessExecutor({ concurrency });
   const collector = new Collector();
-  log(`computing mean(u*u), mean(v*v), mean(u*v) over t = ${t} (${executor.name}, concurrency ${concurrency})`);
+  let run: () => Promise<(Float64Array | Float32Array)[]>;
+  if (api === "core") {
+    const uu = mean(multiply(u, u), { axis: 0 });
+    const vv = mean(multiply(v, v), { axis: 0 });
+    const uv = mean(multiply(u, v), { axis: 0 });
+    run = async () => (await compute(uu, vv, uv, { executor, callbacks: [collector] })).map((r, i) => floatData(r.data, i));
+  } else {
+    const viewRoot = join(workDir, "views", `${basename(inputs.dir)}-${process.pid}-${Date.now()}`);
+    const viewUrl = await makeDatasetView(inputs.dir, join(viewRoot, "uv.zarr"));
+    const ds = await openDataset(viewUrl, { chunkedArrayType: "cubed", chunks: {}, spec, consolidated: false, decodeCf: false });
+    // the notebook's code, line for line
+    const quad = ds.pow(2);
+    quad.set("uv", ds.get("anom_u").mul(ds.get("anom_v")));
+    const result: Dataset = quad.mean("time");
+    run = async () => {
+      const computed = await result.compute({ executor, callbacks: [collector] }).finally(() => rm(viewRoot, { recursive: true, force: true }));
+      const out: (Float64Array | Float32Array)[] = [];
+      for (const name of ["anom_u", "anom_v", "uv"]) {
+        const values = await computed.get(name).values();
+        out.push(floatData("data" in values ? values.data : undefined, out.length));
+      }
+      return out;
+    };
+  }
+  log(`computing mean(u*u), mean(v*v), mean(u*v) over t = ${t} (${api} api, ${executor.name}, concurrency ${concurrency})`);
   const gcBeforeCompute = collectGarbage();
   const peakResetBeforeCompute = resetPeakRss();
   const rssAtStart = process.memoryUsage().rss;
+  collector.origin = Date.now();
   const t0 = performance.now();
-  const results = await compute(uu, vv, uv, { executor, callbacks: [collector] });
+  const results = await run();
   const wallSeconds = (performance.now() - t0) / 1000;
   const measuredPeak = peakRss();
 
@@ -245,10 +318,7 @@ export async function runQuadraticMeans(options: QuadraticMeansOptions): Promise
     log("verifying against a reference streamed from the Zarr chunks");
     const v0 = performance.now();
     const ref = await streamedReference(inputs.dir);
-    const [a, b, c] = results.map((r, i) => {
-      if (r.data instanceof Float64Array || r.data instanceof Float32Array) return r.data;
-      throw new Error(`Output ${i} of the compute has dtype ${r.dtype}; expected a float array.`);
-    });
+    const [a, b, c] = results;
     const diffs = { uu: maxAbsDiff(a!, ref.uu), vv: maxAbsDiff(b!, ref.vv), uv: maxAbsDiff(c!, ref.uv) };
     verification = {
       verified: Object.values(diffs).every((d) => d <= tolerance),
@@ -266,6 +336,7 @@ export async function runQuadraticMeans(options: QuadraticMeansOptions): Promise
     dtype: u.dtype,
     inputs,
     executor: executor.name,
+    api,
     concurrency,
     allowedMem: summary.allowedMem,
     reservedMem: summary.reservedMem,
@@ -288,6 +359,7 @@ export async function runQuadraticMeans(options: QuadraticMeansOptions): Promise
       projectedMem: o.projectedMem,
       seconds: collector.opSeconds.get(o.id) ?? null,
     })),
+    tasks: collector.records,
     measured: {
       tasks: collector.tasks,
       peakRss: measuredPeak,

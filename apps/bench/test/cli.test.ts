@@ -58,6 +58,7 @@ describe("runCli arguments", () => {
     [["quadratic-means", "--t", "1.5"], /--t must be an integer/],
     [["quadratic-means", "--allowed-mem", "lots"], /Invalid --allowed-mem "lots"/],
     [["quadratic-means", "--executor", "lambda"], /--executor must be one of inprocess/],
+    [["quadratic-means", "--api", "xarray"], /--api must be one of labelled, core/],
     [["quadratic-means", "--concurrency", "0"], /--concurrency must be an integer ≥ 1/],
     [["quadratic-means", "--input-compressor", "lz4"], /--input-compressor must be zstd, gzip or none/],
     [["quadratic-means", "--t"], /argument missing/],
@@ -84,7 +85,9 @@ describe("the built CLI", () => {
   it("runs quadratic-means --t 1 at the real shape, verifies, and writes JSON", () => {
     const dir = tempDir();
     const json = join(dir, "out", "result.json");
-    const r = spawnSync("node", [cli, "quadratic-means", "--t", "1", "--work-dir", dir, "--allowed-mem", "2GB", "--json", json], {
+    const reportDir = join(dir, "report");
+    const r = spawnSync("node", [cli, "quadratic-means", "--t", "1", "--work-dir", dir, "--allowed-mem", "2GB", "--json", json, "--report-dir", "report"], {
+      cwd: dir,
       encoding: "utf8",
       env: cleanEnv(),
     });
@@ -98,6 +101,10 @@ describe("the built CLI", () => {
 
     const result = JSON.parse(readFileSync(json, "utf8")) as QuadraticMeansResult;
     expect(result.t).toBe(1);
+    expect(result.api).toBe("labelled");
+    expect(r.stdout).toContain(`report: ${join(reportDir, "report.html")}`);
+    expect(JSON.parse(readFileSync(join(reportDir, "results.json"), "utf8"))).toEqual(result);
+    expect(readFileSync(join(reportDir, "report.html"), "utf8")).toContain('<svg id="timeline"');
     expect(result.shape).toEqual([1, 1, 987, 1920]);
     expect(result.inputBytes).toBe(1 * 2 * 987 * 1920 * 8);
     expect(result.verification?.verified).toBe(true);
