@@ -13,7 +13,12 @@
  */
 export * from "./errors.js";
 export { type DataType, type TypedArray, type Scalar, DATA_TYPES, itemsize, parseDtype } from "./dtypes/dtype.js";
-export { resultType } from "./dtypes/promotion.js";
+export { resultType, scalarResultType, scalarDtype, type JsScalar } from "./dtypes/promotion.js";
+export {
+  UNARY_FUNCTIONS, BINARY_FUNCTIONS, functionDtypes, floatFor, isFloatFunction,
+  type UnaryFunction, type BinaryFunction, type ElementwiseFunction,
+} from "./kernels/elementwise-functions.js";
+export { compileExpr, type CompiledExpr } from "./kernels/expr-compile.js";
 export { NDArray, type NestedArray } from "./ndarray/ndarray.js";
 export { broadcastShapes } from "./ndarray/shape.js";
 export { Spec, type SpecOptions, type SpecData } from "./spec/spec.js";
@@ -57,7 +62,7 @@ export { where, clip, astype, type Operand } from "./array/elementwise.js";
 export * from "./array/elementwise-api.js";
 export {
   sum, prod, min, max, mean, var_, var_ as var, std, all, any, argmin, argmax,
-  nansum, nanmean, nanmin, nanmax, nanvar, nanstd, type ReductionOptions, type VarianceOptions,
+  nansum, nanprod, nanmean, nanmin, nanmax, nanvar, nanstd, type ReductionOptions, type VarianceOptions,
 } from "./array/reductions.js";
 export { index, slice, type Slice, type IndexKey } from "./array/indexing.js";
 export { rechunk, rechunkPlan, type RechunkOptions, type RechunkChunks } from "./array/rechunk.js";
@@ -80,3 +85,8 @@ export { matmul, tensordot, vecdot, outer } from "./array/linalg.js";
 export { cumulativeSum, cumulativeProd, type CumulativeOptions } from "./array/cumulative.js";
 export { countNonzero, searchsorted } from "./array/searching.js";
 export { isin } from "./array/sets.js";
+export { mapBlocks, type MapBlocksOptions } from "./array/map-blocks.js";
+export { mapOverlap, type MapOverlapOptions } from "./array/map-overlap.js";
+export { loadKernelModules } from "./kernels/kernel-modules.js";
+export { visualize, type VisualizeOptions, type Visualization } from "./visualize/visualize.js";
+export { planToDot, type PlanDotOptions } from "./visualize/plan-dot.js";

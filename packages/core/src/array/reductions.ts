@@ -162,6 +162,8 @@ export const argmin = (x: CubedArray, o: Omit<ReductionOptions, "axis"> & { axis
 export const argmax = (x: CubedArray, o: Omit<ReductionOptions, "axis"> & { axis?: number | null } = {}): CubedArray => reduction(x, "argmax", o);
 /** Σ skipping NaN. @example `nansum(x)` */
 export const nansum = (x: CubedArray, o: ReductionOptions = {}): CubedArray => reduction(x, "nansum", o);
+/** Π skipping NaN. @example `nanprod(x, { axis: 0 })` */
+export const nanprod = (x: CubedArray, o: ReductionOptions = {}): CubedArray => reduction(x, "nanprod", o);
 /** Mean skipping NaN (all-NaN → NaN). @example `nanmean(x, { axis: 0 })` */
 export const nanmean = (x: CubedArray, o: ReductionOptions = {}): CubedArray => reduction(x, "nanmean", o);
 /** Minimum skipping NaN (all-NaN → NaN). @example `nanmin(x)` */
