@@ -9,6 +9,8 @@ import { matmulBlockKernel } from "./matmul-kernel.js";
 import { scanKernel } from "./scan-kernel.js";
 import { searchsortedBlockKernel } from "./searchsorted-kernel.js";
 import { isinBlockKernel } from "./isin-kernel.js";
+import { mapBlocksKernel } from "./map-blocks-kernel.js";
+import { mapOverlapKernel } from "./map-overlap-kernel.js";
 
 /** One input of a kernel call: the blocks its map names, read on demand. */
 export interface KernelInput {
@@ -49,6 +51,9 @@ for (const [name, kernel] of [
   ["scan", scanKernel],
   ["searchsorted-block", searchsortedBlockKernel],
   ["isin-block", isinBlockKernel],
+  ["map-blocks", mapBlocksKernel],
+  ["map-overlap", mapOverlapKernel],
+
 ] as const) {
   kernels.set(name, kernel);
 }
