@@ -53,7 +53,6 @@ for (const [name, kernel] of [
   ["isin-block", isinBlockKernel],
   ["map-blocks", mapBlocksKernel],
   ["map-overlap", mapOverlapKernel],
-
 ] as const) {
   kernels.set(name, kernel);
 }
