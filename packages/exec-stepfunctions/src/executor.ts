@@ -223,16 +223,17 @@ export class StepFunctionsExecutor implements DagExecutor {
     const planUrl = await uploadPlan(plan);
     const runId = randomBytes(6).toString("hex");
     const exe = buildExecutionInput(compiled, plan, { planUrl, runId, skip: context.skip });
-    if (exe.startStage < 0) {
-      // everything is written already (resume after a detached or interrupted run)
-      for (const op of compiled.ops) {
+    // ops before the start stage are done already (resume): report them as skipped, as core's runtime does
+    const doneOps = compiled.ops.filter((op) => exe.startStage < 0 || op.stage < exe.startStage);
+    if (doneOps.length > 0) {
+      for (const op of doneOps) {
         emit(context.callbacks, "onOperationStart", {
           computeId: context.computeId, opId: op.opId, label: op.label, numTasks: op.numTasks, skippedTasks: op.numTasks, time: Date.now(),
         });
         emit(context.callbacks, "onOperationEnd", { computeId: context.computeId, opId: op.opId, label: op.label, time: Date.now() });
       }
-      return;
     }
+    if (exe.startStage < 0) return; // everything is written already (resume after a detached or interrupted run)
     for (const t of exe.taskLists) {
       const { storeUrl, key } = splitObjectUrl(t.url);
       await openStore(storeUrl).set(key, new TextEncoder().encode(t.body));
