@@ -4,6 +4,7 @@
 import {
   type Callback, type CubedArray, type NDArray, AbortedError, InProcessExecutor, Spec, compute, isCubedError, mean, multiply, random,
 } from "@cubed-ts/core";
+import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DetachedError, type ExecutionHandle, PLACEHOLDER_DEFINITION, StepFunctionsExecutor, deployStateMachine, isStepFunctionsError,
@@ -202,5 +203,26 @@ describe("StepFunctionsExecutor (client-sfn → local Step Functions API)", () =
     expect(ex.stats).toMatchObject({ stateMachinesCreated: 0, stateMachinesUpdated: 1, executionsStarted: 1 });
     const def = JSON.parse(sfn.machines.get(d.stateMachineArn)!.definition) as { States: Record<string, { Type: string }> };
     expect(Object.values(def.States).some((s) => s.Type === "Map" || s.Type === "Parallel")).toBe(true);
+  });
+
+  it("`cubed-ts-stepfunctions deploy` (the built CLI) creates the state machine and prints its ARN", async () => {
+    const CLI = new URL("../dist/cli.js", import.meta.url).pathname;
+    const run = (args: string[]): Promise<{ code: number; out: string; err: string }> =>
+      new Promise((resolve) => {
+        const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env }, stdio: ["ignore", "pipe", "pipe"] });
+        let out = "";
+        let err = "";
+        child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+        child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+        child.on("close", (code) => resolve({ code: code ?? -1, out, err }));
+      });
+    const r = await run(["stepfunctions", "deploy", "--role", ROLE, "--name", "cubed-ts-cli", "--region", "us-east-1", "--endpoint", sfn.endpoint]);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.out) as { stateMachineArn: string; created: boolean };
+    expect(summary.stateMachineArn).toBe("arn:aws:states:us-east-1:000000000000:stateMachine:cubed-ts-cli");
+    expect(sfn.machines.get(summary.stateMachineArn)?.roleArn).toBe(ROLE);
+    const bad = await run(["deploy"]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--role/);
   });
 });

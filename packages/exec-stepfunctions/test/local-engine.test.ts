@@ -9,11 +9,12 @@ import { buildExecutionInput, compilePlan, uploadPlan, validateDefinition } from
 import { type Stack, startStack } from "./helpers/stack.js";
 
 let stack: Stack;
+let failNext = 0;
 const FN = "cubed-sfn-local";
 const ARN = `arn:aws:lambda:us-east-1:000000000000:function:${FN}`;
 
 beforeAll(async () => {
-  stack = await startStack({ maxConcurrency: 4 });
+  stack = await startStack({ maxConcurrency: 4, faults: () => (failNext > 0 ? (failNext--, "error") : undefined) });
   await stack.deploy(FN);
   process.env.AWS_ENDPOINT_URL_LAMBDA = stack.lambda.endpoint;
 });
@@ -71,6 +72,17 @@ describe("compiled ASL in aws-local-stepfunctions", () => {
     const invoked = stack.lambda.invocations.filter((r) => r.functionName === FN);
     expect(invoked.reduce((a, r) => a + (JSON.parse(r.payload) as { tasks: unknown[] }).tasks.length, 0)).toBe(numTasks);
     expect(log.events.filter((e) => e.startsWith("MapIterationSucceeded")).length).toBe(numTasks);
+    expect(log.events.at(-1)).toBe("ExecutionSucceeded");
+  });
+
+  it("retries a failing task inside the state machine (Retry on States.TaskFailed)", async () => {
+    const log = { plans: [] as Plan[], events: [] as string[] };
+    failNext = 2;
+    const viaAsl = await compute(...quadratic("s3://work/sfn-local-retry"), { executor: localEngine(log) });
+    const local = await compute(...quadratic("memory://sfn-local-retry"), { executor: new InProcessExecutor() });
+    same(viaAsl, local);
+    expect(failNext).toBe(0);
+    expect(log.events.filter((e) => e.startsWith("StateRetried:Run")).length).toBe(2);
     expect(log.events.at(-1)).toBe("ExecutionSucceeded");
   });
 });
