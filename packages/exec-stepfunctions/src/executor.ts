@@ -212,6 +212,16 @@ export class StepFunctionsExecutor implements DagExecutor {
     return arn;
   }
 
+  /**
+   * Runs a plan (called by `compute`): uploads it, writes the task lists, creates or updates the
+   * state machine, starts one execution and follows it to the end (or throws `DetachedError`
+   * at once with `detach: true`).
+   *
+   * @example
+   * ```ts
+   * const [m] = await compute(mean(x, { axis: 0 }), { executor: new StepFunctionsExecutor({ roleArn, functionName }) });
+   * ```
+   */
   async execute(plan: Plan, context: ExecutionContext): Promise<void> {
     const nonS3 = planStoreUrls(plan).filter((u) => !u.startsWith("s3://"));
     if (nonS3.length > 0) {
