@@ -90,3 +90,4 @@ export { mapOverlap, type MapOverlapOptions } from "./array/map-overlap.js";
 export { loadKernelModules } from "./kernels/kernel-modules.js";
 export { visualize, type VisualizeOptions, type Visualization } from "./visualize/visualize.js";
 export { planToDot, type PlanDotOptions } from "./visualize/plan-dot.js";
+export { e, pi, inf, nan } from "./array/constants.js";

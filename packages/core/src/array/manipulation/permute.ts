@@ -37,8 +37,8 @@ export function permuteDims(x: CubedArray, axes: readonly number[]): CubedArray 
  * ```
  */
 export function moveaxis(x: CubedArray, source: number | readonly number[], destination: number | readonly number[]): CubedArray {
-  const src = (typeof source === "number" ? [source] : [...source]).map((a) => normalizeAxis(a, x.ndim, "source"));
-  const dst = (typeof destination === "number" ? [destination] : [...destination]).map((a) => normalizeAxis(a, x.ndim, "destination"));
+  const src = (typeof source === "number" ? [source] : [...source]).map((a) => normalizeAxis(a, x.ndim, "source axis"));
+  const dst = (typeof destination === "number" ? [destination] : [...destination]).map((a) => normalizeAxis(a, x.ndim, "destination axis"));
   if (src.length !== dst.length) {
     throw new ValueError(`moveaxis needs as many destinations as sources, got ${src.length} and ${dst.length}.`, "destination");
   }
