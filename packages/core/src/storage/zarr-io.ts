@@ -4,6 +4,7 @@ import { type DataType, type Scalar, type TypedArray, DATA_TYPES, allocate, item
 import { NDArray } from "../ndarray/ndarray.js";
 import { cStrides, shapeSize } from "../ndarray/shape.js";
 import { type CompressorConfig, compress, decompress, v3Codecs } from "./codecs.js";
+import { registerFastBlosc } from "./codecs/blosc.js";
 import { openStore } from "./registry.js";
 import { type AbsolutePath, joinKey } from "./store.js";
 import { copyStrided } from "./copy-strided.js";
@@ -31,6 +32,7 @@ async function openZarrita(url: string, path: string): Promise<Opened> {
       const store = openStore(url);
       const loc = zarr.root(store).resolve(path || "/");
       try {
+        registerFastBlosc();
         return await zarr.open(loc, { kind: "array" });
       } catch (err) {
         if (zarr.isZarritaError(err, "NotFoundError")) {

@@ -1,0 +1,292 @@
+/**
+ * Blosc byte un-shuffle for typesizes 2, 4 and 8 with WebAssembly SIMD (128-bit vectors).
+ * The module is assembled here, at load time, from a few instructions (no binary is shipped):
+ * one kernel per typesize that loads 16 bytes from each of the `typesize` byte planes (bytes k
+ * of 16 consecutive elements) and interleaves them, 1, 2 then 4 bytes at a time, with
+ * `i8x16.shuffle`, into the 16 whole elements. Blosc streams are decoded straight into the
+ * module's memory; the kernel writes the elements to a small slice of that memory, which is
+ * copied out to the destination while still in cache.
+ *
+ * Where WebAssembly SIMD is missing, {@link simdUnshuffler} returns null and callers use the
+ * plain TypeScript un-shuffle.
+ *
+ * @module
+ */
+
+// ---------------------------------------------------------------------------------------------
+// A tiny WebAssembly assembler (just what the kernels need)
+
+const I32 = 0x7f;
+const V128 = 0x7b;
+
+function uleb(value: number): number[] {
+  const out: number[] = [];
+  let v = value >>> 0;
+  do {
+    let byte = v & 0x7f;
+    v >>>= 7;
+    if (v !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (v !== 0);
+  return out;
+}
+
+function sleb(value: number): number[] {
+  const out: number[] = [];
+  let v = value | 0;
+  for (;;) {
+    const byte = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+function vector(items: number[][]): number[] {
+  return [...uleb(items.length), ...items.flat()];
+}
+
+function section(id: number, body: number[]): number[] {
+  return [id, ...uleb(body.length), ...body];
+}
+
+function name(s: string): number[] {
+  return [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+}
+
+const localGet = (i: number): number[] => [0x20, ...uleb(i)];
+const localSet = (i: number): number[] => [0x21, ...uleb(i)];
+const localTee = (i: number): number[] => [0x22, ...uleb(i)];
+const i32Const = (v: number): number[] => [0x41, ...sleb(v)];
+const I32_ADD = 0x6a;
+const I32_SUB = 0x6b;
+const I32_MUL = 0x6c;
+/** v128.load / v128.store with alignment hint 1 (any address) and a constant offset. */
+const v128Load = (offset: number): number[] => [0xfd, 0x00, 0x00, ...uleb(offset)];
+const v128Store = (offset: number): number[] => [0xfd, 0x0b, 0x00, ...uleb(offset)];
+const i8x16Shuffle = (lanes: number[]): number[] => [0xfd, 0x0d, ...lanes];
+
+/**
+ * Shuffle lanes that interleave `unit`-byte units of two vectors a and b: the low half
+ * (a0 b0 a1 b1 …, from the first 8 bytes of each) or the high half (from the last 8 bytes).
+ */
+function interleave(unit: number, high: boolean): number[] {
+  const lanes: number[] = [];
+  const base = high ? 8 : 0;
+  for (let j = 0; j < 8 / unit; j++) {
+    for (let k = 0; k < unit; k++) lanes.push(base + j * unit + k);
+    for (let k = 0; k < unit; k++) lanes.push(16 + base + j * unit + k);
+  }
+  return lanes;
+}
+
+/**
+ * Interleaving stages per typesize: each step `[a, b, lo, hi]` interleaves vectors a and b of
+ * the current bank into vectors lo (low halves) and hi (high halves) of the other bank. Stage
+ * s works on units of 2^s bytes. After the last stage vector k holds elements 16/T·k onwards.
+ */
+const STAGES: Record<2 | 4 | 8, [number, number, number, number][][]> = {
+  2: [[[0, 1, 0, 1]]],
+  4: [
+    [
+      [0, 1, 0, 1],
+      [2, 3, 2, 3],
+    ],
+    [
+      [0, 2, 0, 1],
+      [1, 3, 2, 3],
+    ],
+  ],
+  8: [
+    [
+      [0, 1, 0, 1],
+      [2, 3, 2, 3],
+      [4, 5, 4, 5],
+      [6, 7, 6, 7],
+    ],
+    [
+      [0, 2, 0, 1],
+      [1, 3, 2, 3],
+      [4, 6, 4, 5],
+      [5, 7, 6, 7],
+    ],
+    [
+      [0, 4, 0, 1],
+      [1, 5, 2, 3],
+      [2, 6, 4, 5],
+      [3, 7, 6, 7],
+    ],
+  ],
+};
+
+/**
+ * The body of `unshuffle(src, stride, dst, count)`: plane k of 16 elements starts at
+ * `src + k * stride`; writes `count` (a positive multiple of 16) elements to `dst`.
+ */
+function kernel(typesize: 2 | 4 | 8): number[] {
+  const SRC = 0;
+  const STRIDE = 1;
+  const DST = 2;
+  const COUNT = 3;
+  const FIRST_VECTOR = 4; // two banks of `typesize` v128 locals
+  const code: number[] = [];
+  code.push(0x03, 0x40); // loop (no result)
+  let cur = Array.from({ length: typesize }, (_, k) => FIRST_VECTOR + k);
+  let other = cur.map((l) => l + typesize);
+  for (let k = 0; k < typesize; k++) {
+    code.push(...localGet(SRC));
+    if (k > 0) code.push(...localGet(STRIDE), ...i32Const(k), I32_MUL, I32_ADD);
+    code.push(...v128Load(0), ...localSet(cur[k]!));
+  }
+  let unit = 1;
+  for (const stage of STAGES[typesize]) {
+    for (const [a, b, lo, hi] of stage) {
+      code.push(...localGet(cur[a]!), ...localGet(cur[b]!), ...i8x16Shuffle(interleave(unit, false)), ...localSet(other[lo]!));
+      code.push(...localGet(cur[a]!), ...localGet(cur[b]!), ...i8x16Shuffle(interleave(unit, true)), ...localSet(other[hi]!));
+    }
+    [cur, other] = [other, cur];
+    unit *= 2;
+  }
+  for (let k = 0; k < typesize; k++) code.push(...localGet(DST), ...localGet(cur[k]!), ...v128Store(16 * k));
+  code.push(...localGet(SRC), ...i32Const(16), I32_ADD, ...localSet(SRC));
+  code.push(...localGet(DST), ...i32Const(16 * typesize), I32_ADD, ...localSet(DST));
+  code.push(...localGet(COUNT), ...i32Const(16), I32_SUB, ...localTee(COUNT));
+  code.push(0x0d, 0x00); // br_if 0: loop while count != 0
+  code.push(0x0b); // end loop
+  code.push(0x0b); // end function
+  const locals = vector([[...uleb(2 * typesize), V128]]);
+  const body = [...locals, ...code];
+  return [...uleb(body.length), ...body];
+}
+
+/** The module: one memory ("m") and the kernels "u2", "u4", "u8", each (i32, i32, i32, i32) -> (). */
+function assemble(): Uint8Array {
+  const funcType = [0x60, ...vector([[I32], [I32], [I32], [I32]]), 0x00];
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vector([funcType])),
+    ...section(3, vector([[0x00], [0x00], [0x00]])),
+    ...section(5, vector([[0x00, 0x01]])), // memory: min 1 page, no maximum
+    ...section(
+      7,
+      vector([
+        [...name("m"), 0x02, 0x00],
+        [...name("u2"), 0x00, 0x00],
+        [...name("u4"), 0x00, 0x01],
+        [...name("u8"), 0x00, 0x02],
+      ]),
+    ),
+    ...section(10, vector([kernel(2), kernel(4), kernel(8)])),
+  ]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Instantiation (typed locally: the project's TypeScript libs do not declare WebAssembly)
+
+type Kernel = (src: number, stride: number, dst: number, count: number) => void;
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { exports: Record<string, unknown> };
+}
+
+/** Elements un-shuffled per kernel call: the output slice (≤ 64 KiB) stays in cache. */
+const SLICE_ELEMENTS = 8192;
+const PAGE = 65536;
+
+/** Un-shuffles Blosc blocks whose byte planes were written into {@link SimdUnshuffler.planes}. */
+export interface SimdUnshuffler {
+  /**
+   * A view of the module's memory, at least `bsize` bytes long, where a block's `typesize`
+   * byte planes (then its `bsize % typesize` trailing bytes) go before {@link unshuffle}.
+   * Call it again for every block: growing the memory replaces the view.
+   */
+  planes(bsize: number): Uint8Array;
+  /** Un-shuffles the `bsize`-byte block in {@link planes} into `dst` from `d0`. */
+  unshuffle(bsize: number, typesize: 2 | 4 | 8, dst: Uint8Array, d0: number): void;
+}
+
+class WasmUnshuffler implements SimdUnshuffler {
+  private view: Uint8Array;
+
+  constructor(
+    private readonly memory: WasmMemory,
+    private readonly kernels: Record<2 | 4 | 8, Kernel>,
+  ) {
+    this.view = new Uint8Array(memory.buffer);
+  }
+
+  private static outAt(bsize: number): number {
+    return (bsize + 15) & ~15;
+  }
+
+  planes(bsize: number): Uint8Array {
+    const need = WasmUnshuffler.outAt(bsize) + SLICE_ELEMENTS * 8;
+    if (this.memory.buffer.byteLength < need) {
+      this.memory.grow(Math.ceil((need - this.memory.buffer.byteLength) / PAGE));
+      this.view = new Uint8Array(this.memory.buffer);
+    }
+    return this.view;
+  }
+
+  unshuffle(bsize: number, typesize: 2 | 4 | 8, dst: Uint8Array, d0: number): void {
+    const mem = this.planes(bsize);
+    const n = Math.floor(bsize / typesize);
+    const n16 = n - (n % 16);
+    const out = WasmUnshuffler.outAt(bsize);
+    const run = this.kernels[typesize];
+    for (let e = 0; e < n16; e += SLICE_ELEMENTS) {
+      const count = Math.min(SLICE_ELEMENTS, n16 - e);
+      run(e, n, out, count);
+      dst.set(mem.subarray(out, out + count * typesize), d0 + e * typesize);
+    }
+    for (let k = 0; k < typesize; k++) {
+      let s = k * n + n16;
+      let d = d0 + n16 * typesize + k;
+      for (let e = n16; e < n; e++) {
+        dst[d] = mem[s++]!;
+        d += typesize;
+      }
+    }
+    for (let i = n * typesize; i < bsize; i++) dst[d0 + i] = mem[i]!;
+  }
+}
+
+let instance: SimdUnshuffler | null | undefined;
+
+/**
+ * The WebAssembly SIMD un-shuffler (one per thread, created on first use), or null where
+ * WebAssembly or its SIMD extension is unavailable.
+ *
+ * @example
+ * ```ts
+ * const simd = simdUnshuffler();
+ * if (simd) {
+ *   simd.planes(block.length).set(block);          // a shuffled block of float64
+ *   simd.unshuffle(block.length, 8, out, 0);
+ * }
+ * ```
+ */
+export function simdUnshuffler(): SimdUnshuffler | null {
+  if (instance !== undefined) return instance;
+  instance = null;
+  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  if (api === undefined) return instance;
+  try {
+    const bytes = assemble();
+    if (!api.validate(bytes)) return instance;
+    const { exports } = new api.Instance(new api.Module(bytes));
+    const memory = exports.m as WasmMemory;
+    instance = new WasmUnshuffler(memory, { 2: exports.u2 as Kernel, 4: exports.u4 as Kernel, 8: exports.u8 as Kernel });
+  } catch {
+    instance = null;
+  }
+  return instance;
+}
