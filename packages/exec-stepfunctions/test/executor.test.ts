@@ -97,6 +97,39 @@ describe("StepFunctionsExecutor (client-sfn → local Step Functions API)", () =
     expect(ops).toBe(1);
   });
 
+  it("runs Distributed Maps end to end (S3 task lists, batched items; ItemReader/ItemBatcher emulated by the local server)", async () => {
+    const ex = executor({ inlineMaxItems: 0, itemsPerBatch: 3 });
+    const { r, cb } = recorder();
+    const before = stack.lambda.invocations.length;
+    const out = await compute(...quadratic("s3://work/sfn-dist"), { executor: ex, callbacks: [cb] });
+    same(out, await reference());
+    expect(ex.stats.taskListsWritten).toBe(r.opStart);
+    expect(r.tasks.size).toBe(r.numTasks);
+    expect(r.opEnd).toBe(r.opStart);
+    const payloads = stack.lambda.invocations.slice(before).map((i) => JSON.parse(i.payload) as { tasks: unknown[] });
+    expect(payloads.reduce((a, p) => a + p.tasks.length, 0)).toBe(r.numTasks);
+    expect(payloads.every((p) => p.tasks.length >= 1 && p.tasks.length <= 3)).toBe(true);
+    expect(payloads.some((p) => p.tasks.length > 1)).toBe(true);
+    const def = JSON.parse([...sfn.machines.values()].at(-1)!.definition) as object;
+    expect(JSON.stringify(def)).toContain('"Mode":"DISTRIBUTED"');
+  });
+
+  it("reports a distributed op's tasks from its task list when children's histories are separate (as on AWS)", async () => {
+    const separate = await new LocalStepFunctions({ lambdaEndpoint: stack.lambda.endpoint, separateChildHistories: true }).start();
+    try {
+      const ex = executor({ inlineMaxItems: 0, itemsPerBatch: 4, endpoint: separate.endpoint });
+      const { r, cb } = recorder();
+      const out = await compute(...quadratic("s3://work/sfn-dist-sep"), { executor: ex, callbacks: [cb] });
+      same(out, await reference());
+      expect(r.tasks.size).toBe(r.numTasks);
+      expect([...r.workers]).toEqual(["stepfunctions:distributed-map"]);
+      const exec = [...separate.executions.values()].at(-1)!;
+      expect(exec.events.some((e) => e.type.startsWith("LambdaFunction"))).toBe(false);
+    } finally {
+      await separate.stop();
+    }
+  });
+
   it("retries a failing task in the state machine (Retry policy), not in the client", async () => {
     let failed = 0;
     faultHook = (_p, _n) => (failed < 2 ? (failed++, "error") : undefined);

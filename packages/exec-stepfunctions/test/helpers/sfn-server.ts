@@ -5,12 +5,15 @@
 // GetExecutionHistory, and runs executions in aws-local-stepfunctions (a real ASL interpreter).
 // Task states are sent to the local Lambda Invoke server by this adapter (so that it can record
 // LambdaFunction* history events with the worker's raw output, as AWS does for Lambda tasks).
-// Limits: Distributed-mode fields (ItemReader, ItemBatcher, ResultWriter, ToleratedFailure*) are
-// ignored by the interpreter; retry intervals are shortened to `retryIntervalMs` to keep tests fast;
+// Distributed Maps: the interpreter ignores ItemReader/ItemBatcher, so this adapter emulates them by
+// putting a local "read" step before each such Map that reads the JSON task list from S3 (the local S3
+// server) and batches it into {Items, BatchInput} items. ResultWriter and ToleratedFailure* are not
+// emulated, and children share the parent's history (on AWS they have their own). Retry intervals are shortened to `retryIntervalMs` to keep tests fast;
 // history is kept in memory; no IAM, no throttling.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { openStore } from "@cubed-ts/core";
 import "./polyfill.js";
 
 interface Machine {
@@ -71,9 +74,63 @@ function taskStates(def: unknown, out = new Map<string, string>()): Map<string, 
   return out;
 }
 
+
+type Obj = Record<string, unknown>;
+
+/** Resolves the simple reference paths the compiler emits (`$.a.b`). */
+function ref(input: unknown, path: string): unknown {
+  return path.replace(/^\$\.?/, "").split(".").filter((k) => k !== "").reduce<unknown>((o, k) => (o as Obj | undefined)?.[k], input);
+}
+
+function template(params: Obj, input: unknown): Obj {
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => (k.endsWith(".$") ? [k.slice(0, -2), ref(input, String(v))] : [k, v])));
+}
+
+/** Rewrites Distributed Maps with an ItemReader into a read step + an inline Map over {Items, BatchInput}. */
+function emulateDistributed(def: Obj, readers: Map<string, (input: unknown) => Promise<unknown>>, children: Set<string>): void {
+  const states = def.States as Record<string, Obj> | undefined;
+  if (!states) return;
+  for (const [name, st] of Object.entries(states)) {
+    for (const b of (st.Branches ?? []) as Obj[]) emulateDistributed(b, readers, children);
+    if (st.ItemProcessor) emulateDistributed(st.ItemProcessor as Obj, readers, children);
+    if (st.Type !== "Map" || !st.ItemReader) continue;
+    for (const child of Object.keys(((st.ItemProcessor as Obj).States ?? {}) as Obj)) children.add(child);
+    const reader = st.ItemReader as { Parameters: Obj };
+    const batcher = (st.ItemBatcher ?? { MaxItemsPerBatch: 1 }) as { MaxItemsPerBatch?: number; BatchInput?: Obj };
+    const readName = `${name}~read`;
+    const slot = `__dm${readers.size}`;
+    readers.set(readName, async (input) => {
+      const { Bucket, Key } = template(reader.Parameters, input) as { Bucket: string; Key: string };
+      const bytes = await openStore(`s3://${Bucket}`).get(`/${Key}`);
+      if (!bytes) throw Object.assign(new Error(`no object s3://${Bucket}/${Key}`), { name: "States.ItemReaderFailed" });
+      const items = JSON.parse(new TextDecoder().decode(bytes)) as unknown[];
+      const per = batcher.MaxItemsPerBatch ?? 1;
+      const batchInput = batcher.BatchInput ? template(batcher.BatchInput, input) : {};
+      const out: unknown[] = [];
+      for (let i = 0; i < items.length; i += per) out.push({ Items: items.slice(i, i + per), BatchInput: batchInput });
+      return out;
+    });
+    for (const other of Object.values(states)) {
+      if (other.Next === name) other.Next = readName;
+      if (other.Default === name) other.Default = readName;
+      for (const c of (other.Choices ?? []) as Obj[]) if (c.Next === name) c.Next = readName;
+    }
+    if (def.StartAt === name) def.StartAt = readName;
+    states[readName] = { Type: "Task", Resource: "arn:aws:states:::s3:getObject", ResultPath: `$.${slot}`, Next: name };
+    for (const k of ["ItemReader", "ItemBatcher", "ResultWriter", "ToleratedFailureCount", "ToleratedFailurePercentage", "Label"]) delete st[k];
+    st.ItemsPath = `$.${slot}`;
+    st.ItemSelector = { "Items.$": "$$.Map.Item.Value.Items", "BatchInput.$": "$$.Map.Item.Value.BatchInput" };
+    (st.ItemProcessor as Obj).ProcessorConfig = { Mode: "INLINE" };
+    st.MaxConcurrency = Math.min(Number(st.MaxConcurrency ?? 40), 40);
+    if (st.End === true && st.ResultSelector === undefined) st.ResultPath = null;
+  }
+}
+
 export interface LocalSfnOptions {
   lambdaEndpoint: string;
   region?: string;
+  /** As on AWS, keep the events of Distributed Map children out of the parent's history. Default false. */
+  separateChildHistories?: boolean;
   /** Retry wait used instead of the definition's IntervalSeconds (ms). Default 0. */
   retryIntervalMs?: number;
 }
@@ -222,30 +279,39 @@ export class LocalStepFunctions {
 
   async #run(e: Execution, definitionJson: string): Promise<void> {
     const { StateMachine } = await import("aws-local-stepfunctions");
-    const definition = JSON.parse(definitionJson) as unknown;
+    const definition = JSON.parse(definitionJson) as Obj;
+    const readers = new Map<string, (input: unknown) => Promise<unknown>>();
+    const children = new Set<string>();
+    emulateDistributed(definition, readers, children);
     const tasks = taskStates(definition);
+    for (const r of readers.keys()) tasks.delete(r);
     const taskResourceLocalHandlers = Object.fromEntries(
       [...tasks].map(([state, resource]) => [
         state,
         async (input: unknown) => {
-          this.#push(e, "LambdaFunctionScheduled", { lambdaFunctionScheduledEventDetails: { resource, input: JSON.stringify(input) } });
-          this.#push(e, "LambdaFunctionStarted");
+          const hidden = (this.options.separateChildHistories ?? false) && children.has(state);
+          const push = (type: string, details?: Record<string, unknown>): void => {
+            if (!hidden) this.#push(e, type, details);
+          };
+          push("LambdaFunctionScheduled", { lambdaFunctionScheduledEventDetails: { resource, input: JSON.stringify(input) } });
+          push("LambdaFunctionStarted");
           const r = await this.#lambda.send(new InvokeCommand({ FunctionName: resource, Payload: new TextEncoder().encode(JSON.stringify(input)) }));
           const text = r.Payload ? new TextDecoder().decode(r.Payload) : "null";
           if (r.FunctionError) {
             const detail = JSON.parse(text) as { errorType?: string; errorMessage?: string };
-            this.#push(e, "LambdaFunctionFailed", { lambdaFunctionFailedEventDetails: { error: detail.errorType ?? "Error", cause: text } });
+            push("LambdaFunctionFailed", { lambdaFunctionFailedEventDetails: { error: detail.errorType ?? "Error", cause: text } });
             const err = new Error(detail.errorMessage ?? "function error");
             err.name = detail.errorType ?? "Error";
             throw err;
           }
-          this.#push(e, "LambdaFunctionSucceeded", { lambdaFunctionSucceededEventDetails: { output: text } });
+          push("LambdaFunctionSucceeded", { lambdaFunctionSucceededEventDetails: { output: text } });
           return JSON.parse(text) as never;
         },
       ]),
     );
+    for (const [name, read] of readers) taskResourceLocalHandlers[name] = read as never;
     const retryIntervalOverrides = Object.fromEntries([...tasks.keys()].map((s) => [s, this.options.retryIntervalMs ?? 0]));
-    const sm = new StateMachine(definition as never);
+    const sm = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
     const run = sm.run(JSON.parse(e.input) as never, { overrides: { taskResourceLocalHandlers, retryIntervalOverrides }, noThrowOnAbort: true });
     let aborted = false;
     e.abort = () => {
