@@ -136,6 +136,28 @@ export class AbortedError extends CubedError {
   readonly _tag = "AbortedError" as const;
 }
 
+/**
+ * A copy of a third-party error that keeps what helps a person (name, message,
+ * HTTP status, request id) and drops everything else. AWS SDK errors carry the
+ * signed request and raw response, whose headers hold credentials: attach
+ * `redactCause(err)` as a cause, never the SDK error itself.
+ *
+ * @example
+ * ```ts
+ * throw new Error(`upload failed: ${(err as Error).message}`, { cause: redactCause(err) });
+ * ```
+ */
+export function redactCause(err: unknown): Error {
+  const e = (err ?? {}) as { name?: unknown; message?: unknown; $metadata?: { httpStatusCode?: unknown; requestId?: unknown } };
+  const out = new Error(typeof e.message === "string" ? e.message : String(err));
+  out.name = typeof e.name === "string" ? e.name : "Error";
+  const status = e.$metadata?.httpStatusCode;
+  const requestId = e.$metadata?.requestId;
+  if (typeof status === "number") Object.assign(out, { httpStatusCode: status });
+  if (typeof requestId === "string") Object.assign(out, { requestId });
+  return out;
+}
+
 /** Every tag of the closed error set. */
 export type CubedErrorTag =
   | ValueError["_tag"]

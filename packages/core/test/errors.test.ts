@@ -170,3 +170,22 @@ describe("bad input gives a typed, clear error before any work starts", () => {
     expect(existsSync(join(dir, "notes.txt"))).toBe(true);
   });
 });
+
+describe("redactCause", () => {
+  it("keeps name, message and status of an SDK-like error and drops its request and response", async () => {
+    const { redactCause } = await import("../src/index.js");
+    const { inspect } = await import("node:util");
+    const sdkError = Object.assign(new Error("Rate Exceeded."), {
+      name: "TooManyRequestsException",
+      $metadata: { httpStatusCode: 429, requestId: "req-1" },
+      $response: { headers: { authorization: "AWS4-HMAC-SHA256 Credential=AKIASECRET", "x-amz-security-token": "TOKEN-SECRET" } },
+    });
+    const r = redactCause(sdkError);
+    expect(r.name).toBe("TooManyRequestsException");
+    expect(r.message).toBe("Rate Exceeded.");
+    expect((r as Error & { httpStatusCode?: number }).httpStatusCode).toBe(429);
+    const text = inspect(r, { depth: 10 }) + JSON.stringify(r);
+    expect(text).not.toContain("AKIASECRET");
+    expect(text).not.toContain("TOKEN-SECRET");
+  });
+});

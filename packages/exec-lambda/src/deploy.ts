@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { redactCause } from "@cubed-ts/core";
 import { existsSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -101,7 +102,7 @@ export async function buildLambdaBundle(options: BuildBundleOptions = {}): Promi
       plugins: [dedupe],
     });
   } catch (err) {
-    throw new DeployError(`Bundling the Lambda handler failed: ${(err as Error).message}`, { cause: err });
+    throw new DeployError(`Bundling the Lambda handler failed: ${(err as Error).message}`, { cause: redactCause(err) });
   }
   const code = result.outputFiles.find((f) => f.path.endsWith("index.mjs"))!.contents;
   const map = result.outputFiles.find((f) => f.path.endsWith("index.mjs.map"))!.contents;
@@ -251,7 +252,7 @@ export async function deployLambda(options: DeployOptions): Promise<DeployResult
     await client.send(new GetFunctionCommand({ FunctionName: functionName }));
   } catch (err) {
     if ((err as { name?: string }).name !== "ResourceNotFoundException") {
-      throw new DeployError(`Could not look up ${functionName}: ${(err as Error).message}`, { cause: err });
+      throw new DeployError(`Could not look up ${functionName}: ${(err as Error).message}`, { cause: redactCause(err) });
     }
     exists = false;
   }
@@ -290,7 +291,7 @@ export async function deployLambda(options: DeployOptions): Promise<DeployResult
     }
   } catch (err) {
     if (err instanceof DeployError) throw err;
-    throw new DeployError(`Deploying ${functionName} failed: ${(err as { name?: string }).name ?? "Error"}: ${(err as Error).message}`, { cause: err });
+    throw new DeployError(`Deploying ${functionName} failed: ${(err as { name?: string }).name ?? "Error"}: ${(err as Error).message}`, { cause: redactCause(err) });
   }
   return {
     functionName,

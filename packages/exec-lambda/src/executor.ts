@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { redactCause } from "@cubed-ts/core";
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
@@ -332,7 +333,7 @@ export class LambdaExecutor implements DagExecutor {
           `Lambda did not run ${this.options.functionName} (${attempt} attempt${attempt > 1 ? "s" : ""}): ${errName(err)}: ${(err as Error).message}`,
           errName(err),
           isRefusal(err),
-          { cause: err },
+          { cause: redactCause(err) },
         );
       }
       this.stats.invocations++;

@@ -7,6 +7,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
+import { redactCause } from "@cubed-ts/core";
 import type { AbsolutePath, RangeQuery, Store } from "@cubed-ts/core";
 import { type S3ClientOptions, createS3Client } from "./client.js";
 import { S3RequestError, S3UrlError } from "./errors.js";
@@ -120,7 +121,7 @@ export class S3Store implements Store {
       operation,
       `s3://${this.bucket}/${key}`,
       status,
-      { cause: err },
+      { cause: redactCause(err) },
     );
   }
 
