@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import {
   type CubedArray, type NDArray, type TaskEndEvent, InProcessExecutor, Spec, add, compute, mean, multiply, openStore, random,
 } from "@cubed-ts/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { LambdaExecutor, type LambdaExecutorOptions } from "../src/index.js";
 import type { Fault } from "./helpers/local-lambda.js";
 import { type Stack, namedOp, startStack } from "./helpers/stack.js";
@@ -22,6 +22,9 @@ let faultFor: (info: { functionName: string; type: string; payload: string; n: n
 beforeAll(async () => {
   stack = await startStack({ faults: (info) => faultFor(info), maxConcurrency: 8 });
   await stack.deploy("cubed-faults", { timeoutSeconds: 2 });
+});
+afterEach(() => {
+  faultFor = () => undefined; // a failed test must not leave its faults to the next one
 });
 afterAll(async () => {
   faultFor = () => undefined;
@@ -62,7 +65,11 @@ describe.each(["sync", "async"] as const)("faults (%s)", (mode) => {
     let throttles = 0;
     faultFor = ({ type }) => (type !== "Event" || mode === "async") && throttles < 6 ? (throttles++, "throttle") : undefined;
     await stack.deploy("cubed-narrow", { reservedConcurrency: 2, timeoutSeconds: 5 });
-    const ex = executor({ invocation: mode, retries: 0, functionName: mode === "sync" ? "cubed-narrow" : "cubed-faults", concurrency: 6 });
+    // generous re-send budget: on a loaded machine the 2 containers stay busy for a while
+    const ex = executor({
+      invocation: mode, retries: 0, functionName: mode === "sync" ? "cubed-narrow" : "cubed-faults", concurrency: 6,
+      invokeAttempts: 40, invokeRetryDelayMs: 20,
+    });
     const got = await compute(...arrays(`s3://work/throttle-${mode}`), { executor: ex });
     faultFor = () => undefined;
     same(got, expected);
