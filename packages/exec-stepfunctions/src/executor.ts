@@ -100,7 +100,6 @@ interface WatchedOp {
   label: string;
   numTasks: number;
   key: string;
-  mode: "inline" | "distributed";
 }
 
 /**
@@ -316,7 +315,7 @@ export class StepFunctionsExecutor implements DagExecutor {
   async #watch(handle: ExecutionHandle, compiled: CompiledPlan, callbacks: readonly Callback[], signal?: AbortSignal): Promise<void> {
     const computeId = handle.computeId;
     const byState = new Map<string, WatchedOp>();
-    for (const o of compiled.ops) byState.set(o.mapState, { opId: o.opId, label: o.label, numTasks: o.numTasks, key: `o${o.index}`, mode: o.mode });
+    for (const o of compiled.ops) byState.set(o.mapState, { opId: o.opId, label: o.label, numTasks: o.numTasks, key: `o${o.index}` });
     const seen = new Set<string>();
     const opStart = new Map<string, number>();
     let input: JsonObject = {};
@@ -340,8 +339,9 @@ export class StepFunctionsExecutor implements DagExecutor {
         case "MapStateExited": {
           const op = byState.get(e.stateExitedEventDetails?.name ?? "");
           if (!op) break;
-          if (op.mode === "distributed") {
-            // children's histories are their own: report the op's tasks from its task list when it ends
+          // a distributed op (it has a task list in S3; whatever this executor's options would compile now):
+          // children's histories are their own, so report the op's tasks from its task list when it ends
+          {
             const lists = (input.lists ?? {}) as Record<string, string>;
             if (lists[op.key]) {
               const { storeUrl, key } = splitObjectUrl(`s3://${String(input.bucket)}/${lists[op.key]}`);
