@@ -222,7 +222,7 @@ beforeAll(() => {
 }, 180_000);
 
 describe("Blosc frames written by numcodecs (Python)", () => {
-  it("covers the flag combinations the brief asks for", () => {
+  it("covers the flag combinations numcodecs writes (split or not, each shuffle, memcpyed)", () => {
     expect(manifest.numcodecs.startsWith("0.11")).toBe(true);
     const flags = manifest.cases.map((c) => c.flags);
     const lz4 = (f: number): boolean => f >>> 5 === 1;
