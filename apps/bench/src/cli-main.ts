@@ -7,6 +7,8 @@ import { parseMemory } from "@cubed-ts/core";
 import type { InputCompressor } from "./inputs.js";
 import { APIS, type ApiName, EXECUTORS, type ExecutorName, runQuadraticMeans } from "./quadratic-means.js";
 import { writeRunReport } from "./html-report.js";
+import { type TaskCosts, fitTaskCosts } from "./simulate.js";
+import { formatProjection, formatSweep, probeStorage, projectToCloud, runWeakSweep } from "./scaling.js";
 import { formatReport } from "./report.js";
 
 /** Where the CLI writes and which environment it runs in (injectable for tests). */
@@ -40,6 +42,13 @@ Options:
   --input-compressor C   compressor of generated inputs: zstd | gzip | none (default none: fastest on local disk)
   --report-dir DIR       write results.json and report.html (timeline, memory chart,
                          plan) to DIR (default: <work dir>/reports/<time>-t<N>-<executor>-<api>)
+  --sweep weak           weak scaling: t = (--t) × w on w workers for each w of --workers;
+                         prints time and per-task peak memory per size and the simulation's
+                         prediction of each size from the first one's per-task costs
+  --workers LIST         workers of the sweep, e.g. 1,2 (default 1,2)
+  --simulate SPEC        project onto AWS Lambda + S3 with a discrete-event simulation fed
+                         by this run's per-task costs, e.g. containers=1000,t=50000
+                         (prints wall time, cost and every assumption with its source)
   --json FILE            also write every measured number as JSON to FILE
   --no-verify            skip the reference check
   -h, --help             show this help
@@ -65,6 +74,29 @@ function compressorOption(raw: string | undefined): InputCompressor | undefined 
   if (raw === "zstd" || raw === "gzip") return raw;
   if (raw === "none") return null;
   throw new UsageError(`--input-compressor must be zstd, gzip or none, got ${JSON.stringify(raw)}.`);
+}
+
+function workersOption(raw: string | undefined): number[] {
+  if (raw === undefined) return [1, 2];
+  const parts = raw.split(",").map((x) => x.trim());
+  if (parts.length === 0 || parts.some((x) => !/^\d+$/.test(x) || Number(x) < 1)) {
+    throw new UsageError(`--workers must be a comma-separated list of integers ≥ 1, got ${JSON.stringify(raw)}.`);
+  }
+  return parts.map(Number);
+}
+
+function simulateOption(raw: string | undefined): { containers: number; t: number } | undefined {
+  if (raw === undefined) return undefined;
+  const out: Record<string, number> = {};
+  for (const part of raw.split(",")) {
+    const m = /^\s*(containers|t)\s*=\s*(\d+)\s*$/.exec(part);
+    if (!m || Number(m[2]) < 1) throw new UsageError(`--simulate must look like containers=1000,t=50000, got ${JSON.stringify(raw)}.`);
+    out[m[1]!] = Number(m[2]);
+  }
+  if (out.containers === undefined || out.t === undefined) {
+    throw new UsageError(`--simulate needs both containers= and t=, got ${JSON.stringify(raw)}.`);
+  }
+  return { containers: out.containers, t: out.t };
 }
 
 function apiOption(raw: string | undefined): ApiName | undefined {
@@ -112,6 +144,9 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
         "input-dir": { type: "string" },
         executor: { type: "string" },
         api: { type: "string" },
+        sweep: { type: "string" },
+        workers: { type: "string" },
+        simulate: { type: "string" },
         "report-dir": { type: "string" },
         concurrency: { type: "string" },
         seed: { type: "string" },
@@ -134,6 +169,9 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
   let options: Parameters<typeof runQuadraticMeans>[0];
   let jsonFile: string | undefined;
   let reportDir: string | undefined;
+  let sweep = false;
+  let workers: number[] = [1, 2];
+  let simulate: { containers: number; t: number } | undefined;
   try {
     if (positionals.length === 0) throw new UsageError(`Missing the benchmark name (one of: ${COMMANDS.join(", ")}).`);
     if (positionals.length > 1 || !(COMMANDS as readonly string[]).includes(positionals[0]!)) {
@@ -162,29 +200,69 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
     };
     jsonFile = values.json === undefined ? undefined : path(values.json);
     reportDir = values["report-dir"] === undefined ? undefined : path(values["report-dir"]);
+    if (values.sweep !== undefined && values.sweep !== "weak") {
+      throw new UsageError(`--sweep must be weak, got ${JSON.stringify(values.sweep)}.`);
+    }
+    sweep = values.sweep === "weak";
+    if (sweep && inputDir !== undefined) throw new UsageError("--sweep generates its inputs; it cannot be used with --input-dir.");
+    workers = workersOption(values.workers);
+    simulate = simulateOption(values.simulate);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     err(`error: ${e.message}\nRun with --help for usage.`);
     return 2;
   }
 
-  let result;
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const dir = reportDir ?? join(options.workDir, "reports", `${stamp}-t${options.t ?? "given"}-${options.executor ?? "inprocess"}-${options.api ?? "labelled"}${sweep ? "-sweep" : ""}`);
+  const results = [];
+  let costs: TaskCosts;
   try {
-    result = await runQuadraticMeans(options);
+    if (sweep) {
+      const { t: baseT, concurrency: _c, ...run } = options;
+      const s = await runWeakSweep({ baseT: baseT ?? 10, workers, run });
+      for (const [i, r] of s.runs.entries()) {
+        out(formatReport(r));
+        const files = await writeRunReport(r, { dir: join(dir, `w${workers[i]}`) });
+        out(`report: ${files.html}\nresults: ${files.json}\n`);
+      }
+      out(formatSweep(s));
+      await writeFile(join(dir, "sweep.json"), `${JSON.stringify({ rows: s.rows, costs: s.costs }, null, 2)}\n`);
+      out(`sweep: ${join(dir, "sweep.json")}`);
+      results.push(...s.runs);
+      costs = s.costs;
+    } else {
+      const r = await runQuadraticMeans(options);
+      out(formatReport(r));
+      const files = await writeRunReport(r, { dir });
+      out(`report: ${files.html}\nresults: ${files.json}`);
+      results.push(r);
+      costs = fitTaskCosts(r.tasks, r.wallSeconds, simulate ? await probeStorage(r.inputs.dir, options.workDir) : { readSecondsPerMB: 0, writeSecondsPerMB: 0 });
+    }
+    if (simulate) {
+      const first = results[0]!;
+      const p = await projectToCloud({
+        t: simulate.t,
+        containers: simulate.containers,
+        costs,
+        templateDir: first.inputs.dir,
+        workDir: options.workDir,
+        allowedMem: String(options.allowedMem ?? "2GB"),
+      });
+      out(`\n${formatProjection(p)}`);
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, "projection.json"), `${JSON.stringify(p, null, 2)}\n`);
+      out(`projection: ${join(dir, "projection.json")}`);
+    }
   } catch (e) {
     err(`error: ${(e as Error).message}`);
     return 1;
   }
-  out(formatReport(result));
-  const stamp = result.environment.date.replace(/[:.]/g, "-");
-  const files = await writeRunReport(result, {
-    dir: reportDir ?? join(options.workDir, "reports", `${stamp}-t${result.t}-${options.executor ?? "inprocess"}-${result.api}`),
-  });
-  out(`report: ${files.html}\nresults: ${files.json}`);
+  const result = results[0]!;
   if (jsonFile !== undefined) {
     await mkdir(dirname(jsonFile), { recursive: true });
-    await writeFile(jsonFile, `${JSON.stringify(result, null, 2)}\n`);
+    await writeFile(jsonFile, `${JSON.stringify(sweep ? results : result, null, 2)}\n`);
     err(`wrote ${jsonFile}`);
   }
-  return result.verification === null || result.verification.verified ? 0 : 1;
+  return results.every((r) => r.verification === null || r.verification.verified) ? 0 : 1;
 }

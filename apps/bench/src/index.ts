@@ -31,3 +31,31 @@ export { formatReport } from "./report.js";
 export { runCli, USAGE, type CliIo } from "./cli-main.js";
 export { renderHtmlReport, timelineSvg, memorySvg, writeRunReport, type RunReportFiles } from "./html-report.js";
 export { makeDatasetView, QUAD_DIMS } from "./dataset-view.js";
+export {
+  simulate,
+  simPlanFromPlan,
+  fitTaskCosts,
+  type SimOp,
+  type SimPlan,
+  type TaskCosts,
+  type ObjectStoreModel,
+  type Pricing,
+  type SimEnvironment,
+  type SimResult,
+} from "./simulate.js";
+export {
+  runWeakSweep,
+  projectToCloud,
+  planQuadraticMeansAt,
+  probeStorage,
+  awsLambdaEnvironment,
+  localEnvironment,
+  formatSweep,
+  formatProjection,
+  AWS_ASSUMPTIONS,
+  CUBED_PUBLISHED_SECONDS,
+  type Assumption,
+  type SweepRow,
+  type WeakSweepResult,
+  type Projection,
+} from "./scaling.js";

@@ -10,6 +10,7 @@ import {
   type OperationStartEvent,
   type TaskEndEvent,
   type PlanSummary,
+  type Plan,
   InProcessExecutor,
   Spec,
   compute,
@@ -66,6 +67,8 @@ export interface QuadraticMeansOptions {
   verify?: boolean;
   /** Default {@link DEFAULT_TOLERANCE}. */
   tolerance?: number;
+  /** Receives the finalised plan when the compute starts (e.g. to simulate it elsewhere). */
+  onPlan?: (plan: Plan) => void;
   /** Progress lines (phases, not results). Default: none. */
   log?: (line: string) => void;
   /**
@@ -181,8 +184,10 @@ class Collector implements Callback {
   /** Epoch ms of the compute's start (task times are relative to it). */
   origin = Date.now();
 
+  plan: Plan | undefined;
   onComputeStart(e: ComputeStartEvent): void {
     this.summary = e.summary;
+    this.plan = e.plan;
   }
   onOperationStart(e: OperationStartEvent): void {
     this.opStart.set(e.opId, e.time);
@@ -310,6 +315,7 @@ export async function runQuadraticMeans(options: QuadraticMeansOptions): Promise
 
   const summary = collector.summary;
   if (!summary) throw new Error("The compute emitted no ComputeStartEvent, so its plan summary is unknown.");
+  if (collector.plan) options.onPlan?.(collector.plan);
   const itemBytes = u.dtype === "float32" ? 4 : 8;
   const inputBytes = 2 * u.size * itemBytes;
 
