@@ -96,6 +96,7 @@ export class FileStore implements Store {
   }
 
   async deletePrefix(prefix: AbsolutePath): Promise<void> {
-    await rm(this.#path(prefix), { recursive: true, force: true });
+    // retries ride out a straggling writer (e.g. a losing backup copy) finishing meanwhile
+    await rm(this.#path(prefix), { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   }
 }
