@@ -87,6 +87,9 @@ function chunkToC(chunk: zarr.Chunk<zarr.DataType>, dtype: DataType, blockShape:
   let data = chunk.data as unknown;
   if (data instanceof zarr.BoolArray) data = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   const src = data as TypedArray;
+  // a full, C-ordered chunk is the block itself: no copy
+  const cStride = cStrides(blockShape);
+  if (src.length === shapeSize(blockShape) && chunk.stride.every((s, i) => s === cStride[i] || blockShape[i] === 1)) return src;
   const out = allocate(dtype, shapeSize(blockShape));
   copyStrided(src, chunk.stride, out, cStrides(blockShape), blockShape);
   return out;
