@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { mkdir } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { parseMemory } from "@cubed-ts/core";
+import { type Plan, parseMemory } from "@cubed-ts/core";
 import type { InputCompressor } from "./inputs.js";
 import { APIS, type ApiName, EXECUTORS, type ExecutorName, runQuadraticMeans } from "./quadratic-means.js";
 import { writeRunReport } from "./html-report.js";
-import { type TaskCosts, fitTaskCosts } from "./simulate.js";
+import { type TaskCosts, fitTaskCosts, simPlanFromPlan } from "./simulate.js";
 import { formatProjection, formatSweep, probeStorage, projectToCloud, runWeakSweep } from "./scaling.js";
 import { formatReport } from "./report.js";
 
@@ -232,12 +232,18 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
       results.push(...s.runs);
       costs = s.costs;
     } else {
-      const r = await runQuadraticMeans(options);
+      let plan: Plan | undefined;
+      const r = await runQuadraticMeans({ ...options, onPlan: (p) => void (plan = p) });
       out(formatReport(r));
       const files = await writeRunReport(r, { dir });
       out(`report: ${files.html}\nresults: ${files.json}`);
       results.push(r);
-      costs = fitTaskCosts(r.tasks, r.wallSeconds, simulate ? await probeStorage(r.inputs.dir, options.workDir) : { readSecondsPerMB: 0, writeSecondsPerMB: 0 });
+      costs = fitTaskCosts(
+        r.tasks,
+        r.wallSeconds,
+        simulate ? await probeStorage(r.inputs.dir, options.workDir) : { readSecondsPerMB: 0, writeSecondsPerMB: 0 },
+        plan ? simPlanFromPlan(plan) : undefined,
+      );
     }
     if (simulate) {
       const first = results[0]!;

@@ -302,7 +302,7 @@ export async function runWeakSweep(options: {
   }
   const first = runs[0]!;
   const io = await probeStorage(first.inputs.dir, options.run.workDir);
-  const costs = fitTaskCosts(first.tasks, first.wallSeconds, io);
+  const costs = fitTaskCosts(first.tasks, first.wallSeconds, io, simPlanFromPlan(plans[0]!));
   const speeds: number[] = [];
   const base = await probeParallelSpeed(options.workers[0]!);
   for (const w of options.workers) speeds.push((await probeParallelSpeed(w)) / base);

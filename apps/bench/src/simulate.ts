@@ -258,6 +258,8 @@ export function simulate(plan: SimPlan, costs: TaskCosts, env: SimEnvironment): 
  * Fits per-task costs to a local run: the read and write rates come from
  * probes (`readSecondsPerMB`, `writeSecondsPerMB`), the compute rate is what
  * the measured task durations leave after reading and writing, per MB read.
+ * Given the run's plan, bytes per task are the plan's estimates (as the
+ * simulation uses them); otherwise what the tasks reported.
  *
  * @example
  * ```ts
@@ -268,15 +270,23 @@ export function fitTaskCosts(
   tasks: readonly TaskRecord[],
   wallSeconds: number,
   rates: { readSecondsPerMB: number; writeSecondsPerMB: number },
+  plan?: SimPlan,
 ): TaskCosts {
   if (tasks.length === 0) throw new RangeError("fitTaskCosts needs at least one task.");
+  // with the plan, bytes are the plan's per-task estimates: the ones the simulation uses
+  const perOp = new Map(plan?.stages.flat().map((o) => [o.id, o] as const) ?? []);
+  const bytes = (t: TaskRecord): { read: number; written: number } => {
+    const o = perOp.get(t.opId);
+    return o ? { read: o.readBytesPerTask, written: o.writeBytesPerTask } : { read: t.bytesRead, written: t.bytesWritten };
+  };
   let busy = 0;
   let readMB = 0;
   let io = 0;
   for (const t of tasks) {
+    const b = bytes(t);
     busy += t.end - t.start;
-    readMB += t.bytesRead / 1e6;
-    io += (t.bytesRead / 1e6) * rates.readSecondsPerMB + (t.bytesWritten / 1e6) * rates.writeSecondsPerMB;
+    readMB += b.read / 1e6;
+    io += (b.read / 1e6) * rates.readSecondsPerMB + (b.written / 1e6) * rates.writeSecondsPerMB;
   }
   // probes on a loaded machine can overstate I/O; never let it exceed the measured task time
   const ioScale = io > busy ? busy / io : 1;
