@@ -6,9 +6,9 @@ import { parseArgs } from "node:util";
 import { type Plan, parseMemory } from "@cubed-ts/core";
 import type { InputCompressor } from "./inputs.js";
 import { APIS, type ApiName, EXECUTORS, type ExecutorName, runQuadraticMeans } from "./quadratic-means.js";
-import { writeRunReport } from "./html-report.js";
+import { renderScalingHtml, writeRunReport } from "./html-report.js";
 import { type TaskCosts, fitTaskCosts, simPlanFromPlan } from "./simulate.js";
-import { formatProjection, formatSweep, probeStorage, projectToCloud, runWeakSweep } from "./scaling.js";
+import { type SweepRow, formatProjection, formatSweep, probeStorage, projectToCloud, runWeakSweep } from "./scaling.js";
 import { formatReport } from "./report.js";
 
 /** Where the CLI writes and which environment it runs in (injectable for tests). */
@@ -217,6 +217,7 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
   const dir = reportDir ?? join(options.workDir, "reports", `${stamp}-t${options.t ?? "given"}-${options.executor ?? "inprocess"}-${options.api ?? "labelled"}${sweep ? "-sweep" : ""}`);
   const results = [];
   let costs: TaskCosts;
+  let sweepRows: SweepRow[] | undefined;
   try {
     if (sweep) {
       const { t: baseT, concurrency: _c, ...run } = options;
@@ -228,7 +229,9 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
       }
       out(formatSweep(s));
       await writeFile(join(dir, "sweep.json"), `${JSON.stringify({ rows: s.rows, costs: s.costs }, null, 2)}\n`);
-      out(`sweep: ${join(dir, "sweep.json")}`);
+      await writeFile(join(dir, "sweep.html"), renderScalingHtml({ rows: s.rows }));
+      out(`sweep: ${join(dir, "sweep.json")}\nsweep report: ${join(dir, "sweep.html")}`);
+      sweepRows = s.rows;
       results.push(...s.runs);
       costs = s.costs;
     } else {
@@ -259,6 +262,9 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
       await mkdir(dir, { recursive: true });
       await writeFile(join(dir, "projection.json"), `${JSON.stringify(p, null, 2)}\n`);
       out(`projection: ${join(dir, "projection.json")}`);
+      if (sweepRows) {
+        await writeFile(join(dir, "sweep.html"), renderScalingHtml({ rows: sweepRows, projection: p }));
+      }
     }
   } catch (e) {
     err(`error: ${(e as Error).message}`);

@@ -29,7 +29,15 @@ export { streamedReference, maxAbsDiff, type QuadraticMeans } from "./reference.
 export { collectGarbage, peakRss, resetPeakRss } from "./memory.js";
 export { formatReport } from "./report.js";
 export { runCli, USAGE, type CliIo } from "./cli-main.js";
-export { renderHtmlReport, timelineSvg, memorySvg, writeRunReport, type RunReportFiles } from "./html-report.js";
+export {
+  renderHtmlReport,
+  renderScalingHtml,
+  timelineSvg,
+  memorySvg,
+  writeRunReport,
+  type RunReportFiles,
+  type ScalingReportInput,
+} from "./html-report.js";
 export { makeDatasetView, QUAD_DIMS } from "./dataset-view.js";
 export {
   simulate,

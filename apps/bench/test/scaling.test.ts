@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -12,9 +13,12 @@ import {
   formatSweep,
   localEnvironment,
   projectToCloud,
+  renderScalingHtml,
   runWeakSweep,
   simulate,
 } from "../src/index.js";
+
+const CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -140,5 +144,16 @@ describe("--sweep weak and the projection", () => {
     const text = formatProjection(p);
     expect(text).toContain("Cubed published: ~100 s");
     for (const a of AWS_ASSUMPTIONS) expect(text).toContain(a.source);
+
+    // the sweep page: 3 time bars and 2 memory bars per size, 2 projection bars, every assumption; renders in Chromium
+    const html = renderScalingHtml({ rows: s.rows, projection: p });
+    expect(html).not.toMatch(/\bsrc=|\bhref=|url\(/);
+    const file = join(workDir, "sweep.html");
+    writeFileSync(file, html);
+    const dom = spawnSync("/usr/bin/chromium", [...CHROMIUM_FLAGS, "--dump-dom", `file://${file}`], { encoding: "utf8", timeout: 60_000 });
+    expect(dom.status, dom.stderr).toBe(0);
+    for (const id of ["sweep-time", "sweep-memory", "projection"]) expect(dom.stdout).toContain(`<svg id="${id}"`);
+    expect(dom.stdout.match(/<rect class="bar"/g)?.length).toBe(s.rows.length * 5 + 2);
+    expect(dom.stdout.match(/<table id="assumptions">[\s\S]*?<\/table>/)?.[0].match(/<tr>/g)?.length).toBe(AWS_ASSUMPTIONS.length + 1);
   });
 });
