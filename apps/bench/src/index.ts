@@ -56,6 +56,7 @@ export {
   projectToCloud,
   planQuadraticMeansAt,
   probeStorage,
+  probeParallelSpeed,
   awsLambdaEnvironment,
   localEnvironment,
   formatSweep,

@@ -41,7 +41,14 @@ export const AWS_ASSUMPTIONS: readonly Assumption[] = [
   { what: "Input data", value: "uncompressed float64 Zarr, chunks (10, 1, 987, 1920) = 151.6 MB, as the local run", source: "cubed-design.md §8.2" },
 ];
 
-/** AWS Lambda + S3 with {@link AWS_ASSUMPTIONS}. */
+/**
+ * AWS Lambda + S3 with {@link AWS_ASSUMPTIONS}.
+ *
+ * @example
+ * ```ts
+ * const r = simulate(simPlanFromPlan(plan), costs, awsLambdaEnvironment({ containers: 1000 }));
+ * ```
+ */
 export function awsLambdaEnvironment(options: { containers: number }): SimEnvironment {
   return {
     name: `aws-lambda (${options.containers} containers)`,
@@ -61,6 +68,11 @@ export function awsLambdaEnvironment(options: { containers: number }): SimEnviro
 /**
  * This machine: `workers` worker threads, local storage at the measured rates, no cold starts.
  * `speedFactor` is the per-worker speed relative to the calibration run (see {@link probeParallelSpeed}).
+ *
+ * @example
+ * ```ts
+ * const predicted = simulate(simPlanFromPlan(plan), costs, localEnvironment(2, await probeParallelSpeed(2))).wallSeconds;
+ * ```
  */
 export function localEnvironment(workers: number, speedFactor = 1): SimEnvironment {
   return {
