@@ -116,7 +116,8 @@ describe("rechunk on data", () => {
     const plan = rechunkPlan(uz, [2048, 256]);
     expect(plan.copies.length).toBeGreaterThan(1);
     const exec = new ProcessPerTaskExecutor(dir);
-    const [a, b] = await Promise.all([y.compute({ executor: exec }), uz.compute()]);
+    const a = await y.compute({ executor: exec });
+    const b = await uz.compute();
     expect(Array.from(a.data as Float64Array)).toEqual(Array.from(b.data as Float64Array));
     const copies = exec.peaks.filter((p) => p.label === "rechunk");
     if (process.env.SHOW_PEAKS) console.log(JSON.stringify(exec.peaks.map((p) => [p.label, Math.round(p.peakMem / 1e6), Math.round(p.projectedMem / 1e6)])), JSON.stringify(plan.copies));

@@ -8,6 +8,7 @@ import { astype } from "./elementwise.js";
 import { commonSpec } from "./plan-view.js";
 import { type ReductionOptions, sum } from "./reductions.js";
 import { take } from "./take.js";
+import { full } from "./creation.js";
 import type { IntegerArrayKey } from "./advanced-index.js";
 
 /**
@@ -43,6 +44,7 @@ export function searchsorted(
   if (side !== "left" && side !== "right") throw new ValueError(`side must be "left" or "right", got ${JSON.stringify(side)}.`, "side");
   if (x1.dtype === "bool" || x2.dtype === "bool") throw new DtypeError("searchsorted needs real numeric arrays.");
   const dtype = resultType(x1.dtype, x2.dtype);
+  if (x1.size === 0) return full([...x2.shape], 0, { dtype: "int64", chunks: [...x2.chunks], spec: x2.spec });
   const sorted = astype(options.sorter === undefined ? x1 : take(x1, options.sorter), dtype);
   const values = astype(x2, dtype);
   const nd = values.ndim;

@@ -85,7 +85,7 @@ export function reshape(x: CubedArray, shape: readonly number[], options: { copy
   const ready = size > 0 ? rechunk(x, inChunks.map((c) => Math.max(1, c))) : x;
   // input axis i follows the output axis that leads its group (inner axes have one block)
   const lead = new Array<number>(x.ndim).fill(0);
-  for (const g of groups(x.shape, out)) g.in.forEach((a) => (lead[a] = g.out[0]!));
+  if (size > 0) for (const g of groups(x.shape, out)) g.in.forEach((a) => (lead[a] = g.out[0]!));
   const [l] = blockwise({
     label: "reshape",
     inputs: [{ lineage: ready.lineage, map: { kind: "index", axes: lead }, access: "all" }],
