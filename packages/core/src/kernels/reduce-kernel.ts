@@ -46,12 +46,19 @@ export function partOutputs(part: ReducePart): number {
   return part.final ? 1 : reduceFieldDtypes(part.reducer, part.inputDtype, part.outDtype).length;
 }
 
+/**
+ * Calls `fn` for every innermost run of a block. Outer axes are visited with the
+ * kept (non-reduced) axes outside and the reduced axes inside, so consecutive runs
+ * fold into the same state row while it is in cache (a mean over time touches one
+ * state row per spatial row, not the whole state per time step).
+ */
 function forEachRun(
   blockShape: readonly number[],
   stateStrides: readonly number[],
   argStarts: readonly number[],
   argMult: readonly number[],
   fn: (run: Run) => void,
+  reduced: ReadonlySet<number> = new Set(),
 ): void {
   const nd = blockShape.length;
   if (blockShape.some((s) => s === 0)) return;
@@ -60,18 +67,24 @@ function forEachRun(
     return;
   }
   const inner = blockShape[nd - 1]!;
+  const inStrides = cStrides(blockShape);
+  const outer = [...Array(nd - 1).keys()];
+  const order = [...outer.filter((d) => !reduced.has(d)), ...outer.filter((d) => reduced.has(d))];
   const idx = new Array<number>(nd).fill(0);
-  const total = shapeSize(blockShape);
-  for (let so = 0; so < total; so += inner) {
+  const runs = shapeSize(blockShape) / inner;
+  const argTail = argStarts[nd - 1]! * argMult[nd - 1]!;
+  for (let r = 0; r < runs; r++) {
+    let so = 0;
     let st = 0;
-    let argBase = 0;
-    for (let d = 0; d < nd - 1; d++) {
+    let argBase = argTail;
+    for (const d of outer) {
+      so += idx[d]! * inStrides[d]!;
       st += idx[d]! * stateStrides[d]!;
       argBase += (argStarts[d]! + idx[d]!) * argMult[d]!;
     }
-    argBase += argStarts[nd - 1]! * argMult[nd - 1]!;
     fn({ so, st, stStep: stateStrides[nd - 1]!, count: inner, argBase, argStep: argMult[nd - 1]! });
-    for (let d = nd - 2; d >= 0; d--) {
+    for (let k = order.length - 1; k >= 0; k--) {
+      const d = order[k]!;
       if (++idx[d]! < blockShape[d]!) break;
       idx[d] = 0;
     }
@@ -150,14 +163,14 @@ export async function reduceKernel(ctx: KernelContext): Promise<NDArray[]> {
       if (s.part.stage === "combine") {
         const srcs = srcBlocks.map((bl) => bl.data as Elems);
         const zeros = new Array<number>(nd).fill(0);
-        forEachRun(shape, s.stStrides, zeros, zeros, (run) => reducer.foldState(s.state, srcs, run));
+        forEachRun(shape, s.stStrides, zeros, zeros, (run) => reducer.foldState(s.state, srcs, run), s.reduced);
         continue;
       }
       const coords = ctx.inputs[s.part.inputs[0]!]!.coords[b]!;
       const starts = coords.map((c, d) => (s.reduced.has(d) ? c * s.part.sourceChunks[d]! : 0));
       if (!s.prologue) {
         const src = srcBlocks[0]!.data as Elems;
-        forEachRun(shape, s.stStrides, starts, s.argMult, (run) => reducer.foldRaw(s.state, src, run));
+        forEachRun(shape, s.stStrides, starts, s.argMult, (run) => reducer.foldRaw(s.state, src, run), s.reduced);
         continue;
       }
       const inner = shape.length === 0 ? 1 : shape[shape.length - 1]!;
@@ -170,8 +183,9 @@ export async function reduceKernel(ctx: KernelContext): Promise<NDArray[]> {
         const out = s.scratch!.subarray(0, run.count) as Elems;
         s.prologue!(views, strides, out, [run.count]);
         reducer.foldRaw(s.state, out, { ...run, so: 0 });
-      });
+      }, s.reduced);
     }
+    for (const [i, block] of blocks) ctx.inputs[i]!.release?.(block);
   }
   return states.flatMap((s) => {
     if (!s.part.final) return s.state.map((f, k) => new NDArray(s.fieldDtypes[k]!, s.stateShape, f));

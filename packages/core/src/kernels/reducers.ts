@@ -124,26 +124,35 @@ function mean(skipNaN: boolean): Reducer {
     foldRaw([n, t], src, r) {
       const N = n as NumArr;
       const T = t as NumArr;
+      const { so, st, stStep: step, count } = r;
       if (typeof src[0] === "bigint") {
-        for (let j = 0; j < r.count; j++) {
-          const k = r.st + j * r.stStep;
+        for (let j = 0; j < count; j++) {
+          const k = st + j * step;
           N[k] += 1;
-          T[k] += Number(src[r.so + j]!);
+          T[k] += Number(src[so + j]!);
         }
         return;
       }
       const s = src as NumArr;
-      if (r.stStep === 0 && !skipNaN) {
+      if (step === 0 && !skipNaN) {
         let tot = 0;
-        for (let j = 0; j < r.count; j++) tot += s[r.so + j]!;
-        N[r.st]! += r.count;
-        T[r.st]! += tot;
+        for (let j = 0; j < count; j++) tot += s[so + j]!;
+        N[st] += count;
+        T[st] += tot;
         return;
       }
-      for (let j = 0; j < r.count; j++) {
-        const v = s[r.so + j]!;
+      if (step === 1 && !skipNaN) {
+        // the hot path of means over leading axes: one contiguous row into one state row
+        for (let j = 0; j < count; j++) {
+          N[st + j] += 1;
+          T[st + j] += s[so + j]!;
+        }
+        return;
+      }
+      for (let j = 0; j < count; j++) {
+        const v = s[so + j]!;
         if (skipNaN && v !== v) continue;
-        const k = r.st + j * r.stStep;
+        const k = st + j * step;
         N[k] += 1;
         T[k] += v;
       }

@@ -18,6 +18,8 @@ export interface KernelInput {
   readonly coords: readonly (readonly number[])[];
   /** Reads block `k` of `coords`. */
   read(k: number): Promise<NDArray>;
+  /** Says the kernel is done with a block it read (its buffer may be reused); optional. */
+  release?(block: NDArray): void;
   /** Streams the blocks in order, holding at most one (plus read-ahead) at a time. */
   blocks(): AsyncIterable<{ coords: readonly number[]; block: NDArray }>;
 }

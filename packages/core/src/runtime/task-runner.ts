@@ -9,6 +9,7 @@ import type { BlockwiseOp, Plan } from "../plan/ir.js";
 import { compileExpr } from "../kernels/expr-compile.js";
 import { type KernelContext, type KernelInput, getKernel } from "../kernels/registry.js";
 import { readBlock } from "./read-block.js";
+import { releaseBuffer } from "../storage/buffer-pool.js";
 import { taskChunks, taskNode } from "../plan/task-grid.js";
 import { writeTaskOutput } from "./write-region.js";
 
@@ -42,6 +43,7 @@ function makeInput(plan: Plan, op: BlockwiseOp, i: number, taskCoords: readonly 
   return {
     coords,
     read,
+    release: (block) => releaseBuffer(block.data.buffer),
     async *blocks() {
       for (let k = 0; k < coords.length; k++) yield { coords: coords[k]!, block: await read(k) };
     },

@@ -35,6 +35,29 @@ export class FileStore implements Store {
     }
   }
 
+  async getInto(key: AbsolutePath, target: Uint8Array): Promise<boolean | undefined> {
+    let handle;
+    try {
+      handle = await open(this.#path(key), "r");
+    } catch (err) {
+      if (isMissing(err)) return undefined;
+      throw err;
+    }
+    try {
+      const { size } = await handle.stat();
+      if (size !== target.byteLength) return false;
+      let off = 0;
+      while (off < size) {
+        const { bytesRead } = await handle.read(target, off, size - off, off);
+        if (bytesRead === 0) return false;
+        off += bytesRead;
+      }
+      return true;
+    } finally {
+      await handle.close();
+    }
+  }
+
   async getRange(key: AbsolutePath, range: RangeQuery): Promise<Uint8Array | undefined> {
     let handle;
     try {

@@ -20,6 +20,12 @@ export interface Store {
   get(key: AbsolutePath, options?: { signal?: AbortSignal }): Promise<Uint8Array | undefined>;
   getRange?(key: AbsolutePath, range: RangeQuery, options?: { signal?: AbortSignal }): Promise<Uint8Array | undefined>;
   set(key: AbsolutePath, value: Uint8Array): Promise<void>;
+  /**
+   * Optional: reads the whole object into `target` when its size is exactly `target.byteLength`,
+   * resolving with true; false when it has another size (nothing meaningful is in `target` then),
+   * `undefined` when it is missing. Lets readers reuse buffers.
+   */
+  getInto?(key: AbsolutePath, target: Uint8Array): Promise<boolean | undefined>;
   delete(key: AbsolutePath): Promise<void>;
   /** Every key that starts with `prefix` (itself an absolute path, usually ending in `/`). */
   list(prefix: AbsolutePath): Promise<AbsolutePath[]>;

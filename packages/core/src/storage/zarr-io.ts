@@ -8,6 +8,7 @@ import { registerFastBlosc } from "./codecs/blosc.js";
 import { openStore } from "./registry.js";
 import { type AbsolutePath, joinKey } from "./store.js";
 import { copyStrided } from "./copy-strided.js";
+import { MIN_POOLED_BYTES, releaseBuffer, takeBuffer } from "./buffer-pool.js";
 
 /** What cubed-ts needs to know about a Zarr array at plan time. */
 export interface ZarrArrayInfo {
@@ -207,7 +208,17 @@ export async function readStoredBlock(
   coords: readonly number[],
   blockShape: readonly number[],
 ): Promise<{ block: NDArray; bytes: number }> {
-  const raw = await openStore(url).get(chunkKey(path, coords));
+  const store = openStore(url);
+  const key = chunkKey(path, coords);
+  const size = shapeSize(chunks) * itemsize(dtype);
+  const isFull = blockShape.every((s, i) => s === chunks[i]);
+  if (compressor === null && isFull && store.getInto && size >= MIN_POOLED_BYTES) {
+    const buf = takeBuffer(size);
+    const ok = await store.getInto(key, buf);
+    if (ok) return { block: new NDArray(dtype, blockShape, viewAs(dtype, buf)), bytes: size };
+    releaseBuffer(buf.buffer);
+  }
+  const raw = await store.get(key);
   if (raw === undefined) {
     throw new MissingChunkError(
       `Chunk (${coords.join(", ")}) of array ${arrayId} is missing at ${url}/${path}: the task that writes it did not finish. ` +
@@ -218,7 +229,6 @@ export async function readStoredBlock(
   }
   const bytes = await decompress(raw, compressor);
   const full = viewAs(dtype, bytes);
-  const isFull = blockShape.every((s, i) => s === chunks[i]);
   if (isFull) return { block: new NDArray(dtype, blockShape, full), bytes: full.byteLength };
   const out = allocate(dtype, shapeSize(blockShape));
   copyStrided(full, cStrides(chunks), out, cStrides(blockShape), blockShape);
