@@ -3,7 +3,7 @@
  * in memory) and datetimes (a documented representation over float64).
  * @module
  */
-import { type DataType, DtypeError, resultType } from "@cubed-ts/core";
+import { type DataType, DtypeError, resultType, scalarDtype, scalarResultType } from "@cubed-ts/core";
 import { ArgumentError } from "./errors.js";
 
 /**
@@ -119,23 +119,8 @@ export function promoteForNaN(dtype: DataType): DataType {
   return "float64";
 }
 
-/** The dtype NumPy gives `array op scalar` (NEP 50 weak scalars). */
-export function scalarResultType(dtype: DataType, scalar: number | boolean | bigint): DataType {
-  const kind = dtypeKind(dtype);
-  if (typeof scalar === "boolean") return dtype;
-  if (typeof scalar === "bigint") return kind === "bool" ? "int64" : dtype;
-  if (kind === "float") return dtype;
-  const integral = Number.isInteger(scalar);
-  if (kind === "bool") return integral ? "int64" : "float64";
-  return integral ? dtype : "float64";
-}
-
-/** The dtype a JS scalar has on its own. */
-export function scalarDtype(scalar: number | boolean | bigint): DataType {
-  if (typeof scalar === "boolean") return "bool";
-  if (typeof scalar === "bigint") return "int64";
-  return Number.isInteger(scalar) ? "int64" : "float64";
-}
+// NEP 50 weak-scalar rules are core's.
+export { scalarDtype, scalarResultType } from "@cubed-ts/core";
 
 /** The kind of a numeric dtype. */
 export function dtypeKind(dtype: DataType): "bool" | "signed" | "unsigned" | "float" {
