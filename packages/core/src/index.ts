@@ -69,7 +69,7 @@ export { rechunk, rechunkPlan, type RechunkOptions, type RechunkChunks } from ".
 export { planRechunk, type RechunkPlan, type RechunkCopy, type RechunkPlanInput } from "./plan/rechunk-plan.js";
 export { newaxis, ellipsis, type AdvancedKey, type IntegerArrayKey } from "./array/advanced-index.js";
 export { take } from "./array/take.js";
-export { blocks, type BlockKey } from "./array/blocks.js";
+export { blocks, BlockView, type BlockKey } from "./array/blocks.js";
 export { permuteDims, moveaxis, matrixTranspose } from "./array/manipulation/permute.js";
 export { expandDims, squeeze } from "./array/manipulation/expand-squeeze.js";
 export { broadcastTo, broadcastArrays } from "./array/manipulation/broadcast.js";

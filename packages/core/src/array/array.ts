@@ -7,6 +7,7 @@ import type { Spec } from "../spec/spec.js";
 import { type ComputeOptions, computeArrays } from "./compute.js";
 import { type PlanOptions, PlanView, planArrays } from "./plan-view.js";
 import { type ToZarrOptions, toZarr } from "./to-zarr.js";
+import { BlockView } from "./blocks.js";
 
 /**
  * A lazy chunked array: metadata plus the lineage of ops that produce it.
@@ -51,6 +52,10 @@ export class CubedArray {
   /** Number of blocks along each axis. */
   get numblocks(): number[] {
     return numBlocks(this.shape, this.chunks);
+  }
+  /** Whole blocks, as Dask's `x.blocks[...]`: `x.blocks.get(0, slice(1, 3))`. */
+  get blocks(): BlockView {
+    return new BlockView(this);
   }
 
   /** Computes this array and returns it in memory. */

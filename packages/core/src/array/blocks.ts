@@ -42,3 +42,32 @@ export function blocks(x: CubedArray, key: readonly BlockKey[]): CubedArray {
   });
   return orthogonalIndex(x, keys, [], "blocks");
 }
+
+/**
+ * Whole-block selection on an array (`x.blocks`), as Dask's and Cubed's
+ * `x.blocks[...]`: `get` takes one key per axis.
+ *
+ * @example
+ * ```ts
+ * x.blocks.shape;               // blocks per axis
+ * x.blocks.get(0, slice(1, 3)); // first block row, block columns 1 and 2
+ * ```
+ */
+export class BlockView {
+  constructor(private readonly array: CubedArray) {}
+
+  /** Number of blocks along each axis. */
+  get shape(): number[] {
+    return this.array.numblocks;
+  }
+
+  /** Total number of blocks. */
+  get size(): number {
+    return this.array.numblocks.reduce((a, b) => a * b, 1);
+  }
+
+  /** The selected blocks put together (see {@link blocks}). */
+  get(...key: BlockKey[]): CubedArray {
+    return blocks(this.array, key);
+  }
+}

@@ -125,6 +125,12 @@ describe("advanced indexing", () => {
           () => R.blocks(x.ref, x.chunks, refKey),
           `blocks(${describeCase("x", x)}, ${JSON.stringify(key)})`,
         );
+        // the accessor form, x.blocks.get(...)
+        await compareWith(
+          () => lazy(x, spec).blocks.get(...apiKey),
+          () => R.blocks(x.ref, x.chunks, refKey),
+          `x.blocks.get(${JSON.stringify(key)}) with ${describeCase("x", x)}`,
+        );
       }),
       runs(40),
     );
