@@ -14,7 +14,7 @@ const tmp = (p: string): string => {
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe("memory model of the new ops, measured", () => {
-  it("each task of permute, concat, pad, matmul, cumulativeSum, take and mapOverlap peaks at most at its projection (one task per process)", async () => {
+  it("each task of rechunk, roll, flip, permute, concat, pad, matmul, cumulativeSum, take and mapOverlap peaks at most at its projection (one task per process)", async () => {
     const dir = tmp("cubed-mem-api-");
     const kernelModule = new URL("./fixtures/kernels/user-kernels.mjs", import.meta.url).href;
     const spec = new core.Spec({ workDir: join(dir, "work"), allowedMem: "2GB", reservedMem: "100MB", kernelModules: [kernelModule] });
@@ -23,8 +23,15 @@ describe("memory model of the new ops, measured", () => {
     const u = core.random.random([1000, 2000], { chunks: [1000, 1000], seed: 3, spec });
     await core.toZarr(u, join(dir, "u.zarr"), { compressor: null });
     const x = await core.fromZarr(join(dir, "u.zarr"), { spec });
+    // a long 1-d axis: selections must not grow with the axis length
+    const v = core.random.random([4_000_000], { chunks: [1_000_000], seed: 4, spec });
+    await core.toZarr(v, join(dir, "v.zarr"), { compressor: null });
+    const vz = await core.fromZarr(join(dir, "v.zarr"), { spec });
     const exec = new ProcessPerTaskExecutor(dir);
     const arrays = [
+      core.rechunk(vz, [1_500_000]),
+      core.roll(vz, 123_457),
+      core.flip(vz),
       core.permuteDims(x, [1, 0]),
       core.concat([x, core.index(x, [core.slice(0, 500)])], { axis: 0 }),
       core.pad(x, 100, { value: 1 }),
@@ -35,7 +42,7 @@ describe("memory model of the new ops, measured", () => {
     ];
     await core.compute(...arrays, { executor: exec });
     const labels = new Set(exec.peaks.map((p) => p.label));
-    for (const l of ["permute-dims", "concat", "pad", "matmul", "cumulative-sum", "take", "test/box-sum"]) expect(labels).toContain(l);
+    for (const l of ["permute-dims", "concat", "pad", "matmul", "cumulative-sum", "take", "test/box-sum", "rechunk", "roll", "flip"]) expect(labels).toContain(l);
     for (const p of exec.peaks) {
       expect(p.peakMem, `${p.label} ${p.opId}: measured ${p.peakMem} vs projected ${p.projectedMem}`).toBeLessThanOrEqual(p.projectedMem);
     }

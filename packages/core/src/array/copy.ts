@@ -22,7 +22,7 @@ export function copyArray(x: CubedArray, chunks: readonly number[] = x.chunks, l
         access: "stream",
       },
     ],
-    kernel: { kind: "named", name: "assemble", args: null },
+    kernel: { kind: "named", name: "place", args: null },
     outputs: [{ shape: [...x.shape], dtype: x.dtype, chunks: [...chunks] }],
     fusable: false,
   });

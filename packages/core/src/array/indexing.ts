@@ -82,7 +82,7 @@ export function index(x: CubedArray, key: readonly (IndexKey | AdvancedKey)[]): 
   const [l] = blockwise({
     label: "index",
     inputs: [{ lineage: x.lineage, map: { kind: "region", axes }, access: "stream" }],
-    kernel: { kind: "named", name: "assemble", args: null },
+    kernel: { kind: "named", name: "place", args: null },
     outputs: [{ shape: outShape, dtype: x.dtype, chunks: outChunks }],
   });
   return new CubedArray(l!, x.spec);

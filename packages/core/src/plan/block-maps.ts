@@ -87,10 +87,28 @@ export function regionAxisPairs(
   return pairs;
 }
 
+/** The input blocks along one axis that output block `outCoords` reads (without listing every element for affine slices). */
 function regionAxisBlocks(ax: RegionAxis, axis: number, outCoords: readonly number[], input: ArrayNode, output: ArrayNode): number[] {
   const c = input.chunks[axis]!;
+  const extent = input.shape[axis]!;
+  if (ax.kind === "index") return ax.index >= 0 && ax.index < extent ? [Math.floor(ax.index / c)] : [];
+  const oc = output.chunks[ax.outAxis]!;
+  const o0 = outCoords[ax.outAxis]! * oc;
+  const o1 = Math.min(o0 + oc, output.shape[ax.outAxis]!);
+  if (ax.kind === "slice" && ax.mod === undefined && (ax.repeat ?? 1) === 1 && Math.abs(ax.step) <= c) {
+    // consecutive indices: every block between the first and the last one inside the input
+    if (o1 <= o0) return [];
+    const ends = [ax.start + o0 * ax.step, ax.start + (o1 - 1) * ax.step];
+    const lo = Math.max(0, Math.min(...ends));
+    const hi = Math.min(extent - 1, Math.max(...ends));
+    if (hi < lo) return [];
+    return Array.from({ length: Math.floor(hi / c) - Math.floor(lo / c) + 1 }, (_, k) => Math.floor(lo / c) + k);
+  }
   const blocks = new Set<number>();
-  for (const [, i] of regionAxisPairs(ax, outCoords, output, input.shape[axis]!)) blocks.add(Math.floor(i / c));
+  for (let o = o0; o < o1; o++) {
+    const i = regionIndex(ax, o);
+    if (i >= 0 && i < extent) blocks.add(Math.floor(i / c));
+  }
   return [...blocks].sort((a, b) => a - b);
 }
 
