@@ -8,3 +8,4 @@ export * from "./manipulation.js";
 export * from "./linalg.js";
 export * from "./cumulative.js";
 export * from "./searching.js";
+export * from "./overlap.js";
