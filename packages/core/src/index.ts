@@ -57,7 +57,7 @@ export {
   asarray, fromArray, full, zeros, ones, empty, arange, linspace, random,
   MAX_INLINE_BYTES, type CreationOptions, type RandomOptions,
 } from "./array/creation.js";
-export type { ArrayLike } from "./array/to-ndarray.js";
+export { typedArrayDtype, type ArrayLike } from "./array/to-ndarray.js";
 export { where, clip, astype, type Operand } from "./array/elementwise.js";
 export * from "./array/elementwise-api.js";
 export {

@@ -192,7 +192,8 @@ describe("@cubed-ts/core with s3:// URLs", () => {
     const back = await fromZarr("s3://zarr/out/u2.zarr", { spec });
     const [a, b] = await compute(back, multiply(u, 2));
     expect(Array.from(a!.data as Float64Array)).toEqual(Array.from(b!.data as Float64Array));
-    expect(await openStore("s3://zarr/out/u2.zarr").get("/zarr.json")).toBeDefined();
+    const meta = JSON.parse(new TextDecoder().decode(await openStore("s3://zarr/out/u2.zarr").get("/zarr.json")));
+    expect(meta).toMatchObject({ zarr_format: 3, node_type: "array", shape: [9, 6], data_type: "float64" });
 
     const expected = JSON.parse(readFileSync(join(FIXTURES_DIR, "zarr", "expected.json"), "utf8")) as Record<string, ZarrFixture>;
     const fx = expected.v2_f64_blosc_lz4!;

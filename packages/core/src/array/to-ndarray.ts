@@ -6,7 +6,15 @@ import { shapeSize } from "../ndarray/shape.js";
 /** Data accepted by `asarray` and `fromArray`. */
 export type ArrayLike = NDArray | TypedArray | NestedArray;
 
-function typedDtype(a: TypedArray): DataType {
+/**
+ * The dtype a typed array holds (Uint8Array reads as uint8).
+ *
+ * @example
+ * ```ts
+ * typedArrayDtype(new Float32Array(2)); // "float32"
+ * ```
+ */
+export function typedArrayDtype(a: TypedArray): DataType {
   if (a instanceof Float64Array) return "float64";
   if (a instanceof Float32Array) return "float32";
   if (a instanceof Int8Array) return "int8";
@@ -34,7 +42,7 @@ export function toNDArray(data: ArrayLike, dtype?: DataType): NDArray {
   if (data instanceof NDArray) return want === undefined || want === data.dtype ? data : castNDArray(data, want);
   if (ArrayBuffer.isView(data)) {
     const a = data as TypedArray;
-    const nd = new NDArray(typedDtype(a), [a.length], a);
+    const nd = new NDArray(typedArrayDtype(a), [a.length], a);
     return want === undefined || want === nd.dtype ? nd : castNDArray(nd, want);
   }
   const shape: number[] = [];

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, readdir, rename, rm, open, writeFile } from "node:fs/promises";
+import { type FileHandle, mkdir, readFile, readdir, rename, rm, open, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { AbsolutePath, RangeQuery, Store } from "./store.js";
 
@@ -35,8 +35,9 @@ export class FileStore implements Store {
     }
   }
 
-  async getInto(key: AbsolutePath, target: Uint8Array): Promise<boolean | undefined> {
-    let handle;
+  /** Runs `read` on the open file and its size; `undefined` when the key is missing. */
+  async #withFile<T>(key: AbsolutePath, read: (handle: FileHandle, size: number) => Promise<T>): Promise<T | undefined> {
+    let handle: FileHandle;
     try {
       handle = await open(this.#path(key), "r");
     } catch (err) {
@@ -44,30 +45,26 @@ export class FileStore implements Store {
       throw err;
     }
     try {
-      const { size } = await handle.stat();
-      if (size !== target.byteLength) return false;
-      let off = 0;
-      while (off < size) {
-        const { bytesRead } = await handle.read(target, off, size - off, off);
-        if (bytesRead === 0) return false;
-        off += bytesRead;
-      }
-      return true;
+      return await read(handle, (await handle.stat()).size);
     } finally {
       await handle.close();
     }
   }
 
-  async getRange(key: AbsolutePath, range: RangeQuery): Promise<Uint8Array | undefined> {
-    let handle;
-    try {
-      handle = await open(this.#path(key), "r");
-    } catch (err) {
-      if (isMissing(err)) return undefined;
-      throw err;
-    }
-    try {
-      const { size } = await handle.stat();
+  getInto(key: AbsolutePath, target: Uint8Array): Promise<boolean | undefined> {
+    return this.#withFile(key, async (handle, size) => {
+      if (size !== target.byteLength) return false;
+      for (let off = 0; off < size; ) {
+        const { bytesRead } = await handle.read(target, off, size - off, off);
+        if (bytesRead === 0) return false;
+        off += bytesRead;
+      }
+      return true;
+    });
+  }
+
+  getRange(key: AbsolutePath, range: RangeQuery): Promise<Uint8Array | undefined> {
+    return this.#withFile(key, async (handle, size) => {
       const [offset, length] =
         "suffixLength" in range
           ? [Math.max(0, size - range.suffixLength), Math.min(size, range.suffixLength)]
@@ -75,9 +72,7 @@ export class FileStore implements Store {
       const out = new Uint8Array(length);
       await handle.read(out, 0, length, offset);
       return out;
-    } finally {
-      await handle.close();
-    }
+    });
   }
 
   async set(key: AbsolutePath, value: Uint8Array): Promise<void> {

@@ -4,7 +4,7 @@
  * dimension name (no coordinates, no alignment).
  * @module
  */
-import { type DataType, NDArray, type Spec, type TypedArray, resultType } from "@cubed-ts/core";
+import { type DataType, NDArray, type Spec, type TypedArray, resultType, typedArrayDtype } from "@cubed-ts/core";
 import { DATETIME, type LabelledDtype, StringArray, isFloat, itemBytes, promoteForNaN } from "../dtypes.js";
 import { ArgumentError, DimensionError, AlignmentError } from "../errors.js";
 import type { BinaryFunction, JsScalar, ReductionName, UnaryFunction } from "../backends/functions.js";
@@ -64,7 +64,7 @@ function isDate(x: unknown): x is Date {
 export function toMemArray(input: TypedArray | NestedInput, dtype?: DataType): { data: MemArray; datetime: boolean } {
   if (ArrayBuffer.isView(input)) {
     const ta = input as TypedArray;
-    const dt = typedDtype(ta);
+    const dt = typedArrayDtype(ta);
     const nd = new NDArray(dt, [ta.length], ta);
     return { data: dtype ? astypeMem(nd, dtype) : nd, datetime: false };
   }
@@ -110,18 +110,6 @@ export function toMemArray(input: TypedArray | NestedInput, dtype?: DataType): {
   return { data: new NDArray(inferred, shape, out), datetime: false };
 }
 
-function typedDtype(a: TypedArray): DataType {
-  if (a instanceof Float64Array) return "float64";
-  if (a instanceof Float32Array) return "float32";
-  if (a instanceof Int8Array) return "int8";
-  if (a instanceof Int16Array) return "int16";
-  if (a instanceof Int32Array) return "int32";
-  if (a instanceof BigInt64Array) return "int64";
-  if (a instanceof Uint8Array) return "uint8";
-  if (a instanceof Uint16Array) return "uint16";
-  if (a instanceof Uint32Array) return "uint32";
-  return "uint64";
-}
 
 function isVariableData(x: unknown): x is VariableData {
   if (x instanceof StringArray || x instanceof NDArray) return true;
