@@ -7,7 +7,7 @@ import {
 } from "@cubed-ts/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { LambdaExecutor, type LambdaExecutorOptions } from "../src/index.js";
-import type { Fault } from "./helpers/local-lambda.js";
+import type { Fault } from "@cubed-ts/aws-local";
 import { type Stack, namedOp, startStack } from "./helpers/stack.js";
 import "./fixtures/kernels.js";
 

@@ -1,18 +1,15 @@
 // Unit-level checks: payload parsing and plan checks in the worker, the zip writer, function
 // names, and the payload cap on a plan of 100 000 tasks (with a Lambda client whose HTTP handler
 // answers in-process, so every payload the real SDK would send is measured).
-import type { AddressInfo } from "node:net";
-import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { LambdaClient } from "@aws-sdk/client-lambda";
+import { readZip, startLocalS3 } from "@cubed-ts/aws-local";
 import { type Plan, Spec, add, multiply, random } from "@cubed-ts/core";
-import { createS3Client, registerS3 } from "@cubed-ts/store-s3";
-import { buildApp } from "fauxqs";
+import { registerS3 } from "@cubed-ts/store-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkPayloadAgainstPlan, parsePayload } from "../src/handler.js";
 import {
   LambdaExecutor, MAX_PAYLOAD_BYTES, type InvocationPayload, crc32, createZip, isLambdaError, lambdaFunctionName, memoryMB,
 } from "../src/index.js";
-import { readZip } from "./helpers/local-lambda.js";
 
 function rejects(fn: () => unknown): boolean {
   try {
@@ -94,14 +91,10 @@ describe("packaging", () => {
 describe("payload size", () => {
   let close: () => Promise<void>;
   beforeAll(async () => {
-    const app = buildApp({ logger: false });
-    await app.listen({ port: 0, host: "127.0.0.1" });
-    const endpoint = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    const admin = createS3Client({ endpoint, credentials: { accessKeyId: "x", secretAccessKey: "y" } });
-    await admin.send(new CreateBucketCommand({ Bucket: "big" }));
-    admin.destroy();
-    registerS3({ endpoint, credentials: { accessKeyId: "x", secretAccessKey: "y" } });
-    close = () => app.close();
+    const credentials = { accessKeyId: "x", secretAccessKey: "y" };
+    const s3 = await startLocalS3({ buckets: ["big"], credentials });
+    registerS3({ endpoint: s3.endpoint, credentials });
+    close = () => s3.stop();
   });
   afterAll(async () => {
     await close();

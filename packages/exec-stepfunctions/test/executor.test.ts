@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DetachedError, type ExecutionHandle, PLACEHOLDER_DEFINITION, StepFunctionsExecutor, deployStateMachine, isStepFunctionsError,
 } from "../src/index.js";
-import { LocalStepFunctions } from "./helpers/sfn-server.js";
+import { LocalStepFunctions } from "@cubed-ts/aws-local";
 import { type Fault, type Stack, startStack } from "./helpers/stack.js";
 
 let stack: Stack;

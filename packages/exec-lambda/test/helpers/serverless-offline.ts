@@ -7,7 +7,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { readZip } from "./local-lambda.js";
+import { readZip } from "@cubed-ts/aws-local";
 
 const PKG = fileURLToPath(new URL("../..", import.meta.url));
 

@@ -1,10 +1,9 @@
-import type { AddressInfo } from "node:net";
-import { CreateBucketCommand } from "@aws-sdk/client-s3";
+// The Lambda executor's test stack: the shared local stand-ins of @cubed-ts/aws-local (fauxqs S3 and
+// the local Lambda Invoke server running the real deployed worker bundle), all on 127.0.0.1, with
+// distinctive fake credentials the tests look for in everything they must not leak into.
+import { type Fault, type LocalLambda, localDeployTarget, startAwsLocal } from "@cubed-ts/aws-local";
 import { type CubedArray, type KernelRef, CubedArray as ArrayClass, type Spec, blockwise } from "@cubed-ts/core";
-import { createS3Client, registerS3 } from "@cubed-ts/store-s3";
-import { buildApp } from "fauxqs";
 import { type DeployResult, deployLambda } from "../../src/index.js";
-import { type Fault, LocalLambda } from "./local-lambda.js";
 
 /** Distinctive fake credentials: tests check they never show up in plans, payloads, status objects or logs. */
 export const FAKE_CREDS = {
@@ -22,52 +21,33 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** Starts fauxqs (S3) and the local Lambda server on 127.0.0.1 and points the SDK at them. */
 export type FaultHook = (info: { functionName: string; type: string; payload: string; n: number }) => Fault;
 
+/** Starts the stand-ins with buckets `work` and `other`, puts FAKE_CREDS into this process's environment and registers s3:// against them. */
 export async function startStack(options: { faults?: FaultHook; maxConcurrency?: number } = {}): Promise<Stack> {
   process.env.AWS_ACCESS_KEY_ID = FAKE_CREDS.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY = FAKE_CREDS.secretAccessKey;
   process.env.AWS_SESSION_TOKEN = FAKE_CREDS.sessionToken;
   process.env.AWS_REGION = "us-east-1";
-  const app = buildApp({ logger: false });
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  const s3Endpoint = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  const admin = createS3Client({ endpoint: s3Endpoint, maxAttempts: 1 });
-  await admin.send(new CreateBucketCommand({ Bucket: "work" }));
-  await admin.send(new CreateBucketCommand({ Bucket: "other" }));
-  admin.destroy();
-  registerS3({ endpoint: s3Endpoint });
-  const lambda = await new LocalLambda({
-    env: {
-      AWS_ACCESS_KEY_ID: FAKE_CREDS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: FAKE_CREDS.secretAccessKey,
-      AWS_SESSION_TOKEN: FAKE_CREDS.sessionToken,
-      AWS_REGION: "us-east-1",
-    },
-    faults: options.faults,
-    maxConcurrency: options.maxConcurrency ?? 8,
-  }).start();
+  const local = await startAwsLocal({
+    buckets: ["work", "other"],
+    credentials: FAKE_CREDS,
+    lambda: { faults: options.faults, maxConcurrency: options.maxConcurrency ?? 8 },
+  });
   return {
-    s3Endpoint,
-    lambda,
+    s3Endpoint: local.s3Endpoint,
+    lambda: local.lambda,
     deploy: (name, o = {}) =>
       deployLambda({
-        roleArn: "arn:aws:iam::000000000000:role/cubed-test",
+        ...localDeployTarget(local.env),
         memory: o.memory ?? "500MB",
         kernels: o.kernels ?? [KERNELS],
         functionName: name,
-        endpoint: lambda.endpoint,
         timeoutSeconds: o.timeoutSeconds ?? 60,
-        environment: { AWS_ENDPOINT_URL_S3: s3Endpoint },
         allowedPrefixes: o.allowedPrefixes,
         reservedConcurrency: o.reservedConcurrency,
-        maxWaitSeconds: 10,
       }),
-    async stop() {
-      await lambda.stop();
-      await app.close();
-    },
+    stop: () => local.stop(),
   };
 }
 

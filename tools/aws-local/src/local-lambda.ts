@@ -12,35 +12,8 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { inflateRawSync } from "node:zlib";
-
-/** Unpacks a zip (stored or deflated entries). */
-export function readZip(zip: Uint8Array): Map<string, Uint8Array> {
-  const buf = Buffer.from(zip.buffer, zip.byteOffset, zip.byteLength);
-  let eocd = buf.length - 22;
-  while (eocd >= 0 && buf.readUInt32LE(eocd) !== 0x06054b50) eocd--;
-  if (eocd < 0) throw new Error("not a zip file");
-  const count = buf.readUInt16LE(eocd + 10);
-  let p = buf.readUInt32LE(eocd + 16);
-  const out = new Map<string, Uint8Array>();
-  for (let i = 0; i < count; i++) {
-    if (buf.readUInt32LE(p) !== 0x02014b50) throw new Error("bad central directory");
-    const method = buf.readUInt16LE(p + 10);
-    const csize = buf.readUInt32LE(p + 20);
-    const nameLen = buf.readUInt16LE(p + 28);
-    const extraLen = buf.readUInt16LE(p + 30);
-    const commentLen = buf.readUInt16LE(p + 32);
-    const localOff = buf.readUInt32LE(p + 42);
-    const name = buf.subarray(p + 46, p + 46 + nameLen).toString("utf8");
-    const lNameLen = buf.readUInt16LE(localOff + 26);
-    const lExtraLen = buf.readUInt16LE(localOff + 28);
-    const start = localOff + 30 + lNameLen + lExtraLen;
-    const data = buf.subarray(start, start + csize);
-    out.set(name, method === 8 ? inflateRawSync(data) : Buffer.from(data));
-    p += 46 + nameLen + extraLen + commentLen;
-  }
-  return out;
-}
+import { fileURLToPath } from "node:url";
+import { readZip } from "./zip.js";
 
 /** What a fault hook may do with one invocation. */
 export type Fault =
@@ -51,6 +24,7 @@ export type Fault =
   | "hang" // the invocation never answers: the function times out and its container is killed
   | { delayMs: number }; // a straggler: runs, but only after a delay
 
+/** One invocation as the server saw it (for tests and counts). */
 export interface InvocationRecord {
   functionName: string;
   type: "RequestResponse" | "Event";
@@ -63,6 +37,7 @@ export interface InvocationRecord {
   end?: number;
 }
 
+/** Options of {@link LocalLambda}. */
 export interface LocalLambdaOptions {
   /** Environment of every container (the "execution role" credentials, region…); the function's variables are added. */
   env: Record<string, string>;
@@ -72,6 +47,8 @@ export interface LocalLambdaOptions {
   faults?: (info: { functionName: string; type: string; payload: string; n: number }) => Fault;
   /** Delay before Lambda's own retry of a failed async event, ms. Default 50. */
   asyncRetryDelayMs?: number;
+  /** Receives what containers print (also kept in `logs`). */
+  onLog?: (text: string) => void;
 }
 
 interface Container {
@@ -103,9 +80,23 @@ interface FunctionState {
 
 type InvokeOutcome = { status: number; headers: Record<string, string>; body: string };
 
-const RUNTIME = new URL("./lambda-runtime.mjs", import.meta.url).pathname;
+// not bundled: the same file from src/ (tests) and dist/ (built)
+const RUNTIME = fileURLToPath(new URL("../runtime/lambda-runtime.mjs", import.meta.url));
 const ACCOUNT = "000000000000";
 
+/**
+ * The local Lambda server: the Invoke API (sync and Event), function
+ * create/update/configuration, on 127.0.0.1; each deployed zip runs unchanged
+ * in child-process "containers".
+ *
+ * @example
+ * ```ts
+ * const lambda = await new LocalLambda({ env: { AWS_REGION: "us-east-1" } }).start();
+ * await deployLambda({ roleArn, memory: "2GB", functionName: "worker", endpoint: lambda.endpoint });
+ * // ... new LambdaExecutor({ functionName: "worker", endpoint: lambda.endpoint })
+ * await lambda.stop();
+ * ```
+ */
 export class LocalLambda {
   readonly invocations: InvocationRecord[] = [];
   readonly logs: string[] = [];
@@ -299,7 +290,11 @@ export class LocalLambda {
     });
     this.coldStarts++;
     const c: Container = { id: randomUUID().slice(0, 8), child, busy: true, generation: f.generation, dead: false, ready: Promise.resolve() };
-    const capture = (d: Buffer) => this.logs.push(`[${f.config.FunctionName} ${c.id}] ${d.toString()}`);
+    const capture = (d: Buffer): void => {
+      const text = `[${f.config.FunctionName} ${c.id}] ${d.toString()}`;
+      this.logs.push(text);
+      this.options.onLog?.(text);
+    };
     child.stdout!.on("data", capture);
     child.stderr!.on("data", capture);
     c.ready = new Promise<void>((resolve, reject) => {

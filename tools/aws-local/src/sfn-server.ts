@@ -1,4 +1,4 @@
-// TEST INFRASTRUCTURE ONLY: a small local stand-in for the AWS Step Functions API on 127.0.0.1.
+// LOCAL STAND-IN ONLY (tests and local benchmark runs): a small local stand-in for the AWS Step Functions API on 127.0.0.1.
 // It speaks the awsJson1_0 protocol that @aws-sdk/client-sfn uses (POST /, X-Amz-Target:
 // AWSStepFunctions.<Op>, errors as {__type, message} with HTTP 400) for CreateStateMachine,
 // UpdateStateMachine, DescribeStateMachine, StartExecution, DescribeExecution, StopExecution and
@@ -126,15 +126,29 @@ function emulateDistributed(def: Obj, readers: Map<string, (input: unknown) => P
   }
 }
 
+/** Options of {@link LocalStepFunctions}. */
 export interface LocalSfnOptions {
+  /** Where Task states invoke Lambda (the local Lambda server). */
   lambdaEndpoint: string;
   region?: string;
+  /** Credentials of the server's own Lambda client. Default: the SDK's chain (the environment). */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** As on AWS, keep the events of Distributed Map children out of the parent's history. Default false. */
   separateChildHistories?: boolean;
   /** Retry wait used instead of the definition's IntervalSeconds (ms). Default 0. */
   retryIntervalMs?: number;
 }
 
+/**
+ * The local Step Functions API server (awsJson1_0 over aws-local-stepfunctions) on 127.0.0.1.
+ *
+ * @example
+ * ```ts
+ * const sfn = await new LocalStepFunctions({ lambdaEndpoint: lambda.endpoint }).start();
+ * const executor = new StepFunctionsExecutor({ roleArn, functionName: "worker", endpoint: sfn.endpoint });
+ * await sfn.stop();
+ * ```
+ */
 export class LocalStepFunctions {
   readonly machines = new Map<string, Machine>();
   readonly executions = new Map<string, Execution>();
@@ -146,7 +160,9 @@ export class LocalStepFunctions {
 
   constructor(readonly options: LocalSfnOptions) {
     this.#region = options.region ?? "us-east-1";
-    this.#lambda = new LambdaClient({ endpoint: options.lambdaEndpoint, region: this.#region, maxAttempts: 1 });
+    this.#lambda = new LambdaClient({
+      endpoint: options.lambdaEndpoint, region: this.#region, maxAttempts: 1, ...(options.credentials ? { credentials: options.credentials } : {}),
+    });
     this.#server = createServer((req, res) => void this.#handle(req, res));
   }
 
