@@ -49,6 +49,18 @@ export interface StepFunctionsExecutorStats {
   historyEvents: number;
   /** Task lists written to S3 for Distributed Maps. */
   taskListsWritten: number;
+  /**
+   * Lambda invocations the state machines made (retries included): `LambdaFunctionScheduled` events, plus, for
+   * Distributed Maps whose children's histories are not in the parent's (as on AWS), one per batch of the task list.
+   */
+  lambdaInvocations: number;
+  /** Map iterations: inline `MapIterationStarted` events, plus one child execution per batch of each Distributed Map. */
+  mapIterations: number;
+  /**
+   * State transitions (what Standard workflows are billed by): states entered in the parent's history, plus one per
+   * Distributed Map child whose history is its own. An estimate for billing, not an AWS-reported count.
+   */
+  stateTransitions: number;
 }
 
 /** Options of {@link StepFunctionsExecutor.attach}. */
@@ -132,6 +144,7 @@ export class StepFunctionsExecutor implements DagExecutor {
   readonly functionArn: string;
   readonly stats: StepFunctionsExecutorStats = {
     stateMachinesCreated: 0, stateMachinesUpdated: 0, executionsStarted: 0, failedInvocations: 0, historyEvents: 0, taskListsWritten: 0,
+    lambdaInvocations: 0, mapIterations: 0, stateTransitions: 0,
   };
   /** The handle of the last execution this executor started. */
   lastHandle: ExecutionHandle | undefined;
@@ -316,14 +329,28 @@ export class StepFunctionsExecutor implements DagExecutor {
     const computeId = handle.computeId;
     const byState = new Map<string, WatchedOp>();
     for (const o of compiled.ops) byState.set(o.mapState, { opId: o.opId, label: o.label, numTasks: o.numTasks, key: `o${o.index}` });
+    const itemsPerBatch = this.options.itemsPerBatch ?? 10;
     const seen = new Set<string>();
     const opStart = new Map<string, number>();
     let input: JsonObject = {};
+    // an op is distributed when the execution input gives it a task list in S3
+    const isDistributed = (mapState: string): boolean => {
+      const key = byState.get(mapState)?.key;
+      return key !== undefined && Boolean(((input.lists ?? {}) as Record<string, string>)[key]);
+    };
     let last = 0;
     const poll = this.options.pollIntervalMs ?? 2000;
     const onEvent = async (e: HistoryEvent): Promise<void> => {
       const time = e.timestamp ? new Date(e.timestamp).getTime() : Date.now();
+      if (e.type?.endsWith("StateEntered")) this.stats.stateTransitions++;
       switch (e.type) {
+        case "LambdaFunctionScheduled":
+          this.stats.lambdaInvocations++;
+          break;
+        case "MapIterationStarted":
+          // a Distributed Map's children are counted from its task list when it ends
+          if (!isDistributed(e.mapIterationStartedEventDetails?.name ?? "")) this.stats.mapIterations++;
+          break;
         case "ExecutionStarted":
           input = JSON.parse(e.executionStartedEventDetails?.input ?? "{}") as JsonObject;
           break;
@@ -348,15 +375,24 @@ export class StepFunctionsExecutor implements DagExecutor {
               const bytes = await openStore(storeUrl).get(key);
               const tasks = bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as number[][]) : [];
               const t0 = opStart.get(op.opId) ?? time;
+              const batches = Math.ceil(tasks.length / itemsPerBatch);
+              this.stats.mapIterations += batches;
+              let hidden = 0;
               for (const coords of tasks) {
                 const k = `${op.opId}|${coords.join(",")}`;
                 if (seen.has(k)) continue;
                 seen.add(k);
+                hidden++;
                 emit(callbacks, "onTaskEnd", {
                   computeId, opId: op.opId, coords, createTime: t0, startTime: t0, endTime: time, resultTime: Date.now(), peakMem: 0,
                   bytesRead: 0, bytesWritten: 0, attempt: 1, worker: "stepfunctions:distributed-map",
                 });
               }
+              // tasks the parent's history did not show ran in child executions with histories of their own:
+              // one Lambda invocation and (at least) one state transition per batch
+              const hiddenBatches = Math.ceil(hidden / itemsPerBatch);
+              this.stats.lambdaInvocations += hiddenBatches;
+              this.stats.stateTransitions += hiddenBatches;
             }
           }
           emit(callbacks, "onOperationEnd", { computeId, opId: op.opId, label: op.label, time });

@@ -88,6 +88,9 @@ describe("StepFunctionsExecutor (client-sfn → local Step Functions API)", () =
     expect([...r.workers].every((w) => w.startsWith("lambda:"))).toBe(true);
     expect(ex.stats).toMatchObject({ stateMachinesCreated: 1, executionsStarted: 1, failedInvocations: 0 });
     expect(stack.lambda.invocations.length - before).toBe(r.numTasks);
+    // one inline Map iteration and one Lambda invocation per task; every iteration's Task state is a transition
+    expect(ex.stats).toMatchObject({ lambdaInvocations: r.numTasks, mapIterations: r.numTasks });
+    expect(ex.stats.stateTransitions).toBeGreaterThan(r.numTasks + r.opStart);
     // the same plan shape elsewhere reuses the content-addressed state machine
     const again = await compute(...quadratic("s3://work/sfn-qm-2"), { executor: ex });
     same(again, await reference());
@@ -110,6 +113,7 @@ describe("StepFunctionsExecutor (client-sfn → local Step Functions API)", () =
     expect(payloads.reduce((a, p) => a + p.tasks.length, 0)).toBe(r.numTasks);
     expect(payloads.every((p) => p.tasks.length >= 1 && p.tasks.length <= 3)).toBe(true);
     expect(payloads.some((p) => p.tasks.length > 1)).toBe(true);
+    expect(ex.stats).toMatchObject({ lambdaInvocations: payloads.length, mapIterations: payloads.length });
     const def = JSON.parse([...sfn.machines.values()].at(-1)!.definition) as object;
     expect(JSON.stringify(def)).toContain('"Mode":"DISTRIBUTED"');
   });
@@ -119,9 +123,13 @@ describe("StepFunctionsExecutor (client-sfn → local Step Functions API)", () =
     try {
       const ex = executor({ inlineMaxItems: 0, itemsPerBatch: 4, endpoint: separate.endpoint });
       const { r, cb } = recorder();
+      const before = stack.lambda.invocations.length;
       const out = await compute(...quadratic("s3://work/sfn-dist-sep"), { executor: ex, callbacks: [cb] });
       same(out, await reference());
       expect(r.tasks.size).toBe(r.numTasks);
+      // the children's invocations are not in the history: counted from the task lists' batches
+      const invoked = stack.lambda.invocations.length - before;
+      expect(ex.stats).toMatchObject({ lambdaInvocations: invoked, mapIterations: invoked });
       expect([...r.workers]).toEqual(["stepfunctions:distributed-map"]);
       const exec = [...separate.executions.values()].at(-1)!;
       expect(exec.events.some((e) => e.type.startsWith("LambdaFunction"))).toBe(false);
