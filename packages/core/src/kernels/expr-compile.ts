@@ -128,14 +128,16 @@ function binaryCode(fn: string, dt: DataType, a: string, b: string): string {
   throw new Error(`unknown binary function ${fn}`);
 }
 
-interface Codegen {
+/** Code generation state shared by the compilers of expressions (`compileExpr`) and folds (`compileFold`). */
+export interface Codegen {
   lines: string[];
   memo: Map<string, string>;
   consts: Scalar[];
   inputs: number;
 }
 
-function gen(expr: Expr, g: Codegen): string {
+/** Appends the statements computing `expr` at offsets `o<k>` of inputs `a<k>` to `g` and returns the name of its value. */
+export function genExpr(expr: Expr, g: Codegen): string {
   const key = JSON.stringify(expr);
   const hit = g.memo.get(key);
   if (hit) return hit;
@@ -150,16 +152,16 @@ function gen(expr: Expr, g: Codegen): string {
       g.memo.set(key, `k${g.consts.length - 1}`);
       return `k${g.consts.length - 1}`;
     case "cast":
-      code = castCode(expr.arg.dtype, expr.dtype, gen(expr.arg, g));
+      code = castCode(expr.arg.dtype, expr.dtype, genExpr(expr.arg, g));
       break;
     case "unary":
-      code = unaryCode(expr.fn, expr.arg.dtype, gen(expr.arg, g));
+      code = unaryCode(expr.fn, expr.arg.dtype, genExpr(expr.arg, g));
       break;
     case "binary":
-      code = binaryCode(expr.fn, expr.args[0].dtype, gen(expr.args[0], g), gen(expr.args[1], g));
+      code = binaryCode(expr.fn, expr.args[0].dtype, genExpr(expr.args[0], g), genExpr(expr.args[1], g));
       break;
     case "where": {
-      const [c, x, y] = expr.args.map((e) => gen(e, g)) as [string, string, string];
+      const [c, x, y] = expr.args.map((e) => genExpr(e, g)) as [string, string, string];
       code = `(${c} ? ${x} : ${y})`;
       break;
     }
@@ -187,7 +189,7 @@ export function compileExpr(expr: Expr): CompiledExpr {
   const hit = cache.get(key);
   if (hit) return hit;
   const g: Codegen = { lines: [], memo: new Map(), consts: [], inputs: 0 };
-  const result = gen(expr, g);
+  const result = genExpr(expr, g);
   const n = g.inputs;
   const ins = Array.from({ length: n }, (_, k) => k);
   const body = `

@@ -2,7 +2,8 @@ import { type DataType, type TypedArray, allocate } from "../dtypes/dtype.js";
 import { NDArray } from "../ndarray/ndarray.js";
 import { cStrides, shapeSize } from "../ndarray/shape.js";
 import { type CompiledExpr, compileExpr } from "./expr-compile.js";
-import type { Expr } from "./expr.js";
+import { type Expr, substituteInputs } from "./expr.js";
+import { type CompiledFold, type FoldTerm, compileFold, foldable } from "./fold-compile.js";
 import type { KernelContext } from "./registry.js";
 import { REDUCERS, type ReducerName, type Run } from "./reducers.js";
 
@@ -135,12 +136,76 @@ function setUp(part: ReducePart, outShape: readonly number[], nd: number): PartS
   };
 }
 
+/** First-stage parts folded together by one compiled loop (same reduced axes, additive reducers). */
+interface FoldGroup {
+  states: PartState[];
+  /** Op inputs the loop reads, in the order of its sources. */
+  inputs: number[];
+  fold: CompiledFold;
+  /** Indices (into `states`) of plain means, whose counts grow uniformly and are added once per block. */
+  uniformCounts: number[];
+}
+
+function foldGroups(states: PartState[], ctx: KernelContext): { groups: FoldGroup[]; rest: PartState[] } {
+  const byAxes = new Map<string, PartState[]>();
+  const rest: PartState[] = [];
+  for (const s of states) {
+    const p = s.part;
+    if (p.stage !== "first" || !foldable(p.reducer, p.inputDtype, p.outDtype)) rest.push(s);
+    else {
+      const key = JSON.stringify([...s.reduced].sort((a, b) => a - b));
+      byAxes.set(key, [...(byAxes.get(key) ?? []), s]);
+    }
+  }
+  const groups = [...byAxes.values()].map((members): FoldGroup => {
+    const inputs = [...new Set(members.flatMap((s) => s.part.inputs))].sort((a, b) => a - b);
+    const terms = members.map((s): FoldTerm => {
+      const operands = s.part.inputs.map((i): Expr => ({
+        op: "input",
+        index: inputs.indexOf(i),
+        dtype: ctx.plan.arrays[ctx.op.inputs[i]!.array]!.dtype,
+      }));
+      const expr = s.part.prologue ? substituteInputs(s.part.prologue, operands) : operands[0]!;
+      return { reducer: s.part.reducer as FoldTerm["reducer"], expr };
+    });
+    return {
+      states: members,
+      inputs,
+      fold: compileFold(terms),
+      uniformCounts: members.flatMap((s, k) => (s.part.reducer === "mean" ? [k] : [])),
+    };
+  });
+  return { groups, rest };
+}
+
+function sameShapes(blocks: readonly NDArray[]): boolean {
+  const first = blocks[0]!.shape;
+  return blocks.every((b) => b.shape.length === first.length && b.shape.every((d, k) => d === first[k]));
+}
+
+/** Folds one block position into a group's states with its compiled loop. */
+function foldBlock(group: FoldGroup, blocks: readonly NDArray[], nd: number): void {
+  const shape = blocks[0]!.shape;
+  const lead = group.states[0]!;
+  const sources = blocks.map((b) => b.data);
+  const fields = group.states.map((s) => s.state);
+  const zeros = new Array<number>(nd).fill(0);
+  forEachRun(shape, lead.stStrides, zeros, zeros, (run) => group.fold(sources, fields, run.so, run.st, run.stStep, run.count), lead.reduced);
+  let perSlot = 1;
+  for (const d of lead.reduced) perSlot *= shape[d]!;
+  for (const k of group.uniformCounts) {
+    const n = group.states[k]!.state[0] as Float64Array;
+    for (let i = 0; i < n.length; i++) n[i] += perSlot;
+  }
+}
+
 /**
  * The built-in `"reduce"` kernel: one round of tree reductions. For each input
  * block position it reads the blocks of every input once, then folds them into
- * each part's state; a part with a prologue evaluates its elementwise expression
- * one row at a time (no block-sized temporaries). Memory: one block per input
- * at a time plus the states.
+ * each part's state. First-round additive parts (sums and means, with their
+ * fused elementwise prologues) run as one compiled loop per group of parts
+ * ({@link compileFold}); others evaluate their prologue one row at a time (no
+ * block-sized temporaries). Memory: one block per input at a time plus the states.
  */
 export async function reduceKernel(ctx: KernelContext): Promise<NDArray[]> {
   const { parts } = ctx.args as unknown as ReduceArgs;
@@ -151,12 +216,19 @@ export async function reduceKernel(ctx: KernelContext): Promise<NDArray[]> {
     o += partOutputs(part);
     return s;
   });
+  const { groups, rest } = foldGroups(states, ctx);
   const used = [...new Set(parts.flatMap((p) => p.inputs))].sort((a, b) => a - b);
   const n = ctx.inputs[used[0]!]!.coords.length;
   for (let b = 0; b < n; b++) {
     const blocks = new Map<number, NDArray>();
     await Promise.all(used.map(async (i) => blocks.set(i, await ctx.inputs[i]!.read(b))));
-    for (const s of states) {
+    const unfolded = [...rest];
+    for (const group of groups) {
+      const srcs = group.inputs.map((i) => blocks.get(i)!);
+      if (sameShapes(srcs)) foldBlock(group, srcs, nd);
+      else unfolded.push(...group.states);
+    }
+    for (const s of unfolded) {
       const reducer = REDUCERS[s.part.reducer];
       const srcBlocks = s.part.inputs.map((i) => blocks.get(i)!);
       const shape = srcBlocks[0]!.shape;

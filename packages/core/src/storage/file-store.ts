@@ -51,15 +51,16 @@ export class FileStore implements Store {
     }
   }
 
-  getInto(key: AbsolutePath, target: Uint8Array): Promise<boolean | undefined> {
+  getInto(key: AbsolutePath, target: (size: number) => Uint8Array | undefined): Promise<Uint8Array | null | undefined> {
     return this.#withFile(key, async (handle, size) => {
-      if (size !== target.byteLength) return false;
+      const buf = target(size);
+      if (buf === undefined || buf.byteLength < size) return null;
       for (let off = 0; off < size; ) {
-        const { bytesRead } = await handle.read(target, off, size - off, off);
-        if (bytesRead === 0) return false;
+        const { bytesRead } = await handle.read(buf, off, size - off, off);
+        if (bytesRead === 0) return null; // the file shrank under us
         off += bytesRead;
       }
-      return true;
+      return buf.subarray(0, size);
     });
   }
 

@@ -21,11 +21,12 @@ export interface Store {
   getRange?(key: AbsolutePath, range: RangeQuery, options?: { signal?: AbortSignal }): Promise<Uint8Array | undefined>;
   set(key: AbsolutePath, value: Uint8Array): Promise<void>;
   /**
-   * Optional: reads the whole object into `target` when its size is exactly `target.byteLength`,
-   * resolving with true; false when it has another size (nothing meaningful is in `target` then),
-   * `undefined` when it is missing. Lets readers reuse buffers.
+   * Optional: reads the whole object into a buffer the caller picks once the object's size is
+   * known: `target(size)` returns a buffer of at least `size` bytes, or `undefined` to decline.
+   * Resolves with the filled view (`size` bytes at the start of that buffer), `null` when
+   * declined, `undefined` when the key is missing. Lets readers reuse buffers.
    */
-  getInto?(key: AbsolutePath, target: Uint8Array): Promise<boolean | undefined>;
+  getInto?(key: AbsolutePath, target: (size: number) => Uint8Array | undefined): Promise<Uint8Array | null | undefined>;
   delete(key: AbsolutePath): Promise<void>;
   /** Every key that starts with `prefix` (itself an absolute path, usually ending in `/`). */
   list(prefix: AbsolutePath): Promise<AbsolutePath[]>;

@@ -9,6 +9,7 @@ import { openStore } from "./registry.js";
 import { type AbsolutePath, joinKey } from "./store.js";
 import { copyStrided } from "./copy-strided.js";
 import { MIN_POOLED_BYTES, releaseBuffer, takeBuffer } from "./buffer-pool.js";
+import { directLayout, forgetDirectLayout, readDirect } from "./zarr-direct.js";
 
 /** What cubed-ts needs to know about a Zarr array at plan time. */
 export interface ZarrArrayInfo {
@@ -107,6 +108,12 @@ export async function readZarrBlock(
   blockShape: readonly number[],
   coords: readonly number[],
 ): Promise<{ block: NDArray; bytes: number }> {
+  const layout = await directLayout(url, path, dtype);
+  const chunkShape = layout && (await openZarrita(url, path)).chunks;
+  if (layout && chunkShape && blockShape.every((s, i) => s === chunkShape[i])) {
+    const bytes = await readDirect(url, layout, coords);
+    if (bytes) return { block: new NDArray(dtype, blockShape, viewAs(dtype, bytes)), bytes: bytes.byteLength };
+  }
   const arr = await openZarrita(url, path);
   const chunk = await arr.getChunk([...coords]);
   const data = chunkToC(chunk, dtype, blockShape);
@@ -153,6 +160,7 @@ export function v3Metadata(
 /** Forgets cached metadata of the array at url/path (after it is rewritten or removed). */
 export function forgetZarrArray(url: string, path: string): void {
   opened.delete(`${url}\u0000${path}`);
+  forgetDirectLayout(url, path);
 }
 
 /** Writes zarr.json for an array (done last for targets, so a failed compute never looks complete). */
@@ -214,7 +222,7 @@ export async function readStoredBlock(
   const isFull = blockShape.every((s, i) => s === chunks[i]);
   if (compressor === null && isFull && store.getInto && size >= MIN_POOLED_BYTES) {
     const buf = takeBuffer(size);
-    const ok = await store.getInto(key, buf);
+    const ok = await store.getInto(key, (n) => (n === size ? buf : undefined));
     if (ok) return { block: new NDArray(dtype, blockShape, viewAs(dtype, buf)), bytes: size };
     releaseBuffer(buf.buffer);
   }

@@ -411,6 +411,26 @@ export function resetFastBloscCounters(): void {
   counters.fallbackAfterError = 0;
 }
 
+/**
+ * Decodes a Blosc1 chunk into `out` (exactly its decoded size) with {@link decodeBloscSync},
+ * counting it as fast; resolves false, counting nothing, when the chunk needs the WASM codec
+ * (the caller then decodes it some other way, which counts it).
+ *
+ * @example
+ * ```ts
+ * if (!decodeBloscInto(frame, pooled)) pooled = await decodeBlosc(frame);
+ * ```
+ */
+export function decodeBloscInto(frame: Uint8Array, out: Uint8Array): boolean {
+  try {
+    decodeBloscSync(frame, out);
+  } catch {
+    return false;
+  }
+  counters.fast++;
+  return true;
+}
+
 type WasmCodec = { encode(data: Uint8Array): Uint8Array | Promise<Uint8Array>; decode(data: Uint8Array): Uint8Array | Promise<Uint8Array> };
 type WasmConfig = { cname: string; clevel: number; shuffle: number; blocksize: number };
 
