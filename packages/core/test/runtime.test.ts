@@ -53,16 +53,26 @@ describe("shared runtime", () => {
     const x = random.random([40, 4], { chunks: [1, 4], seed: 3, spec });
     const expected = await add(x, 1).compute();
     const attempts: string[] = [];
+    const abandoned: string[] = [];
     const executor: DagExecutor = {
       name: "straggler",
       execute: (plan: Plan, ctx) =>
         runPlan(plan, ctx, {
           concurrency: 4,
-          submit: async (opId, coords, attempt) => {
+          submit: async (opId, coords, attempt, signal) => {
             attempts.push(`${coords.join(",")}#${attempt}`);
             // the first attempt of task (7, 0) is far slower than the others
-            if (coords[0] === 7 && attempt === 1) await new Promise((r) => setTimeout(r, 3000));
-            return runTask(plan, opId, coords);
+            if (coords[0] === 7 && attempt === 1) {
+              await new Promise<void>((resolve, reject) => {
+                const timer = setTimeout(resolve, 3000);
+                signal.addEventListener("abort", () => {
+                  clearTimeout(timer);
+                  abandoned.push(`${coords.join(",")}#${attempt}`);
+                  reject(signal.reason);
+                });
+              });
+            }
+            return runTask(plan, opId, coords, { signal });
           },
         }),
     };
@@ -74,6 +84,39 @@ describe("shared runtime", () => {
     expect(events.find((e) => e.coords[0] === 7)!.attempt).toBe(2);
     expect(events.length).toBe(40);
     expect(Date.now() - started).toBeLessThan(2900);
+    expect(abandoned).toEqual(["7,0#1"]); // the losing copy was told to stop, and the run did not wait for it
+  });
+
+  it("returns from a failed compute only once no attempt is still running", async () => {
+    const spec = new Spec({ workDir: tmp("cubed-drain-") });
+    const x = random.random([12, 4], { chunks: [1, 4], seed: 3, spec });
+    let running = 0;
+    let finishedAfter = 0;
+    let failed = false;
+    const executor: DagExecutor = {
+      name: "one-fails",
+      execute: (plan: Plan, ctx) =>
+        runPlan(plan, ctx, {
+          concurrency: 6, retries: 0,
+          submit: async (opId, coords) => {
+            running++;
+            try {
+              if (coords[0] === 0) throw new Error("boom");
+              // slow tasks that ignore the signal: the run must wait for them before it rejects
+              await new Promise((r) => setTimeout(r, 200));
+              if (failed) finishedAfter++;
+              return await runTask(plan, opId, coords);
+            } finally {
+              running--;
+            }
+          },
+        }),
+    };
+    const err = await add(x, 1).compute({ executor }).catch((e: unknown) => e);
+    failed = true;
+    expect(isCubedError(err, "TaskError")).toBe(true);
+    expect(running).toBe(0);
+    expect(finishedAfter).toBe(0);
   });
 
   it("runs the independent ops of a stage in one pool", async () => {

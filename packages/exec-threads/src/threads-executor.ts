@@ -111,7 +111,7 @@ export class ThreadsExecutor implements DagExecutor {
     return w;
   }
 
-  #submit(json: string, planKey: string, opId: string, coords: number[]): Promise<TaskResult & { worker: string }> {
+  #submit(json: string, planKey: string, opId: string, coords: number[], signal: AbortSignal): Promise<TaskResult & { worker: string }> {
     const w = this.#pool.reduce((a, b) => (b.busy < a.busy ? b : a));
     const id = this.#nextId++;
     w.busy++;
@@ -120,6 +120,8 @@ export class ThreadsExecutor implements DagExecutor {
       const first = !w.plans.has(planKey);
       w.plans.add(planKey);
       w.worker.postMessage({ id, planKey, plan: first ? json : undefined, opId, coords });
+      // an abandoned attempt (another copy won, it timed out, the run failed) stops writing
+      signal.addEventListener("abort", () => w.worker.postMessage({ abort: id }), { once: true });
     });
   }
 
@@ -140,8 +142,10 @@ export class ThreadsExecutor implements DagExecutor {
       await runPlan(plan, context, {
         ...this.options,
         concurrency: inFlight,
-        submit: async (opId, coords) =>
-          usesMemoryStore(plan, opId) ? { ...(await runTask(plan, opId, coords)), worker: "main" } : this.#submit(json, planKey, opId, coords),
+        submit: async (opId, coords, _attempt, signal) =>
+          usesMemoryStore(plan, opId)
+            ? { ...(await runTask(plan, opId, coords, { signal })), worker: "main" }
+            : this.#submit(json, planKey, opId, coords, signal),
       });
     } finally {
       for (const w of this.#pool) w.worker.unref();

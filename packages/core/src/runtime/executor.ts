@@ -57,12 +57,24 @@ export interface RuntimeOptions {
   taskTimeoutMs?: number;
   /** Fault injection for tests (also read from `CUBED_FAULTS`). */
   faults?: FaultOptions;
+  /**
+   * How long the run waits at its end (or on failure) for attempts still running (a losing
+   * backup, a timed-out attempt, the other tasks of a failed stage) to finish, so that nothing
+   * writes after `compute` returns. Past it they are abandoned. Default: `taskTimeoutMs`
+   * if set, else 60 s.
+   */
+  drainTimeoutMs?: number;
 }
 
 /** How {@link runPlan} submits tasks. */
 export interface RunPlanOptions extends RuntimeOptions {
-  /** Runs one task attempt somewhere and resolves with its result. */
-  submit: (opId: string, coords: number[], attempt: number) => Promise<TaskResult & { worker?: string }>;
+  /**
+   * Runs one task attempt somewhere and resolves with its result. `signal` is aborted when the
+   * attempt is no longer wanted (another copy finished, it timed out, or the run failed);
+   * honouring it (e.g. passing it to {@link runTask}, which then writes nothing more) lets the
+   * run end without waiting for the attempt.
+   */
+  submit: (opId: string, coords: number[], attempt: number, signal: AbortSignal) => Promise<TaskResult & { worker?: string }>;
 }
 
 /** A task key for skip sets: coordinates joined by commas. */
@@ -80,6 +92,8 @@ interface TaskState {
   /** Start time of the earliest running copy (ms). */
   started: number;
   createTime: number;
+  /** One per running attempt. */
+  controllers: Set<AbortController>;
 }
 
 interface OpProgress {
@@ -106,10 +120,24 @@ function median(xs: number[]): number {
  * ```
  */
 export async function runPlan(plan: Plan, ctx: ExecutionContext, options: RunPlanOptions): Promise<void> {
-  for (const stage of plan.stages) await runStage(plan, stage, ctx, options);
+  // attempts still running after their task is settled (losing backups, timed-out attempts, the
+  // rest of a failed stage) write the same bytes again, harmless to later stages; they are
+  // waited for once at the end, so that nothing writes after compute returns
+  const live = new Set<Promise<unknown>>();
+  try {
+    for (const stage of plan.stages) await runStage(plan, stage, ctx, options, live);
+  } finally {
+    await drain(live, options.drainTimeoutMs ?? options.taskTimeoutMs ?? 60_000);
+  }
 }
 
-async function runStage(plan: Plan, stage: readonly string[], ctx: ExecutionContext, options: RunPlanOptions): Promise<void> {
+async function runStage(
+  plan: Plan,
+  stage: readonly string[],
+  ctx: ExecutionContext,
+  options: RunPlanOptions,
+  live: Set<Promise<unknown>>,
+): Promise<void> {
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
   const retries = options.retries ?? 2;
   const baseDelay = options.retryDelayMs ?? 200;
@@ -131,7 +159,9 @@ async function runStage(plan: Plan, stage: readonly string[], ctx: ExecutionCont
       skippedTasks: op.stats.numTasks - tasks.length, time: Date.now(),
     });
     for (const coords of tasks) {
-      queue.push({ opId, coords, attempts: 0, running: 0, backups: 0, done: false, started: 0, createTime: Date.now() });
+      queue.push({
+        opId, coords, attempts: 0, running: 0, backups: 0, done: false, started: 0, createTime: Date.now(), controllers: new Set(),
+      });
     }
   }
   const endOp = (opId: string): void => {
@@ -156,16 +186,23 @@ async function runStage(plan: Plan, stage: readonly string[], ctx: ExecutionCont
     const p = progress.get(t.opId)!;
     if (attempt === 1) p.started++;
     const began = Date.now();
+    const ac = new AbortController();
+    t.controllers.add(ac);
     let settled = false;
     const settle = (ok: boolean, result?: TaskResult & { worker?: string }, err?: unknown): void => {
       if (settled) return;
       settled = true;
+      t.controllers.delete(ac);
+      if (!ok) ac.abort(new AbortedError(`attempt ${attempt} of task (${t.coords.join(", ")}) of op ${t.opId} was abandoned`));
       t.running--;
       inFlight--;
       if (t.running === 0) running.delete(t);
       if (t.done || failure !== undefined) return wake();
       if (ok && result) {
         t.done = true;
+        for (const other of t.controllers) {
+          other.abort(new AbortedError(`task (${t.coords.join(", ")}) of op ${t.opId} was finished by another copy`));
+        }
         remaining--;
         p.done++;
         p.durations.push(Date.now() - began);
@@ -202,7 +239,11 @@ async function runStage(plan: Plan, stage: readonly string[], ctx: ExecutionCont
         ? Promise.reject(new InjectedFault(`injected failure (attempt ${attempt})`))
         : mode === "hang"
           ? new Promise<never>(() => {})
-          : Promise.resolve().then(() => options.submit(t.opId, t.coords, attempt));
+          : Promise.resolve().then(() => options.submit(t.opId, t.coords, attempt, ac.signal));
+    if (mode !== "fail" && mode !== "hang") {
+      live.add(work);
+      work.then(() => live.delete(work), () => live.delete(work));
+    }
     work.then((r) => settle(true, r), (e: unknown) => settle(false, undefined, e));
     if (options.taskTimeoutMs !== undefined) {
       const timer = setTimeout(() => {
@@ -263,6 +304,18 @@ async function runStage(plan: Plan, stage: readonly string[], ctx: ExecutionCont
     }
   } finally {
     for (const t of timers) clearTimeout(t);
+    for (const t of running) for (const c of t.controllers) c.abort(new AbortedError("the compute failed or was cancelled"));
   }
   if (failure !== undefined) throw failure;
+}
+
+/** Waits until every attempt in `live` has settled, or `ms` have passed. */
+async function drain(live: ReadonlySet<Promise<unknown>>, ms: number): Promise<void> {
+  if (live.size === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([Promise.allSettled([...live]), grace]);
+  clearTimeout(timer);
 }

@@ -24,6 +24,6 @@ export class InProcessExecutor implements DagExecutor {
   }
 
   execute(plan: Plan, context: ExecutionContext): Promise<void> {
-    return runPlan(plan, context, { ...this.options, submit: (opId, coords) => runTask(plan, opId, coords) });
+    return runPlan(plan, context, { ...this.options, submit: (opId, coords, _attempt, signal) => runTask(plan, opId, coords, { signal }) });
   }
 }

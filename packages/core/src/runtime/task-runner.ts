@@ -76,14 +76,22 @@ async function runExpr(ctx: KernelContext): Promise<NDArray[]> {
  * Runs one task of a plan: reads the input blocks the op's maps name, applies
  * the kernel, writes whole output chunks atomically. This is the only code that
  * executes a task, on every executor; it needs nothing but the plan (plain
- * data), the op id and the task's coordinates.
+ * data), the op id and the task's coordinates. Once `signal` is aborted the task
+ * writes nothing more and rejects with the signal's reason.
  *
  * @example
  * ```ts
  * const result = await runTask(plan, "op-add-1a2b3c", [0, 1]);
  * ```
  */
-export async function runTask(plan: Plan, opId: string, coords: readonly number[]): Promise<TaskResult> {
+export async function runTask(
+  plan: Plan,
+  opId: string,
+  coords: readonly number[],
+  options: { signal?: AbortSignal } = {},
+): Promise<TaskResult> {
+  const { signal } = options;
+  signal?.throwIfAborted();
   const startTime = performance.timeOrigin + performance.now();
   const op = plan.ops[opId];
   if (!op) throw new Error(`op ${opId} is not in the plan`);
@@ -103,6 +111,7 @@ export async function runTask(plan: Plan, opId: string, coords: readonly number[
   const results = op.kernel.kind === "expr" ? await runExpr(ctx) : await getKernel(op.kernel.name)(ctx);
   let written = 0;
   for (let k = 0; k < op.outputs.length; k++) {
+    signal?.throwIfAborted(); // an abandoned attempt writes nothing more
     written += await writeTaskOutput(op, plan.arrays[op.outputs[k]!]!, coords, results[k]!);
   }
   return {
