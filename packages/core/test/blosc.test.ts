@@ -30,7 +30,7 @@ import { FIXTURES_DIR, type ZarrFixture, decodeTyped, diffData, readJson } from 
 const PYTHON = "/usr/bin/python3";
 const ZARR_DIR = join(FIXTURES_DIR, "zarr");
 const workDir = mkdtempSync(join(tmpdir(), "cubed-ts-blosc-"));
-afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+afterAll(() => rmSync(workDir, { recursive: true, force: true, maxRetries: 5 }));
 
 /** Index of the first differing byte, or -1 when equal (lengths included). */
 function firstDifference(a: Uint8Array, b: Uint8Array): number {
@@ -203,7 +203,7 @@ const framesDir = join(workDir, "frames");
 let manifest: Manifest;
 
 function generateFrames(): Manifest {
-  rmSync(framesDir, { recursive: true, force: true });
+  rmSync(framesDir, { recursive: true, force: true, maxRetries: 5 });
   mkdirSync(framesDir, { recursive: true });
   const r = spawnSync(PYTHON, ["-c", GENERATOR, framesDir], { encoding: "utf8", maxBuffer: 1 << 24 });
   if (r.status !== 0) {

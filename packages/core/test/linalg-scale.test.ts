@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { InProcessExecutor, Spec, matmul, random } from "../src/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "cubed-mm-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5 }));
 
 // minutes, not seconds: on in CI (CI=true) and with CUBED_HEAVY_TESTS=1, off in everyday local runs
 const heavy = process.env.CUBED_HEAVY_TESTS === "1" || process.env.CI === "true" ? it : it.skip;

@@ -11,7 +11,7 @@ const tmp = (p: string): string => {
   dirs.push(d);
   return d;
 };
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true, maxRetries: 5 })));
 
 describe("memory model of the new ops, measured", () => {
   it("each task of rechunk, roll, flip, permute, concat, pad, matmul, cumulativeSum, take and mapOverlap peaks at most at its projection (one task per process)", async () => {

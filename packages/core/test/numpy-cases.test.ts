@@ -24,7 +24,7 @@ const cases = readJson<NumpyCase[]>("numpy/cases.json");
 
 const workDir = mkdtempSync(join(tmpdir(), "cubed-ts-numpy-cases-"));
 const spec = new Spec({ workDir, allowedMem: "500MB", reservedMem: "50MB" });
-afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+afterAll(() => rmSync(workDir, { recursive: true, force: true, maxRetries: 5 }));
 
 const REDUCTIONS = new Set([
   "sum", "prod", "min", "max", "mean", "var", "std", "all", "any", "argmin", "argmax",

@@ -14,7 +14,7 @@ const tmp = (p: string): string => {
   dirs.push(d);
   return d;
 };
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true, maxRetries: 5 })));
 
 describe("rechunk planning", () => {
   it("plans row-to-column rechunks in several copy ops, each within allowedMem, from 1 MB to 100 GB", () => {

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import * as core from "../src/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "cubed-viz-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5 }));
 
 describe("visualize", () => {
   it("writes an SVG and DOT text naming every op with its tasks and projected memory", async () => {

@@ -22,7 +22,7 @@ const entries = Object.entries(expected);
 
 const workDir = mkdtempSync(join(tmpdir(), "cubed-ts-zarr-fixtures-"));
 const spec = new Spec({ workDir, allowedMem: "500MB", reservedMem: "50MB" });
-afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+afterAll(() => rmSync(workDir, { recursive: true, force: true, maxRetries: 5 }));
 
 const EXACT = { rtol: 0, atol: 0, zeroSign: true };
 

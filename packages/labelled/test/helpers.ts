@@ -12,7 +12,7 @@ export type BackendName = (typeof BACKENDS)[number];
 
 const dirs: string[] = [];
 afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  for (const d of dirs) rmSync(d, { recursive: true, force: true, maxRetries: 5 });
 });
 
 /** A fresh temporary directory, removed after the file's tests. */

@@ -28,7 +28,7 @@ export interface TestSpec {
 export function makeSpec(label: string): TestSpec {
   const workDir = mkdtempSync(join(tmpdir(), `cubed-ts-prop-${label}-`));
   const spec = new Spec({ workDir, allowedMem: "500MB", reservedMem: "50MB" });
-  return { spec, cleanup: () => rmSync(workDir, { recursive: true, force: true }) };
+  return { spec, cleanup: () => rmSync(workDir, { recursive: true, force: true, maxRetries: 5 }) };
 }
 
 /** Runs per property: override everything with FC_RUNS, pin the seed with FC_SEED. */
