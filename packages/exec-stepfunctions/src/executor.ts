@@ -57,8 +57,8 @@ export interface StepFunctionsExecutorStats {
   /** Map iterations: inline `MapIterationStarted` events, plus one child execution per batch of each Distributed Map. */
   mapIterations: number;
   /**
-   * State transitions (what Standard workflows are billed by): states entered in the parent's history, plus one per
-   * Distributed Map child whose history is its own. An estimate for billing, not an AWS-reported count.
+   * State transitions (what Standard workflows are billed by): states entered in the parent's history, plus two per
+   * Distributed Map child whose history is its own (its start and its Task). An estimate for billing, not an AWS-reported count.
    */
   stateTransitions: number;
 }
@@ -389,10 +389,10 @@ export class StepFunctionsExecutor implements DagExecutor {
                 });
               }
               // tasks the parent's history did not show ran in child executions with histories of their own:
-              // one Lambda invocation and (at least) one state transition per batch
+              // one Lambda invocation and about two state transitions (the child's start and its Task) per batch
               const hiddenBatches = Math.ceil(hidden / itemsPerBatch);
               this.stats.lambdaInvocations += hiddenBatches;
-              this.stats.stateTransitions += hiddenBatches;
+              this.stats.stateTransitions += 2 * hiddenBatches;
             }
           }
           emit(callbacks, "onOperationEnd", { computeId, opId: op.opId, label: op.label, time });
