@@ -6,6 +6,8 @@ import { parseArgs } from "node:util";
 import { type Plan, parseMemory } from "@cubed-ts/core";
 import type { InputCompressor } from "./inputs.js";
 import { APIS, type ApiName, EXECUTORS, type ExecutorName, runQuadraticMeans } from "./quadratic-means.js";
+import { type AwsOptions, isAwsExecutor } from "./aws-executors.js";
+import { isStoreUrl, normalizeLocation } from "./location.js";
 import { renderScalingHtml, writeRunReport } from "./html-report.js";
 import { type TaskCosts, fitTaskCosts, simPlanFromPlan } from "./simulate.js";
 import { type SweepRow, formatProjection, formatSweep, probeStorage, projectToCloud, runWeakSweep } from "./scaling.js";
@@ -30,18 +32,34 @@ and checks the result against a reference streamed from the Zarr chunks.
 Options:
   --t N                  time steps (default 10; with --input-dir: read from the data)
   --work-dir DIR         generated inputs (DIR/inputs/t<N>/) and intermediates
-                         (default: <os tmpdir>/cubed-ts-bench)
+                         (default: <os tmpdir>/cubed-ts-bench); an s3://bucket/prefix URL
+                         for --executor lambda | stepfunctions (default with --aws local:
+                         s3://cubed-bench/work)
   --allowed-mem SIZE     memory per task, e.g. 2GB, 1500MB, 1GiB (default 2GB)
-  --input-dir DIR        use DIR/u.zarr and DIR/v.zarr (Zarr v2 or v3) instead of
-                         generating inputs
+  --input-dir DIR        use DIR/u.zarr and DIR/v.zarr (Zarr v2 or v3; s3:// for the AWS
+                         executors) instead of generating inputs
   --api NAME             ${APIS.join(" | ")} (default labelled: the notebook's Dataset code;
                          core: mean(multiply(u, u), axis 0) etc. on core arrays)
-  --executor NAME        ${EXECUTORS.join(" | ")} (default inprocess)
+  --executor NAME        ${EXECUTORS.join(" | ")} (default inprocess);
+                         lambda and stepfunctions run every task in the @cubed-ts/exec-lambda
+                         worker on AWS Lambda (endpoints, region and credentials from the
+                         standard AWS_* environment) and report invocations and cost
+  --aws local            with lambda | stepfunctions: start local stand-ins for the run
+                         (S3, the Lambda Invoke API running the real worker, the Step
+                         Functions API; on 127.0.0.1, in a child process) and deploy the
+                         worker there
+  --function NAME        the worker Lambda (default cubed-ts_<version>_<MB>MB_bench;
+                         cubed-ts-bench with --aws local)
+  --deploy-role ARN      create or update that worker (with the labelled kernels) before
+                         the run, with this execution role
+  --sfn-role ARN         stepfunctions: the role its state machines run as
+  --state-machine ARN    stepfunctions: or an existing state machine to update and run
   --concurrency N        tasks in flight at once (default 2)
   --seed N               seed of generated u; v uses N + 1 (default 1)
   --input-compressor C   compressor of generated inputs: zstd | gzip | none (default none: fastest on local disk)
   --report-dir DIR       write results.json and report.html (timeline, memory chart,
-                         plan) to DIR (default: <work dir>/reports/<time>-t<N>-<executor>-<api>)
+                         plan) to DIR (default: <work dir>/reports/<time>-t<N>-<executor>-<api>;
+                         with an s3:// work dir, under <os tmpdir>/cubed-ts-bench/reports/)
   --sweep weak           weak scaling: t = (--t) × w on w workers for each w of --workers;
                          prints time and per-task peak memory per size and the simulation's
                          prediction of each size from the first one's per-task costs
@@ -105,6 +123,34 @@ function apiOption(raw: string | undefined): ApiName | undefined {
   throw new UsageError(`--api must be one of ${APIS.join(", ")}, got ${JSON.stringify(raw)}.`);
 }
 
+type Values = Record<string, string | boolean | undefined>;
+
+/** The AWS options of the command line, checked against the executor; undefined for local executors. */
+function awsOptions(values: Values, executor: ExecutorName | undefined): AwsOptions | undefined {
+  const str = (k: string): string | undefined => (typeof values[k] === "string" ? (values[k] as string) : undefined);
+  const given = ["aws", "function", "deploy-role", "sfn-role", "state-machine"].filter((k) => values[k] !== undefined);
+  if (executor === undefined || !isAwsExecutor(executor)) {
+    if (given.length > 0) throw new UsageError(`--${given[0]} needs --executor lambda or stepfunctions.`);
+    return undefined;
+  }
+  const aws = str("aws");
+  if (aws !== undefined && aws !== "local") throw new UsageError(`--aws must be local, got ${JSON.stringify(aws)} (for real AWS, leave it out).`);
+  const local = aws === "local";
+  if (local && (values["deploy-role"] !== undefined || values["sfn-role"] !== undefined || values["state-machine"] !== undefined)) {
+    throw new UsageError("--aws local deploys its own worker and state machines: leave out --deploy-role, --sfn-role and --state-machine.");
+  }
+  if (executor === "stepfunctions" && !local && values["sfn-role"] === undefined && values["state-machine"] === undefined) {
+    throw new UsageError("--executor stepfunctions needs --sfn-role ARN or --state-machine ARN (or --aws local).");
+  }
+  return {
+    local,
+    ...(str("function") !== undefined ? { functionName: str("function") } : {}),
+    ...(str("deploy-role") !== undefined ? { deployRoleArn: str("deploy-role") } : {}),
+    ...(str("sfn-role") !== undefined ? { stepFunctionsRoleArn: str("sfn-role") } : {}),
+    ...(str("state-machine") !== undefined ? { stateMachineArn: str("state-machine") } : {}),
+  };
+}
+
 function executorOption(raw: string | undefined): ExecutorName | undefined {
   if (raw === undefined) return undefined;
   const name = raw === "in-process" ? "inprocess" : raw;
@@ -129,7 +175,7 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
   const env = io.env ?? process.env;
   // Under `pnpm bench` the script runs in apps/bench; resolve paths against where the user typed the command.
   const base = io.cwd ?? (env.npm_lifecycle_event === "bench" && env.INIT_CWD ? env.INIT_CWD : process.cwd());
-  const path = (p: string): string => (isAbsolute(p) ? p : resolve(base, p));
+  const path = (p: string): string => (isStoreUrl(p) ? normalizeLocation(p) : isAbsolute(p) ? p : resolve(base, p));
 
   let parsed;
   try {
@@ -152,6 +198,11 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
         seed: { type: "string" },
         "input-compressor": { type: "string" },
         json: { type: "string" },
+        aws: { type: "string" },
+        function: { type: "string" },
+        "deploy-role": { type: "string" },
+        "sfn-role": { type: "string" },
+        "state-machine": { type: "string" },
         "no-verify": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -185,12 +236,28 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
     }
     const inputDir = values["input-dir"] === undefined ? undefined : path(values["input-dir"]);
     const t = intOption(values.t, "t", 1);
+    const executor = executorOption(values.executor);
+    const aws = awsOptions(values, executor);
+    const defaultWorkDir = aws?.local ? "s3://cubed-bench/work" : join(tmpdir(), "cubed-ts-bench");
+    const workDir = path(values["work-dir"] ?? defaultWorkDir);
+    if (executor !== undefined && isAwsExecutor(executor)) {
+      for (const [name, at] of [["--work-dir", workDir], ["--input-dir", inputDir]] as const) {
+        if (at !== undefined && !at.startsWith("s3://")) {
+          throw new UsageError(`--executor ${executor} needs ${name} on S3 (s3://bucket/prefix), got ${JSON.stringify(at)}; or use --aws local.`);
+        }
+      }
+      if (aws?.local && inputDir !== undefined) throw new UsageError("--aws local starts an empty S3: it generates its inputs and cannot use --input-dir.");
+      if (values.sweep !== undefined || values.simulate !== undefined) {
+        throw new UsageError(`--sweep and --simulate measure local storage; they cannot be used with --executor ${executor}.`);
+      }
+    }
     options = {
       t: t ?? (inputDir === undefined ? 10 : undefined),
-      workDir: path(values["work-dir"] ?? join(tmpdir(), "cubed-ts-bench")),
+      workDir,
       allowedMem,
       inputDir,
-      executor: executorOption(values.executor),
+      executor,
+      ...(aws !== undefined ? { aws } : {}),
       api: apiOption(values.api),
       concurrency: intOption(values.concurrency, "concurrency", 1),
       seed: intOption(values.seed, "seed", 0),
@@ -214,7 +281,9 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
   }
 
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-  const dir = reportDir ?? join(options.workDir, "reports", `${stamp}-t${options.t ?? "given"}-${options.executor ?? "inprocess"}-${options.api ?? "labelled"}${sweep ? "-sweep" : ""}`);
+  // reports are local files: next to a local work dir, else under the os tmpdir
+  const reportBase = isStoreUrl(options.workDir) ? join(tmpdir(), "cubed-ts-bench") : options.workDir;
+  const dir = reportDir ?? join(reportBase, "reports", `${stamp}-t${options.t ?? "given"}-${options.executor ?? "inprocess"}-${options.api ?? "labelled"}${sweep ? "-sweep" : ""}`);
   const results = [];
   let costs: TaskCosts;
   let sweepRows: SweepRow[] | undefined;

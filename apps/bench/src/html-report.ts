@@ -163,6 +163,22 @@ export function renderHtmlReport(r: QuadraticMeansResult): string {
     ["bytes read / written (tasks)", `${mb(r.measured.bytesRead)} / ${mb(r.measured.bytesWritten)}`],
     ["result", verdict],
   ];
+  const a = r.aws;
+  if (a) {
+    const usd = (x: number): string => `US$${x < 0.01 ? x.toFixed(6) : x.toFixed(4)}`;
+    headline.splice(
+      headline.length - 1, 0,
+      ["AWS", `${escapeXml(a.target)}: worker <code>${escapeXml(a.functionName)}</code> (${a.memoryMB} MB, ${a.architecture})`],
+      ["Lambda invocations", String(a.invocations)],
+      ...(a.mapIterations !== null ? [["Map iterations / state transitions", `${a.mapIterations} / ${a.stateTransitions ?? 0}`] as [string, string]] : []),
+      [
+        "estimated cost",
+        `${usd(a.cost.total)}: Lambda ${a.cost.gbSeconds.toFixed(3)} GB-s ${usd(a.cost.lambdaCompute)}, requests ${usd(a.cost.lambdaRequests)}` +
+          `${a.mapIterations !== null ? `, Step Functions ${usd(a.cost.stepFunctions)}` : ""}, S3 ${a.s3Gets} GET + ${a.s3Puts} PUT ${usd(a.cost.s3Requests)} ` +
+          `<span class="note">(us-east-1 list prices, no free tier)</span>`,
+      ],
+    );
+  }
   const opRows = r.ops
     .map(
       (o) =>

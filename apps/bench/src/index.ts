@@ -38,7 +38,22 @@ export {
   type RunReportFiles,
   type ScalingReportInput,
 } from "./html-report.js";
-export { makeDatasetView, QUAD_DIMS } from "./dataset-view.js";
+export { makeDatasetView, removeDatasetView, QUAD_DIMS } from "./dataset-view.js";
+export { copyStoreObjects } from "./store-copy.js";
+export { isStoreUrl, joinLocation, normalizeLocation } from "./location.js";
+export {
+  AWS_EXECUTORS,
+  isAwsExecutor,
+  checkAwsLocations,
+  prepareAwsExecution,
+  type AwsExecutorName,
+  type AwsOptions,
+  type AwsRunReport,
+  type AwsExecution,
+  type PrepareAwsOptions,
+} from "./aws-executors.js";
+export { withAwsLocal, type AwsLocalRunOptions } from "./aws-local-run.js";
+export { AWS_PRICES, estimateAwsCost, type AwsUsage, type AwsCostEstimate, type Price } from "./aws-cost.js";
 export {
   simulate,
   simPlanFromPlan,

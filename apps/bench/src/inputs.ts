@@ -1,14 +1,13 @@
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { type CubedArray, type Spec, fromZarr, random, toZarr } from "@cubed-ts/core";
+import { type AbsolutePath, type CubedArray, type Spec, fromZarr, openStore, random, toZarr } from "@cubed-ts/core";
+import { joinLocation } from "./location.js";
 
 /** Compressor of generated inputs (`toZarr`'s compressor option). */
 export type InputCompressor = "zstd" | "gzip" | null;
 
 /** How the `u`, `v` inputs of a run were obtained. */
 export interface InputInfo {
-  /** Directory holding `u.zarr` and `v.zarr`. */
+  /** Directory (or store URL, e.g. `s3://bucket/prefix`) holding `u.zarr` and `v.zarr`. */
   dir: string;
   /** "generated" (written in this run), "reused" (written by an earlier run) or "given" (`--input-dir`). */
   origin: "generated" | "reused" | "given";
@@ -34,9 +33,11 @@ function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-async function readJson(path: string): Promise<unknown> {
+/** A JSON object of a store (a local directory or a URL), or undefined when missing or unreadable. */
+async function readJson(dir: string, key: AbsolutePath): Promise<unknown> {
   try {
-    return JSON.parse(await readFile(path, "utf8")) as unknown;
+    const bytes = await openStore(dir).get(key);
+    return bytes === undefined ? undefined : (JSON.parse(new TextDecoder().decode(bytes)) as unknown);
   } catch {
     return undefined;
   }
@@ -51,8 +52,8 @@ function numberArray(x: unknown): number[] | undefined {
 }
 
 /** Shape and chunks from a Zarr v3 zarr.json written by cubed-ts, or undefined. */
-async function storedLayout(arrayDir: string): Promise<{ shape: number[]; chunks: number[]; dtype: string } | undefined> {
-  const meta = await readJson(join(arrayDir, "zarr.json"));
+async function storedLayout(dir: string, name: string): Promise<{ shape: number[]; chunks: number[]; dtype: string } | undefined> {
+  const meta = await readJson(dir, `/${name}/zarr.json`);
   if (!isRecord(meta) || !isRecord(meta.chunk_grid) || !isRecord(meta.chunk_grid.configuration)) return undefined;
   const shape = numberArray(meta.shape);
   const chunks = numberArray(meta.chunk_grid.configuration.chunk_shape);
@@ -61,7 +62,7 @@ async function storedLayout(arrayDir: string): Promise<{ shape: number[]; chunks
 }
 
 async function reusable(dir: string, wanted: InputManifest): Promise<boolean> {
-  const m = await readJson(join(dir, MANIFEST));
+  const m = await readJson(dir, `/${MANIFEST}`);
   if (!isRecord(m)) return false;
   const seeds = numberArray(m.seeds);
   if (
@@ -74,7 +75,7 @@ async function reusable(dir: string, wanted: InputManifest): Promise<boolean> {
     return false;
   }
   for (const name of ["u.zarr", "v.zarr"]) {
-    const layout = await storedLayout(join(dir, name));
+    const layout = await storedLayout(dir, name);
     if (!layout || layout.dtype !== "float64" || !sameNumbers(layout.shape, wanted.shape) || !sameNumbers(layout.chunks, wanted.chunks)) {
       return false;
     }
@@ -95,8 +96,9 @@ export interface GenerateInputsOptions {
 
 /**
  * Writes `u.zarr` and `v.zarr` (uniform random float64, written with `toZarr`)
- * into `dir`, unless an earlier run left identical ones there (same shape,
- * chunks, seeds and compressor), which are reused.
+ * into `dir` (a local directory or a store URL such as `s3://bucket/prefix`),
+ * unless an earlier run left identical ones there (same shape, chunks, seeds
+ * and compressor), which are reused.
  *
  * @example
  * ```ts
@@ -119,14 +121,14 @@ export async function generateInputs(dir: string, options: GenerateInputsOptions
 
   options.log?.(`writing inputs u, v (${manifest.shape.join(" x ")}) to ${dir}`);
   const t0 = performance.now();
-  await rm(join(dir, MANIFEST), { force: true });
-  await mkdir(dir, { recursive: true });
+  const store = openStore(dir);
+  await store.delete(`/${MANIFEST}`);
   const seeds = manifest.seeds;
   for (const [k, name] of (["u.zarr", "v.zarr"] as const).entries()) {
     const x = random.random(manifest.shape, { chunks: manifest.chunks, seed: seeds[k]!, spec: options.spec });
-    await toZarr(x, join(dir, name), { mode: "w", compressor: options.compressor });
+    await toZarr(x, joinLocation(dir, name), { mode: "w", compressor: options.compressor });
   }
-  await writeFile(join(dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+  await store.set(`/${MANIFEST}`, new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`));
   return { ...base, origin: "generated", generateSeconds: (performance.now() - t0) / 1000 };
 }
 
@@ -140,7 +142,7 @@ export async function generateInputs(dir: string, options: GenerateInputsOptions
  * ```
  */
 export async function openInputs(dir: string, spec: Spec): Promise<{ u: CubedArray; v: CubedArray }> {
-  const [u, v] = await Promise.all([fromZarr(join(dir, "u.zarr"), { spec }), fromZarr(join(dir, "v.zarr"), { spec })]);
+  const [u, v] = await Promise.all([fromZarr(joinLocation(dir, "u.zarr"), { spec }), fromZarr(joinLocation(dir, "v.zarr"), { spec })]);
   if (!sameNumbers(u.shape, v.shape)) {
     throw new Error(`u.zarr has shape (${u.shape.join(", ")}) but v.zarr has (${v.shape.join(", ")}) in ${dir}; they must match.`);
   }

@@ -1,10 +1,10 @@
-import { rm } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
-import { basename, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import {
   type Callback,
   type ComputeStartEvent,
+  type CubedArray,
+  type DagExecutor,
   type MemoryInput,
   type OperationEndEvent,
   type OperationStartEvent,
@@ -17,15 +17,20 @@ import {
   mean,
   multiply,
 } from "@cubed-ts/core";
+import {
+  type AwsExecution, type AwsOptions, type AwsRunReport, type PrepareAwsOptions, checkAwsLocations, isAwsExecutor, prepareAwsExecution,
+} from "./aws-executors.js";
+import { withAwsLocal } from "./aws-local-run.js";
 import { type InputCompressor, type InputInfo, generateInputs, openInputs } from "./inputs.js";
+import { joinLocation, normalizeLocation } from "./location.js";
 import { collectGarbage, peakRss, resetPeakRss } from "./memory.js";
 import { maxAbsDiff, streamedReference } from "./reference.js";
 import { ThreadsExecutor } from "@cubed-ts/exec-threads";
 import { type Dataset, labelledKernelModule, openDataset } from "@cubed-ts/labelled";
-import { makeDatasetView } from "./dataset-view.js";
+import { makeDatasetView, removeDatasetView } from "./dataset-view.js";
 
-/** Executors the benchmark can run on. */
-export const EXECUTORS = ["inprocess", "threads"] as const;
+/** Executors the benchmark can run on: local ones, and AWS Lambda / Step Functions (or their local stand-ins). */
+export const EXECUTORS = ["inprocess", "threads", "lambda", "stepfunctions"] as const;
 export type ExecutorName = (typeof EXECUTORS)[number];
 
 /** How the workload is written: the labelled notebook code (`Dataset`) or core array calls. */
@@ -43,14 +48,16 @@ export const DEFAULT_TOLERANCE = 1e-12;
 export interface QuadraticMeansOptions {
   /** Time steps. Required unless `inputDir` is given (then it is read from the data, and checked if given). */
   t?: number;
-  /** Where generated inputs (`inputs/t<t>/`) and the compute's intermediates go. */
+  /** Where generated inputs (`inputs/t<t>/`) and the compute's intermediates go: a directory, or `s3://bucket/prefix` (required by the AWS executors). */
   workDir: string;
   /** Memory one task may use. Default `"2GB"`. */
   allowedMem?: MemoryInput;
-  /** A directory holding `u.zarr` and `v.zarr` (Zarr v2 or v3) to use instead of generating inputs. */
+  /** A directory (or `s3://` URL) holding `u.zarr` and `v.zarr` (Zarr v2 or v3) to use instead of generating inputs. */
   inputDir?: string;
-  /** Default `"inprocess"`. */
+  /** Default `"inprocess"`. `"lambda"` and `"stepfunctions"` need S3 locations and {@link QuadraticMeansOptions.aws}. */
   executor?: ExecutorName;
+  /** How the AWS executors reach AWS, or `{ local: true }` for local stand-ins started for the run. */
+  aws?: AwsOptions;
   /**
    * `"labelled"` (default): the notebook's code on a `Dataset` from `openDataset`
    * (`quad = ds.pow(2); quad.set("uv", anom_u * anom_v); quad.mean("time")`);
@@ -157,6 +164,8 @@ export interface QuadraticMeansResult {
     maxAbsDiff: { uu: number; vv: number; uv: number };
     seconds: number;
   } | null;
+  /** AWS executors only: Lambda invocations, Step Functions Map iterations and state transitions, and the estimated cost. */
+  aws: AwsRunReport | null;
   environment: { node: string; platform: string; arch: string; cpus: number; totalMem: number; date: string };
 }
 
@@ -223,20 +232,48 @@ class Collector implements Callback {
  * `(t, 1, 987, 1920)`, chunks `(10, 1, 987, 1920)`) are written to
  * `<workDir>/inputs/t<t>/` first, or reused from an earlier run.
  *
+ * With `executor: "lambda"` or `"stepfunctions"` every location must be on S3
+ * (`LambdaConfigError` / `StepFunctionsConfigError` otherwise, before anything
+ * is written), and `result.aws` holds the invocations, Step Functions counts
+ * and the estimated cost; `aws: { local: true }` runs them on local stand-ins
+ * started for the run.
+ *
  * @example
  * ```ts
  * const r = await runQuadraticMeans({ t: 10, workDir: "/tmp/qm", allowedMem: "2GB" });
  * console.log(r.wallSeconds, r.gbPerSecond, r.plan.maxProjectedMem, r.measured.peakRss);
  * if (!r.verification?.verified) process.exitCode = 1;
+ *
+ * const l = await runQuadraticMeans({ t: 10, workDir: "s3://cubed-bench/work", executor: "lambda", aws: { local: true } });
+ * console.log(l.aws?.invocations, l.aws?.cost.total);
  * ```
  */
 export async function runQuadraticMeans(options: QuadraticMeansOptions): Promise<QuadraticMeansResult> {
-  const log = options.log ?? ((): void => {});
-  const workDir = resolve(options.workDir);
   const executorName = options.executor ?? "inprocess";
   if (!(EXECUTORS as readonly string[]).includes(executorName)) {
     throw new RangeError(`Unknown executor ${JSON.stringify(executorName)}: expected one of ${EXECUTORS.join(", ")}.`);
   }
+  if (!isAwsExecutor(executorName)) {
+    if (options.aws?.local) throw new RangeError(`aws.local needs the lambda or stepfunctions executor, not ${executorName}.`);
+    return runOn(options, undefined);
+  }
+  const locations = [normalizeLocation(options.workDir), ...(options.inputDir !== undefined ? [normalizeLocation(options.inputDir)] : [])];
+  checkAwsLocations(executorName, locations);
+  if (!options.aws?.local) return runOn(options, undefined);
+  const concurrency = positiveInt(options.concurrency, "concurrency") ?? 2;
+  const buckets = [...new Set(locations.map((l) => l.slice("s3://".length).split("/")[0]!))];
+  return withAwsLocal(
+    // containers for every invocation in flight, backup copies included
+    { buckets, stepFunctions: executorName === "stepfunctions", maxConcurrency: 2 * concurrency + 2, log: options.log },
+    (target) => runOn(options, target),
+  );
+}
+
+/** One run, on local executors, on AWS, or (with `localTarget`) on local stand-ins already running. */
+async function runOn(options: QuadraticMeansOptions, localTarget: PrepareAwsOptions["localTarget"]): Promise<QuadraticMeansResult> {
+  const log = options.log ?? ((): void => {});
+  const workDir = normalizeLocation(options.workDir);
+  const executorName = options.executor ?? "inprocess";
   const concurrency = positiveInt(options.concurrency, "concurrency") ?? 2;
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
   const api = options.api ?? "labelled";
@@ -252,7 +289,7 @@ export async function runQuadraticMeans(options: QuadraticMeansOptions): Promise
 
   let inputs: InputInfo;
   if (options.inputDir !== undefined) {
-    inputs = { dir: resolve(options.inputDir), origin: "given", generateSeconds: 0 };
+    inputs = { dir: normalizeLocation(options.inputDir), origin: "given", generateSeconds: 0 };
   } else {
     if (tWanted === undefined) throw new RangeError("t is required when no input directory is given.");
     const spatial = options.spatialShape ?? DEFAULT_SPATIAL_SHAPE;
@@ -262,7 +299,7 @@ export async function runQuadraticMeans(options: QuadraticMeansOptions): Promise
     const timeChunk = positiveInt(options.timeChunk, "timeChunk") ?? DEFAULT_TIME_CHUNK;
     const seed = options.seed ?? 1;
     if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be a non-negative integer, got ${seed}.`);
-    inputs = await generateInputs(join(workDir, "inputs", `t${tWanted}`), {
+    inputs = await generateInputs(joinLocation(workDir, "inputs", `t${tWanted}`), {
       shape: [tWanted, ...spatial],
       chunks: [timeChunk, ...spatial],
       seed,
@@ -277,7 +314,38 @@ export async function runQuadraticMeans(options: QuadraticMeansOptions): Promise
   if (tWanted !== undefined && tWanted !== t) {
     throw new RangeError(`t is ${tWanted} but the inputs in ${inputs.dir} have ${t} time steps.`);
   }
-  const executor = executorName === "threads" ? new ThreadsExecutor({ maxWorkers: concurrency }) : new InProcessExecutor({ concurrency });
+  let aws: AwsExecution | undefined;
+  if (isAwsExecutor(executorName)) {
+    aws = await prepareAwsExecution({ executor: executorName, allowedMem: options.allowedMem ?? "2GB", concurrency, aws: options.aws ?? {}, localTarget, log });
+  }
+  try {
+    return await measure(options, { spec, inputs, u, v, concurrency, api, tolerance, log, aws });
+  } finally {
+    aws?.close();
+  }
+}
+
+/** What {@link measure} runs on. */
+interface MeasureContext {
+  spec: Spec;
+  inputs: InputInfo;
+  u: CubedArray;
+  v: CubedArray;
+  concurrency: number;
+  api: ApiName;
+  tolerance: number;
+  log: (line: string) => void;
+  aws: AwsExecution | undefined;
+}
+
+/** Builds the workload, computes it once with the events collected, and verifies it. */
+async function measure(options: QuadraticMeansOptions, c: MeasureContext): Promise<QuadraticMeansResult> {
+  const { spec, inputs, u, v, concurrency, api, tolerance, log, aws } = c;
+  const t = u.shape[0]!;
+  const workDir = normalizeLocation(options.workDir);
+  const executorName = options.executor ?? "inprocess";
+  const executor: DagExecutor =
+    aws?.executor ?? (executorName === "threads" ? new ThreadsExecutor({ maxWorkers: concurrency }) : new InProcessExecutor({ concurrency }));
   const collector = new Collector();
   let run: () => Promise<(Float64Array | Float32Array)[]>;
   if (api === "core") {
@@ -286,15 +354,16 @@ export async function runQuadraticMeans(options: QuadraticMeansOptions): Promise
     const uv = mean(multiply(u, v), { axis: 0 });
     run = async () => (await compute(uu, vv, uv, { executor, callbacks: [collector] })).map((r, i) => floatData(r.data, i));
   } else {
-    const viewRoot = join(workDir, "views", `${basename(inputs.dir)}-${process.pid}-${Date.now()}`);
-    const viewUrl = await makeDatasetView(inputs.dir, join(viewRoot, "uv.zarr"));
+    const inputName = inputs.dir.split(/[\\/]/).filter((p) => p !== "").at(-1) ?? "inputs";
+    const viewRoot = joinLocation(workDir, "views", `${inputName}-${process.pid}-${Date.now()}`);
+    const viewUrl = await makeDatasetView(inputs.dir, joinLocation(viewRoot, "uv.zarr"));
     const ds = await openDataset(viewUrl, { chunkedArrayType: "cubed", chunks: {}, spec, consolidated: false, decodeCf: false });
     // the notebook's code, line for line
     const quad = ds.pow(2);
     quad.set("uv", ds.get("anom_u").mul(ds.get("anom_v")));
     const result: Dataset = quad.mean("time");
     run = async () => {
-      const computed = await result.compute({ executor, callbacks: [collector] }).finally(() => rm(viewRoot, { recursive: true, force: true }));
+      const computed = await result.compute({ executor, callbacks: [collector] }).finally(() => removeDatasetView(viewRoot));
       const out: (Float64Array | Float32Array)[] = [];
       for (const name of ["anom_u", "anom_v", "uv"]) {
         const values = await computed.get(name).values();
@@ -333,6 +402,7 @@ export async function runQuadraticMeans(options: QuadraticMeansOptions): Promise
       seconds: (performance.now() - v0) / 1000,
     };
   }
+  const awsReport = aws ? await aws.report(collector.records, collector.plan) : null;
 
   return {
     workload: "quadratic-means",
@@ -377,6 +447,7 @@ export async function runQuadraticMeans(options: QuadraticMeansOptions): Promise
       bytesWritten: collector.bytesWritten,
     },
     verification,
+    aws: awsReport,
     environment: {
       node: process.version,
       platform: process.platform,

@@ -1,7 +1,9 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { openStore } from "@cubed-ts/core";
 import { FileSystemStore } from "@zarrita/storage";
 import * as zarr from "zarrita";
+import { isStoreUrl, joinLocation } from "./location.js";
 
 /** The three means the workload computes, each flat in C order over the non-time axes. */
 export interface QuadraticMeans {
@@ -20,14 +22,16 @@ interface Region {
   stride: readonly number[];
 }
 
-type ZArray = zarr.Array<zarr.DataType, FileSystemStore>;
+type ZArray = zarr.Array<zarr.DataType, zarr.Readable>;
 
 function localPath(dirOrUrl: string): string {
   return dirOrUrl.startsWith("file://") ? fileURLToPath(dirOrUrl) : resolve(dirOrUrl);
 }
 
+/** Opens an array with zarrita: local files directly, store URLs (`s3://…`) through the registered store, which only moves bytes. */
 async function openArray(dir: string): Promise<ZArray> {
-  return zarr.open(zarr.root(new FileSystemStore(localPath(dir))), { kind: "array" });
+  const store: zarr.Readable = isStoreUrl(dir) ? openStore(dir) : new FileSystemStore(localPath(dir));
+  return zarr.open(zarr.root(store), { kind: "array" });
 }
 
 function floatData(x: unknown, what: string): FloatData {
@@ -97,7 +101,8 @@ async function slabRegion(arr: ZArray, t0: number, t1: number, what: string): Pr
 
 /**
  * Computes `mean(u², axis 0)`, `mean(v², axis 0)` and `mean(u·v, axis 0)`
- * straight from the Zarr chunks of `u.zarr` and `v.zarr` in `dir`, without
+ * straight from the Zarr chunks of `u.zarr` and `v.zarr` in `dir` (a local
+ * directory, or a store URL such as `s3://bucket/inputs/t10`), without
  * cubed-ts: one pair of chunks in memory at a time (or, when u and v are
  * chunked differently, one slab of time steps), sums in float64. This is the
  * check a benchmark run is compared against.
@@ -109,8 +114,8 @@ async function slabRegion(arr: ZArray, t0: number, t1: number, what: string): Pr
  * ```
  */
 export async function streamedReference(dir: string): Promise<QuadraticMeans> {
-  const root = localPath(dir);
-  const [u, v] = await Promise.all([openArray(resolve(root, "u.zarr")), openArray(resolve(root, "v.zarr"))]);
+  const root = isStoreUrl(dir) ? dir : localPath(dir);
+  const [u, v] = await Promise.all([openArray(joinLocation(root, "u.zarr")), openArray(joinLocation(root, "v.zarr"))]);
   const shape = u.shape;
   if (shape.length < 2 || shape.length !== v.shape.length || shape.some((s, d) => s !== v.shape[d])) {
     throw new Error(`reference: u (${u.shape.join(", ")}) and v (${v.shape.join(", ")}) must have one shape of at least 2 dimensions.`);

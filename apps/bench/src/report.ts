@@ -36,6 +36,22 @@ export function formatReport(r: QuadraticMeansResult): string {
       : `${r.inputs.dir} (${r.inputs.origin}${r.inputs.origin === "generated" ? ` in ${seconds(r.inputs.generateSeconds)}` : ""}, ` +
         `compressor ${r.inputs.compressor ?? "none"})`;
   const peakNote = m.peakResetBeforeCompute ? "compute only" : "whole process";
+  const a = r.aws;
+  const usd = (x: number): string => `US$${x < 0.01 ? x.toFixed(6) : x.toFixed(4)}`;
+  const awsRows: string[][] = a
+    ? [
+        ["AWS", `${a.target}: worker ${a.functionName} (${a.memoryMB} MB, ${a.architecture})`],
+        ["Lambda invocations", String(a.invocations)],
+        ...(a.mapIterations !== null ? [["Map iterations / state transitions", `${a.mapIterations} / ${a.stateTransitions ?? 0}`]] : []),
+        ["Lambda task time (billed)", `${seconds(a.billedSeconds)} = ${a.cost.gbSeconds.toFixed(3)} GB-s`],
+        ["S3 requests of tasks (est.)", `${a.s3Gets} GET / ${a.s3Puts} PUT`],
+        [
+          "estimated cost (us-east-1)",
+          `${usd(a.cost.total)} (Lambda ${usd(a.cost.lambdaCompute)} + requests ${usd(a.cost.lambdaRequests)}` +
+            `${a.mapIterations !== null ? ` + Step Functions ${usd(a.cost.stepFunctions)}` : ""} + S3 ${usd(a.cost.s3Requests)})`,
+        ],
+      ]
+    : [];
   const lines = [
     `quadratic-means: mean(u*u), mean(v*v), mean(u*v) over axis 0, t = ${r.t}`,
     `  u, v      ${r.dtype} ${tuple(r.shape)}, chunks ${tuple(r.chunks)}`,
@@ -55,6 +71,13 @@ export function formatReport(r: QuadraticMeansResult): string {
       ["bytes read / written (tasks)", `${formatMemory(m.bytesRead)} / ${formatMemory(m.bytesWritten)}`],
       ["planned read / written (raw)", `${formatMemory(r.plan.bytesRead)} / ${formatMemory(r.plan.bytesWritten)}`],
     ]),
+    ...(a
+      ? [
+          "",
+          ...awsRows.map(([k, v]) => `${k!.padEnd(Math.max(...awsRows.map((x) => x[0]!.length)))}  ${v}`),
+          `prices: us-east-1 list prices (AWS_PRICES, apps/bench/src/aws-cost.ts), no free tier${a.target === "local stand-ins" ? "; times measured on local stand-ins on this machine, not on AWS" : ""}`,
+        ]
+      : []),
     "",
     ...table(
       r.ops.map((o) => [o.id, String(o.numTasks), formatMemory(o.projectedMem), o.seconds === null ? "-" : seconds(o.seconds)]),

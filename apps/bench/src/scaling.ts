@@ -8,6 +8,7 @@ import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { type DagExecutor, type Plan, Spec, compute, mean, multiply } from "@cubed-ts/core";
+import { AWS_PRICES } from "./aws-cost.js";
 import { openInputs } from "./inputs.js";
 import { type QuadraticMeansOptions, type QuadraticMeansResult, runQuadraticMeans } from "./quadratic-means.js";
 import { type SimEnvironment, type SimResult, type TaskCosts, fitTaskCosts, simPlanFromPlan, simulate } from "./simulate.js";
@@ -61,7 +62,12 @@ export function awsLambdaEnvironment(options: { containers: number }): SimEnviro
     memoryGB: 2,
     cpuSpeedFactor: 1,
     store: { getsPerSecondPerPrefix: 5500, putsPerSecondPerPrefix: 3500, connectionMBps: 85, firstByteSeconds: 0.1 },
-    pricing: { perGbSecond: 0.0000166667, perMillionInvocations: 0.2, perThousandGets: 0.0004, perThousandPuts: 0.005 },
+    pricing: {
+      perGbSecond: AWS_PRICES.lambdaX86GbSecond.usd,
+      perMillionInvocations: AWS_PRICES.lambdaRequest.usd * 1e6,
+      perThousandGets: AWS_PRICES.s3Get.usd * 1e3,
+      perThousandPuts: AWS_PRICES.s3Put.usd * 1e3,
+    },
   };
 }
 
