@@ -457,6 +457,9 @@ export class LambdaExecutor implements DagExecutor {
         // a backstop: sync invokes end by the function timeout, async ones at their deadline
         taskTimeoutMs: this.options.taskTimeoutMs ?? deadlineMs * 2,
         faults: this.options.faults,
+        // an invocation cannot be called back: waiting for a losing backup copy would undo the
+        // backup, and the loser only rewrites the same bytes; so, unless asked, do not wait
+        drainTimeoutMs: this.options.drainTimeoutMs ?? 0,
         concurrency: concurrency * tpi,
         submit: (opId, coords) =>
           new Promise<TaskResult & { worker?: string }>((resolve, reject) => {

@@ -61,7 +61,7 @@ export interface RuntimeOptions {
    * How long the run waits at its end (or on failure) for attempts still running (a losing
    * backup, a timed-out attempt, the other tasks of a failed stage) to finish, so that nothing
    * writes after `compute` returns. Past it they are abandoned. Default: `taskTimeoutMs`
-   * if set, else 60 s.
+   * if set, else 60 s (executors whose attempts cannot be cancelled, like Lambda's, default to 0).
    */
   drainTimeoutMs?: number;
 }
