@@ -16,15 +16,24 @@ const exprs: { name: string; expr: Expr; f: (a: number, b: number) => number }[]
 ];
 const reducers: FoldReducer[] = ["sum", "nansum", "mean", "nanmean"];
 
-function reference(reducer: FoldReducer, f: (a: number, b: number) => number, a: Float64Array, b: Float64Array, step: number, slots: number) {
+// `rows` runs of `len` elements (run q at offset q·len) into one slot (step 0) or one slot per element (step 1)
+function reference(reducer: FoldReducer, f: (a: number, b: number) => number, a: Float64Array, b: Float64Array, rows: number, len: number, step: number) {
+  const slots = step === 0 ? 1 : len;
   const t = new Float64Array(slots);
   const n = new Float64Array(slots);
-  for (let j = 0; j < a.length; j++) {
-    const x = f(a[j]!, b[j]!);
-    if (reducer.startsWith("nan") && Number.isNaN(x)) continue;
-    const k = step === 0 ? 0 : j;
-    t[k] += x;
-    n[k] += 1;
+  for (let k = 0; k < slots; k++) {
+    let sum = 0;
+    let count = 0;
+    for (let q = 0; q < rows; q++) {
+      for (let j = step === 0 ? 0 : k; j < (step === 0 ? len : k + 1); j++) {
+        const x = f(a[q * len + j]!, b[q * len + j]!);
+        if (reducer.startsWith("nan") && Number.isNaN(x)) continue;
+        sum += x;
+        count++;
+      }
+    }
+    t[k] = sum;
+    n[k] = count;
   }
   return { t, n };
 }
@@ -33,19 +42,23 @@ describe("compileFold", () => {
   it("folds every term like a plain loop, for runs into one slot or one slot per element", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.oneof(fc.double({ min: -1e3, max: 1e3, noNaN: true }), fc.constant(Number.NaN)), { minLength: 1, maxLength: 40 }),
-        fc.array(fc.double({ min: 0, max: 1e3, noNaN: true }), { minLength: 40, maxLength: 40 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.array(fc.oneof(fc.double({ min: -1e3, max: 1e3, noNaN: true }), fc.constant(Number.NaN)), { minLength: 45, maxLength: 45 }),
+        fc.array(fc.double({ min: 0, max: 1e3, noNaN: true }), { minLength: 45, maxLength: 45 }),
         fc.subarray(reducers.flatMap((r) => exprs.map((e) => ({ r, e }))), { minLength: 1, maxLength: 6 }),
         fc.constantFrom(0, 1),
-        (av, bv, picked, step) => {
-          const a = Float64Array.from(av);
-          const b = Float64Array.from(bv.slice(0, av.length));
+        (rows, len, av, bv, picked, step) => {
+          // the block sits at offset 3 of its buffers, behind values that must not be read
+          const a = Float64Array.from(av.slice(0, rows * len + 3));
+          const b = Float64Array.from(bv.slice(0, rows * len + 3));
           const fold = compileFold(picked.map(({ r, e }) => ({ reducer: r, expr: e.expr })));
-          const slots = step === 0 ? 1 : a.length;
+          const slots = step === 0 ? 1 : len;
           const fields = picked.map(({ r }) => (r.endsWith("mean") ? [new Float64Array(slots), new Float64Array(slots)] : [new Float64Array(slots)]));
-          fold([a, b], fields, 0, 0, step, a.length);
+          const offsets = Float64Array.from({ length: rows }, (_, q) => q * len);
+          fold([a, b], fields, offsets, 3, 0, step, len);
           picked.forEach(({ r, e }, i) => {
-            const ref = reference(r, e.f, a, b, step, slots);
+            const ref = reference(r, e.f, a.subarray(3), b.subarray(3), rows, len, step);
             const [first, second] = fields[i]!;
             if (r === "mean") {
               expect(Array.from(second!)).toEqual(Array.from(ref.t)); // the plain mean's count is added by the caller
@@ -61,17 +74,17 @@ describe("compileFold", () => {
     );
   });
 
-  it("rounds float32 sums at every addition, as the float32 state does", () => {
+  it("sums float32 values in float64 and rounds once per call into the float32 state", () => {
     const x: Expr = { op: "input", index: 0, dtype: "float32" };
     const fold = compileFold([{ reducer: "sum", expr: x }]);
-    const src = Float32Array.from([0.1, 0.2, 0.3, 1e8, 1]);
-    const acc = new Float32Array(src.length);
-    fold([src], [[acc]], 0, 0, 1, src.length);
-    expect(Array.from(acc)).toEqual(Array.from(src));
+    const src = Float32Array.from([0.1, 0.2, 0.3, 1e8, 1, -1e8]);
     const one = new Float32Array(1);
-    fold([src], [[one]], 0, 0, 0, src.length);
+    fold([src], [[one]], [0], 0, 0, 0, src.length);
     let t = 0;
     for (const s of src) t += s;
     expect(one[0]).toBe(Math.fround(t));
+    const rows = new Float32Array(3);
+    fold([src], [[rows]], [0, 3], 0, 0, 1, 3);
+    expect(Array.from(rows)).toEqual([0, 1, 2].map((j) => Math.fround(src[j]! + src[j + 3]!)));
   });
 });

@@ -14,16 +14,19 @@ export interface FoldTerm {
 }
 
 /**
- * Folds one run of `count` elements of every source (starting at element `so`)
- * into the terms' state fields, slots `st, st + stStep, …` (`stStep` is 0 or 1).
- * `fields[t]` are term `t`'s state arrays in the reducer's field order; a
- * non-NaN-skipping mean's count field is left alone (it grows by the same amount
- * everywhere, see {@link FoldTerm}); the caller adds it once per block.
+ * Folds `count` consecutive elements, at each of the offsets `base + offsets[q]` of every
+ * source, into the terms' state fields, slots `st, st + stStep, …` (`stStep` 0: all into slot
+ * `st`; 1: element j into slot `st + j`). The offsets are the positions of one state row's
+ * inputs along the reduced axes (e.g. the ten time steps of a chunk over one spatial row), so
+ * each slot sums them in a register and is written once. `fields[t]` are term `t`'s state
+ * arrays in the reducer's field order; a plain mean's count field is left alone (it grows by
+ * the same amount everywhere); the caller adds it once per block.
  */
 export type CompiledFold = (
   sources: readonly TypedArray[],
   fields: readonly (readonly TypedArray[])[],
-  so: number,
+  offsets: ArrayLike<number>,
+  base: number,
   st: number,
   stStep: number,
   count: number,
@@ -45,15 +48,15 @@ export function foldable(reducer: string, inputDtype: DataType, outDtype: DataTy
  * evaluated in registers and added straight into its state, with no row
  * scratch and no call per reduction. This is how a fused reduction (say the
  * three means of quadratic means, each over a product of `u` and `v`) costs one
- * pass over its inputs. The results are bit-for-bit those of folding each
- * expression's values one reduction at a time (same order of additions).
+ * pass over its inputs. Each state slot adds the values of one call in a register
+ * (in offset order) and is written once per call.
  *
  * @example
  * ```ts
  * const u = { op: "input", index: 0, dtype: "float64" } as const;
  * const fold = compileFold([{ reducer: "sum", expr: { op: "binary", fn: "multiply", dtype: "float64", args: [u, u] } }]);
  * const acc = new Float64Array(1);
- * fold([new Float64Array([1, 2, 3])], [[acc]], 0, 0, 0, 3); // acc[0] === 14
+ * fold([new Float64Array([1, 2, 3])], [[acc]], [0], 0, 0, 0, 3); // acc[0] === 14
  * ```
  */
 export function compileFold(terms: readonly FoldTerm[]): CompiledFold {
@@ -67,66 +70,49 @@ export function compileFold(terms: readonly FoldTerm[]): CompiledFold {
   const fieldDecls = terms.map((t, i) =>
     t.reducer === "mean" || t.reducer === "nanmean" ? `const N${i} = F[${i}][0], T${i} = F[${i}][1];` : `const T${i} = F[${i}][0];`,
   );
-  // per element, into slot k (stStep 1 or general)
-  const slot = (k: string): string =>
-    terms
-      .map((t, i) => {
-        const v = results[i];
-        switch (t.reducer) {
-          case "mean":
-          case "sum":
-            return `T${i}[${k}] += ${v};`;
-          case "nansum":
-            return `if (${v} === ${v}) T${i}[${k}] += ${v};`;
-          case "nanmean":
-            return `if (${v} === ${v}) { N${i}[${k}] += 1; T${i}[${k}] += ${v}; }`;
-        }
-      })
-      .join("\n      ");
-  // every element into slot st: the plain reductions sum in a local first, as the reducers do
-  const locals = terms.map((t, i) => (t.reducer === "mean" || t.reducer === "sum" ? `let s${i} = 0;` : "")).join(" ");
-  const intoOne = terms
+  const counted = (t: FoldTerm): boolean => t.reducer === "nanmean";
+  const skipsNaN = (t: FoldTerm): boolean => t.reducer === "nansum" || t.reducer === "nanmean";
+  const zero = terms.map((t, i) => `s${i} = 0;${counted(t) ? ` c${i} = 0;` : ""}`).join(" ");
+  const declare = terms.map((t, i) => `let s${i} = 0;${counted(t) ? ` let c${i} = 0;` : ""}`).join(" ");
+  const add = terms
     .map((t, i) => {
       const v = results[i];
-      switch (t.reducer) {
-        case "mean":
-        case "sum":
-          return `s${i} += ${v};`;
-        case "nansum":
-          return `if (${v} === ${v}) T${i}[st] += ${v};`;
-        case "nanmean":
-          return `if (${v} === ${v}) { N${i}[st] += 1; T${i}[st] += ${v}; }`;
-      }
+      if (!skipsNaN(t)) return `s${i} += ${v};`;
+      return `if (${v} === ${v}) { s${i} += ${v};${counted(t) ? ` c${i}++;` : ""} }`;
     })
-    .join("\n      ");
-  const flush = terms.map((t, i) => (t.reducer === "mean" || t.reducer === "sum" ? `T${i}[st] = T${i}[st] + s${i};` : "")).join(" ");
-  const offsets = ins.map((k) => `const o${k} = i;`).join(" ");
+    .join("\n        ");
+  const flush = (k: string): string =>
+    terms.map((t, i) => `T${i}[${k}] = T${i}[${k}] + s${i};${counted(t) ? ` N${i}[${k}] += c${i};` : ""}`).join(" ");
+  const offsetsOf = ins.map((k) => `const o${k} = i;`).join(" ");
   const body = `
 ${g.consts.map((_, k) => `const k${k} = K[${k}];`).join("\n")}
 ${ins.map((k) => `const a${k} = S[${k}];`).join("\n")}
 ${fieldDecls.join("\n")}
-if (stStep === 1) {
-  for (let j = 0, i = so, k = st; j < count; j++, i++, k++) {
-    ${offsets}
-    ${g.lines.join("\n    ")}
-    ${slot("k")}
+const nq = offs.length;
+${declare}
+if (stStep === 0) {
+  for (let q = 0; q < nq; q++) {
+    const from = base + offs[q];
+    for (let i = from, end = from + count; i < end; i++) {
+      ${offsetsOf}
+      ${g.lines.join("\n      ")}
+      ${add}
+    }
   }
-} else if (stStep === 0) {
-  ${locals}
-  for (let j = 0, i = so; j < count; j++, i++) {
-    ${offsets}
+  ${flush("st")}
+  return;
+}
+for (let j = 0, k = st; j < count; j++, k += stStep) {
+  ${zero}
+  for (let q = 0; q < nq; q++) {
+    const i = base + offs[q] + j;
+    ${offsetsOf}
     ${g.lines.join("\n    ")}
-    ${intoOne}
+    ${add}
   }
-  ${flush}
-} else {
-  for (let j = 0, i = so, k = st; j < count; j++, i++, k += stStep) {
-    ${offsets}
-    ${g.lines.join("\n    ")}
-    ${slot("k")}
-  }
+  ${flush("k")}
 }`;
-  const factory = new Function("H", "K", `return function fold(S, F, so, st, stStep, count) {${body}\n};`) as (
+  const factory = new Function("H", "K", `return function fold(S, F, offs, base, st, stStep, count) {${body}\n};`) as (
     h: Helpers,
     k: Scalar[],
   ) => CompiledFold;

@@ -183,14 +183,61 @@ function sameShapes(blocks: readonly NDArray[]): boolean {
   return blocks.every((b) => b.shape.length === first.length && b.shape.every((d, k) => d === first[k]));
 }
 
+/**
+ * Calls `fn` once per state row of a block: the offsets (relative to `base`) of the
+ * block's innermost runs that fold into the same state slots, one per combination of
+ * the reduced outer axes, in C order.
+ */
+function forEachStateRow(
+  blockShape: readonly number[],
+  reduced: ReadonlySet<number>,
+  stateStrides: readonly number[],
+  fn: (offsets: Float64Array, base: number, st: number, stStep: number, count: number) => void,
+): void {
+  const nd = blockShape.length;
+  if (blockShape.some((d) => d === 0)) return;
+  if (nd === 0) return fn(Float64Array.of(0), 0, 0, 0, 1);
+  const inStrides = cStrides(blockShape);
+  const outer = [...Array(nd - 1).keys()];
+  const kept = outer.filter((d) => !reduced.has(d));
+  const red = outer.filter((d) => reduced.has(d));
+  const offsets = new Float64Array(red.reduce((n, d) => n * blockShape[d]!, 1));
+  for (let q = 0; q < offsets.length; q++) {
+    let rest = q;
+    let off = 0;
+    for (let k = red.length - 1; k >= 0; k--) {
+      const d = red[k]!;
+      off += (rest % blockShape[d]!) * inStrides[d]!;
+      rest = Math.floor(rest / blockShape[d]!);
+    }
+    offsets[q] = off;
+  }
+  const rows = kept.reduce((n, d) => n * blockShape[d]!, 1);
+  const idx = new Array<number>(kept.length).fill(0);
+  for (let r = 0; r < rows; r++) {
+    let base = 0;
+    let st = 0;
+    kept.forEach((d, k) => {
+      base += idx[k]! * inStrides[d]!;
+      st += idx[k]! * stateStrides[d]!;
+    });
+    fn(offsets, base, st, stateStrides[nd - 1]!, blockShape[nd - 1]!);
+    for (let k = kept.length - 1; k >= 0; k--) {
+      if (++idx[k]! < blockShape[kept[k]!]!) break;
+      idx[k] = 0;
+    }
+  }
+}
+
 /** Folds one block position into a group's states with its compiled loop. */
-function foldBlock(group: FoldGroup, blocks: readonly NDArray[], nd: number): void {
+function foldBlock(group: FoldGroup, blocks: readonly NDArray[]): void {
   const shape = blocks[0]!.shape;
   const lead = group.states[0]!;
   const sources = blocks.map((b) => b.data);
   const fields = group.states.map((s) => s.state);
-  const zeros = new Array<number>(nd).fill(0);
-  forEachRun(shape, lead.stStrides, zeros, zeros, (run) => group.fold(sources, fields, run.so, run.st, run.stStep, run.count), lead.reduced);
+  forEachStateRow(shape, lead.reduced, lead.stStrides, (offsets, base, st, stStep, count) =>
+    group.fold(sources, fields, offsets, base, st, stStep, count),
+  );
   let perSlot = 1;
   for (const d of lead.reduced) perSlot *= shape[d]!;
   for (const k of group.uniformCounts) {
@@ -225,7 +272,7 @@ export async function reduceKernel(ctx: KernelContext): Promise<NDArray[]> {
     const unfolded = [...rest];
     for (const group of groups) {
       const srcs = group.inputs.map((i) => blocks.get(i)!);
-      if (sameShapes(srcs)) foldBlock(group, srcs, nd);
+      if (sameShapes(srcs)) foldBlock(group, srcs);
       else unfolded.push(...group.states);
     }
     for (const s of unfolded) {

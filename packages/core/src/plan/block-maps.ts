@@ -24,8 +24,9 @@ export function inputBlocks(map: BlockMap, outCoords: readonly number[], input: 
           ranges.push([c, c + 1]);
         } else if (map.keepdims) {
           const c = outCoords[o++]!;
-          const s = map.splitEvery[k]!;
-          ranges.push([c * s, Math.min((c + 1) * s, nb[i]!)]);
+          const n = nb[i]!;
+          const groups = Math.ceil(n / map.splitEvery[k]!);
+          ranges.push([Math.floor((c * n) / groups), Math.floor(((c + 1) * n) / groups)]);
         } else {
           ranges.push([0, nb[i]!]);
         }

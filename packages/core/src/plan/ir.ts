@@ -48,8 +48,10 @@ export type BlockMap =
   /** Input axis i follows output axis `axes[i]`; an input with one block on that axis reads block 0 (broadcasting). */
   | { kind: "index"; axes: number[] }
   /**
-   * Reduction fan-in: along each reduced input axis `axes[k]`, output block c reads input blocks
-   * [c·splitEvery[k], (c+1)·splitEvery[k]). Without `keepdims` the output has no reduced axes and reads all blocks.
+   * Reduction fan-in: along each reduced input axis `axes[k]` with n blocks, the G = ⌈n / splitEvery[k]⌉
+   * output blocks split the n input blocks into runs as even as possible: output block c reads
+   * [⌊c·n/G⌋, ⌊(c+1)·n/G⌋), at most splitEvery[k] blocks (13 blocks, splitEvery 4: 3, 3, 3, 4, so
+   * no task is left with a lone block). Without `keepdims` the output has no reduced axes and reads all blocks.
    */
   | { kind: "reduce"; axes: number[]; splitEvery: number[]; keepdims: boolean }
   /**
