@@ -287,6 +287,7 @@ export interface ScalingReportInput {
     t: number;
     wallSeconds: number;
     maxTaskPeakMem: number;
+    maxWorkerMem: number;
     maxProjectedMem: number;
     predictedSeconds: number;
     predictedSecondsRunSpeed: number;
@@ -330,10 +331,11 @@ export function renderScalingHtml(input: ScalingReportInput): string {
     labels,
     [
       { name: "max projected per task", colour: "#2c3e50", values: input.rows.map((r) => r.maxProjectedMem) },
+      { name: "max worker memory per task", colour: "#009E73", values: input.rows.map((r) => r.maxWorkerMem) },
       { name: "max measured peak (process)", colour: "#CC79A7", values: input.rows.map((r) => r.maxTaskPeakMem) },
     ],
     mb,
-    "memory per size (flat projected memory is the goal; the threads executor's peak is one process shared by its workers)",
+    "memory per size (flat per-task memory is the goal; the process peak is shared by all the threads' workers)",
   );
   const p = input.projection;
   const projection = p

@@ -104,6 +104,8 @@ export interface TaskRecord {
   start: number;
   end: number;
   peakMem: number;
+  /** Memory the worker held (V8 heap + external), when the executor reports it. */
+  workerMem?: number;
   bytesRead: number;
   bytesWritten: number;
 }
@@ -148,6 +150,12 @@ export interface QuadraticMeansResult {
     peakRss: number;
     /** Largest `peakMem` over the TaskEndEvents. */
     maxTaskPeakMem: number;
+    /**
+     * Largest `workerMem` over the TaskEndEvents: the memory one worker (thread or process) held
+     * for a task, its V8 heap plus ArrayBuffers (pooled read buffers included). Unlike the process
+     * peak it is not shared by the threads of one process; 0 when the executor does not report it.
+     */
+    maxWorkerMem: number;
     /** RSS when the compute started (the peak's baseline). */
     rssAtStart: number;
     /** True when the peak-RSS high-water mark was reset just before the compute, so the peaks cover the compute alone. */
@@ -185,6 +193,7 @@ class Collector implements Callback {
   summary: PlanSummary | undefined;
   tasks = 0;
   maxPeakMem = 0;
+  maxWorkerMem = 0;
   bytesRead = 0;
   bytesWritten = 0;
   readonly opStart = new Map<string, number>();
@@ -208,6 +217,7 @@ class Collector implements Callback {
   onTaskEnd(e: TaskEndEvent): void {
     this.tasks++;
     this.maxPeakMem = Math.max(this.maxPeakMem, e.peakMem);
+    this.maxWorkerMem = Math.max(this.maxWorkerMem, e.workerMem ?? 0);
     this.bytesRead += e.bytesRead;
     this.bytesWritten += e.bytesWritten;
     this.records.push({
@@ -216,6 +226,7 @@ class Collector implements Callback {
       start: (e.startTime - this.origin) / 1000,
       end: (e.endTime - this.origin) / 1000,
       peakMem: e.peakMem,
+      ...(e.workerMem === undefined ? {} : { workerMem: e.workerMem }),
       bytesRead: e.bytesRead,
       bytesWritten: e.bytesWritten,
     });
@@ -440,6 +451,7 @@ async function measure(options: QuadraticMeansOptions, c: MeasureContext): Promi
       tasks: collector.tasks,
       peakRss: measuredPeak,
       maxTaskPeakMem: collector.maxPeakMem,
+      maxWorkerMem: collector.maxWorkerMem,
       rssAtStart,
       peakResetBeforeCompute,
       gcBeforeCompute,

@@ -67,6 +67,7 @@ export function formatReport(r: QuadraticMeansResult): string {
       ["max projected memory (task)", formatMemory(r.plan.maxProjectedMem)],
       [`peak RSS, process (${peakNote})`, formatMemory(m.peakRss)],
       ["peak RSS, max over tasks", formatMemory(m.maxTaskPeakMem)],
+      ...(m.maxWorkerMem > 0 ? [["worker memory, max over tasks (heap + buffers)", formatMemory(m.maxWorkerMem)] as [string, string]] : []),
       [`RSS at compute start${m.gcBeforeCompute ? " (after GC)" : ""}`, formatMemory(m.rssAtStart)],
       ["bytes read / written (tasks)", `${formatMemory(m.bytesRead)} / ${formatMemory(m.bytesWritten)}`],
       ["planned read / written (raw)", `${formatMemory(r.plan.bytesRead)} / ${formatMemory(r.plan.bytesWritten)}`],

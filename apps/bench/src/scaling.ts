@@ -258,6 +258,8 @@ export interface SweepRow {
   secondsPerGB: number;
   tasks: number;
   maxTaskPeakMem: number;
+  /** Largest memory one worker held for a task (V8 heap + ArrayBuffers): per task, not shared like the process peak. */
+  maxWorkerMem: number;
   maxProjectedMem: number;
   /** Wall time the simulation predicts from the first row's costs (local environment). */
   predictedSeconds: number;
@@ -338,6 +340,7 @@ export async function runWeakSweep(options: {
       secondsPerGB: r.wallSeconds / (r.inputBytes / 1e9),
       tasks: r.measured.tasks,
       maxTaskPeakMem: r.measured.maxTaskPeakMem,
+      maxWorkerMem: r.measured.maxWorkerMem,
       maxProjectedMem: r.plan.maxProjectedMem,
       predictedSeconds: predicted,
       speedFactor: speeds[i]!,
@@ -418,7 +421,7 @@ const mbs = (b: number): string => `${(b / 1e6).toFixed(0)} MB`;
  * ```
  */
 export function formatSweep(s: WeakSweepResult): string {
-  const header = ["workers", "t", "input", "wall s", "s/GB", "tasks", "max task peak", "max projected", "speed", "predicted s", "error", "run speed", "predicted s", "error"];
+  const header = ["workers", "t", "input", "wall s", "s/GB", "tasks", "process peak", "worker mem", "max projected", "speed", "predicted s", "error", "run speed", "predicted s", "error"];
   const rows = s.rows.map((r) => [
     String(r.workers),
     String(r.t),
@@ -427,6 +430,7 @@ export function formatSweep(s: WeakSweepResult): string {
     r.secondsPerGB.toFixed(2),
     String(r.tasks),
     mbs(r.maxTaskPeakMem),
+    mbs(r.maxWorkerMem),
     mbs(r.maxProjectedMem),
     r.speedFactor.toFixed(2),
     r.predictedSeconds.toFixed(3),

@@ -76,6 +76,9 @@ describe("runQuadraticMeans (small shape)", () => {
     expect(r.measured.peakRss).toBeGreaterThan(10e6);
     expect(r.measured.maxTaskPeakMem).toBeGreaterThan(0);
     expect(r.measured.maxTaskPeakMem).toBeLessThanOrEqual(r.measured.peakRss);
+    // what the worker held for a task: its heap and buffers, at least the task's own input chunk
+    expect(r.measured.maxWorkerMem).toBeGreaterThan(r.chunks.reduce((a, b) => a * b, 8));
+    expect(r.measured.maxWorkerMem).toBe(Math.max(...r.tasks.map((t) => t.workerMem ?? 0)));
     // u and v are each read at least once
     expect(r.measured.bytesRead).toBeGreaterThan(0);
     expect(r.measured.bytesWritten).toBeGreaterThan(0);

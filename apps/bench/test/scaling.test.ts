@@ -153,7 +153,8 @@ describe("--sweep weak and the projection", () => {
     const dom = spawnSync("/usr/bin/chromium", [...CHROMIUM_FLAGS, "--dump-dom", `file://${file}`], { encoding: "utf8", timeout: 60_000 });
     expect(dom.status, dom.stderr).toBe(0);
     for (const id of ["sweep-time", "sweep-memory", "projection"]) expect(dom.stdout).toContain(`<svg id="${id}"`);
-    expect(dom.stdout.match(/<rect class="bar"/g)?.length).toBe(s.rows.length * 5 + 2);
+    // per size: 3 time bars and 3 memory bars (projected, worker, process); 2 for the projection
+    expect(dom.stdout.match(/<rect class="bar"/g)?.length).toBe(s.rows.length * 6 + 2);
     expect(dom.stdout.match(/<table id="assumptions">[\s\S]*?<\/table>/)?.[0].match(/<tr>/g)?.length).toBe(AWS_ASSUMPTIONS.length + 1);
   });
 });

@@ -50,6 +50,13 @@ export interface TaskEndEvent {
   resultTime: number;
   /** Peak resident memory of the worker process after the task, in bytes. */
   peakMem: number;
+  /**
+   * Memory held by the worker (thread or process) that ran the task: its V8 heap plus
+   * external (ArrayBuffer) memory, the larger of samples taken after the kernel and at the
+   * end, in bytes. Unlike `peakMem` it is not shared with the other threads of a process.
+   * Absent when the executor cannot report it.
+   */
+  workerMem?: number;
   bytesRead: number;
   bytesWritten: number;
   /** 1 for the first attempt. */

@@ -209,6 +209,7 @@ async function runStage(
         emit(ctx.callbacks, "onTaskEnd", {
           computeId: ctx.computeId, opId: t.opId, coords: t.coords, createTime: t.createTime,
           startTime: result.startTime, endTime: result.endTime, resultTime: Date.now(), peakMem: result.peakMem,
+          ...(result.workerMem === undefined ? {} : { workerMem: result.workerMem }),
           bytesRead: result.bytesRead, bytesWritten: result.bytesWritten, attempt, worker: result.worker ?? "main",
         });
         if (p.done === p.total) endOp(t.opId);

@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import { getHeapStatistics } from "node:v8";
 import { NDArray } from "../ndarray/ndarray.js";
 import { cStrides } from "../ndarray/shape.js";
 import { allocate } from "../dtypes/dtype.js";
@@ -23,6 +24,14 @@ export interface TaskResult {
   bytesWritten: number;
   /** The process's peak resident memory (high-water mark) after the task, in bytes. */
   peakMem: number;
+  /** This thread's V8 heap plus external (ArrayBuffer) memory: the larger of samples after the kernel and at the end (optional for executors that build results themselves). */
+  workerMem?: number;
+}
+
+/** This isolate's (thread's) V8 heap in use plus its external memory (ArrayBuffers, WebAssembly memories), in bytes. */
+function isolateMemory(): number {
+  const h = getHeapStatistics() as ReturnType<typeof getHeapStatistics> & { external_memory?: number };
+  return h.used_heap_size + (h.external_memory ?? 0);
 }
 
 /** Peak resident set size of this process so far, in bytes. */
@@ -109,6 +118,7 @@ export async function runTask(
     args: op.kernel.kind === "named" ? op.kernel.args : null,
   };
   const results = op.kernel.kind === "expr" ? await runExpr(ctx) : await getKernel(op.kernel.name)(ctx);
+  const afterKernel = isolateMemory();
   let written = 0;
   for (let k = 0; k < op.outputs.length; k++) {
     signal?.throwIfAborted(); // an abandoned attempt writes nothing more
@@ -122,5 +132,6 @@ export async function runTask(
     bytesRead: io.read,
     bytesWritten: written,
     peakMem: peakMemory(),
+    workerMem: Math.max(afterKernel, isolateMemory()),
   };
 }
