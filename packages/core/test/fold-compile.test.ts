@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Expr } from "../src/kernels/expr.js";
 import { type FoldReducer, compileFold } from "../src/kernels/fold-compile.js";
+import { compileExpr } from "../src/kernels/expr-compile.js";
 
 // The compiled fold against plain loops written out here: for each term, evaluate
 // the expression per element, then add it into its slot (skipping NaN for nan*).
@@ -86,5 +87,21 @@ describe("compileFold", () => {
     const rows = new Float32Array(3);
     fold([src], [[rows]], [0, 3], 0, 0, 1, 3);
     expect(Array.from(rows)).toEqual([0, 1, 2].map((j) => Math.fround(src[j]! + src[j + 3]!)));
+  });
+});
+
+describe("compileExpr: x ** 2", () => {
+  it("gives Math.pow's results, for float64 and float32, special values included", () => {
+    for (const dtype of ["float64", "float32"] as const) {
+      const x: Expr = { op: "input", index: 0, dtype };
+      const two: Expr = { op: "scalar", value: 2, dtype };
+      const f = compileExpr({ op: "binary", fn: "pow", dtype, args: [x, two] });
+      const values = [-0, 0, Number.NaN, Infinity, -Infinity, 1e200, -1e-200, 3, -2.5, 0.1, 1.5e19];
+      const src = dtype === "float64" ? Float64Array.from(values) : Float32Array.from(values);
+      const out = dtype === "float64" ? new Float64Array(values.length) : new Float32Array(values.length);
+      f([src], [[1]], out, [values.length]);
+      const want = Array.from(src, (v) => (dtype === "float64" ? Math.pow(v, 2) : Math.fround(Math.pow(v, 2))));
+      expect(Array.from(out).map((v) => Object.is(v, -0) ? "-0" : v)).toEqual(want.map((v) => Object.is(v, -0) ? "-0" : v));
+    }
   });
 });

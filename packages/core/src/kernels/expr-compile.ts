@@ -157,9 +157,17 @@ export function genExpr(expr: Expr, g: Codegen): string {
     case "unary":
       code = unaryCode(expr.fn, expr.arg.dtype, genExpr(expr.arg, g));
       break;
-    case "binary":
-      code = binaryCode(expr.fn, expr.args[0].dtype, genExpr(expr.args[0], g), genExpr(expr.args[1], g));
+    case "binary": {
+      const [x, y] = expr.args;
+      // x ** 2 with a constant float exponent is one multiplication (exactly what pow rounds to)
+      if (expr.fn === "pow" && dtypeKind(x.dtype) === "float" && y.op === "scalar" && decodeScalar(y.value, y.dtype) === 2) {
+        const a = genExpr(x, g);
+        code = wrap(x.dtype, `(${a} * ${a})`);
+        break;
+      }
+      code = binaryCode(expr.fn, x.dtype, genExpr(x, g), genExpr(y, g));
       break;
+    }
     case "where": {
       const [c, x, y] = expr.args.map((e) => genExpr(e, g)) as [string, string, string];
       code = `(${c} ? ${x} : ${y})`;

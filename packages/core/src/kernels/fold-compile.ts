@@ -74,16 +74,36 @@ export function compileFold(terms: readonly FoldTerm[]): CompiledFold {
   const skipsNaN = (t: FoldTerm): boolean => t.reducer === "nansum" || t.reducer === "nanmean";
   const zero = terms.map((t, i) => `s${i} = 0;${counted(t) ? ` c${i} = 0;` : ""}`).join(" ");
   const declare = terms.map((t, i) => `let s${i} = 0;${counted(t) ? ` let c${i} = 0;` : ""}`).join(" ");
-  const add = terms
-    .map((t, i) => {
-      const v = results[i];
-      if (!skipsNaN(t)) return `s${i} += ${v};`;
-      return `if (${v} === ${v}) { s${i} += ${v};${counted(t) ? ` c${i}++;` : ""} }`;
-    })
-    .join("\n        ");
+  const offsetsOf = ins.map((k) => `const o${k} = i;`).join(" ");
+  const lines = g.lines.join("\n      ");
+  const plainAdd = (i: number): string => `s${i} += ${results[i]};`;
+  const skipAdd = (i: number): string => {
+    const v = results[i];
+    return `s${i} += ${v} === ${v} ? ${v} : 0;${counted(terms[i]!) ? ` c${i} += ${v} === ${v} ? 1 : 0;` : ""}`;
+  };
+  // Into one slot (stStep 0), NaN-skipping terms skip element by element, branch-free. One slot
+  // per element: every term first adds all its values as a plain sum, and a NaN-skipping term
+  // redoes a slot only when that sum came out NaN, so data without NaN (the usual case) pays
+  // no test per element.
+  const oneSlotAdd = terms.map((t, i) => (skipsNaN(t) ? skipAdd(i) : plainAdd(i))).join("\n      ");
+  const redo = terms
+    .map((t, i) =>
+      !skipsNaN(t)
+        ? ""
+        : `if (s${i} !== s${i}) {
+    s${i} = 0;${counted(t) ? ` c${i} = 0;` : ""}
+    for (let q = 0; q < nq; q++) {
+      const i = base + offs[q] + j;
+      ${offsetsOf}
+      ${lines}
+      ${skipAdd(i)}
+    }
+  }${counted(t) ? ` else c${i} = nq;` : ""}`,
+    )
+    .filter((x) => x !== "")
+    .join("\n  ");
   const flush = (k: string): string =>
     terms.map((t, i) => `T${i}[${k}] = T${i}[${k}] + s${i};${counted(t) ? ` N${i}[${k}] += c${i};` : ""}`).join(" ");
-  const offsetsOf = ins.map((k) => `const o${k} = i;`).join(" ");
   const body = `
 ${g.consts.map((_, k) => `const k${k} = K[${k}];`).join("\n")}
 ${ins.map((k) => `const a${k} = S[${k}];`).join("\n")}
@@ -95,8 +115,8 @@ if (stStep === 0) {
     const from = base + offs[q];
     for (let i = from, end = from + count; i < end; i++) {
       ${offsetsOf}
-      ${g.lines.join("\n      ")}
-      ${add}
+      ${lines}
+      ${oneSlotAdd}
     }
   }
   ${flush("st")}
@@ -107,9 +127,10 @@ for (let j = 0, k = st; j < count; j++, k += stStep) {
   for (let q = 0; q < nq; q++) {
     const i = base + offs[q] + j;
     ${offsetsOf}
-    ${g.lines.join("\n    ")}
-    ${add}
+    ${lines}
+    ${terms.map((_, i) => plainAdd(i)).join(" ")}
   }
+  ${redo}
   ${flush("k")}
 }`;
   const factory = new Function("H", "K", `return function fold(S, F, offs, base, st, stStep, count) {${body}\n};`) as (
