@@ -3,7 +3,8 @@
  * 150 MB buffer costs the kernel's page faults (≈ 0.5 GB/s here); refilling a
  * mapped one runs at memory speed. Only buffers handed out by `takeBuffer` are
  * ever pooled, and one returns to the pool only when the kernel that read it says
- * it is done with it, so a buffer is never shared.
+ * it is done with it, so a buffer is never shared. Free buffers are kept only for
+ * the sizes in use: a miss (another op's chunk size) drops the others.
  */
 const free = new Map<number, ArrayBuffer[]>();
 const ours = new WeakSet<ArrayBufferLike>();
@@ -22,7 +23,13 @@ export const MIN_POOLED_BYTES = 1 << 20;
  * ```
  */
 export function takeBuffer(size: number): Uint8Array {
-  const b = free.get(size)?.pop() ?? new ArrayBuffer(size);
+  let b = free.get(size)?.pop();
+  if (b === undefined) {
+    // a size not seen lately means another op's chunks: let go of the buffers kept for earlier
+    // ones, so what a worker holds is the current task's blocks, not every shape it ever read
+    for (const k of [...free.keys()]) if (k !== size) free.delete(k);
+    b = new ArrayBuffer(size);
+  }
   ours.add(b);
   return new Uint8Array(b);
 }
