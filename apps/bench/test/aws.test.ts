@@ -6,56 +6,28 @@
 // against a reference streamed from the S3 chunks. The test fails if the answer is wrong: the exit
 // code, the printed verdict and results.json's verification must all say verified.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_CREDENTIALS } from "@cubed-ts/aws-local";
 import { DEFAULT_TOLERANCE, type QuadraticMeansResult } from "../src/index.js";
+import { cleanEnv, cli, ensureBuiltCli, useTempDirs } from "./helpers.js";
 
-const pkgDir = fileURLToPath(new URL("..", import.meta.url));
-const cli = join(pkgDir, "dist", "cli.js");
+const tempDir = useTempDirs("cubed-bench-aws-");
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-function newest(dir: string): number {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .reduce((m, e) => Math.max(m, statSync(join(e.parentPath, e.name)).mtimeMs), 0);
-}
-
-/** The caller's environment without pnpm's script variables and without any AWS settings (real credentials must not matter). */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: "0" };
-  delete env.INIT_CWD;
-  delete env.npm_lifecycle_event;
-  for (const k of Object.keys(env)) if (k.startsWith("AWS_")) delete env[k];
-  return env;
-}
-
-beforeAll(() => {
-  if (!existsSync(cli) || statSync(cli).mtimeMs < newest(join(pkgDir, "src"))) {
-    const b = spawnSync("pnpm", ["exec", "tsup"], { cwd: pkgDir, encoding: "utf8" });
-    if (b.status !== 0) throw new Error(`building the bench CLI failed:\n${b.stdout}\n${b.stderr}`);
-  }
-});
+beforeAll(ensureBuiltCli);
 
 describe.each([
   ["lambda", "lambda"],
   ["stepfunctions", "stepfunctions"],
 ] as const)("pnpm bench quadratic-means --t 10 --executor %s --aws local", (executor, name) => {
   it("computes on the local stand-ins, verifies against the streamed reference, and reports invocations and cost", () => {
-    const dir = mkdtempSync(join(tmpdir(), `cubed-bench-aws-${executor}-`));
-    dirs.push(dir);
+    const dir = tempDir();
     const reportDir = join(dir, "report");
     const r = spawnSync("node", [cli, "quadratic-means", "--t", "10", "--executor", executor, "--aws", "local", "--report-dir", reportDir], {
       cwd: dir,
       encoding: "utf8",
-      env: cleanEnv(),
+      env: cleanEnv({ withoutAws: true }),
       timeout: 110_000,
     });
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);

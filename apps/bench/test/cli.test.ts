@@ -1,39 +1,14 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { type QuadraticMeansResult, USAGE, runCli } from "../src/index.js";
+import { cleanEnv, cli, ensureBuiltCli, pkgDir, useTempDirs } from "./helpers.js";
 
-const pkgDir = fileURLToPath(new URL("..", import.meta.url));
 const repoRoot = join(pkgDir, "..", "..");
-const cli = join(pkgDir, "dist", "cli.js");
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), "cubed-bench-cli-"));
-  dirs.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-/** Newest modification time under a directory. */
-function newest(dir: string): number {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .reduce((m, e) => Math.max(m, statSync(join(e.parentPath, e.name)).mtimeMs), 0);
-}
-
-/** An environment without pnpm's script variables, so the CLI resolves paths against its own cwd. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: "0" };
-  delete env.INIT_CWD;
-  delete env.npm_lifecycle_event;
-  return env;
-}
+const tempDir = useTempDirs("cubed-bench-cli-");
 
 /** Runs runCli in-process and captures what it prints. */
 async function cliInProcess(argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -88,13 +63,7 @@ describe("runCli arguments", () => {
 });
 
 describe("the built CLI", () => {
-  beforeAll(() => {
-    // Build once if dist is missing or older than the sources, so the spawned CLI runs this code.
-    if (!existsSync(cli) || statSync(cli).mtimeMs < newest(join(pkgDir, "src"))) {
-      const b = spawnSync("pnpm", ["exec", "tsup"], { cwd: pkgDir, encoding: "utf8" });
-      if (b.status !== 0) throw new Error(`building the bench CLI failed:\n${b.stdout}\n${b.stderr}`);
-    }
-  });
+  beforeAll(ensureBuiltCli);
 
   it("runs quadratic-means --t 1 at the real shape, verifies, and writes JSON", () => {
     const dir = tempDir();

@@ -24,5 +24,6 @@ export { LocalStepFunctions, type LocalSfnOptions } from "./sfn-server.js";
 export {
   startAwsLocal, localDeployTarget, LOCAL_ROLE_ARN, type AwsLocal, type AwsLocalEnv, type AwsLocalOptions, type LocalDeployTarget,
 } from "./stack.js";
+export { startTestAwsLocal, LEAK_CHECK_CREDENTIALS, type TestAwsLocalOptions } from "./test-stack.js";
 export { spawnAwsLocal, type SpawnAwsLocalOptions, type SpawnedAwsLocal } from "./spawn.js";
 export { readZip } from "./zip.js";
