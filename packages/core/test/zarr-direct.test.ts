@@ -74,8 +74,8 @@ describe("direct Zarr chunk reads", () => {
         const bytes = await readDirect(url, layout!, coords);
         const chunk = await arr.getChunk(coords);
         const ref = chunk.data as unknown as ArrayBufferView;
-        expect(bytes, `chunk ${coords.join(",")}`).toBeDefined();
-        expect(Buffer.from(bytes!).equals(Buffer.from(ref.buffer, ref.byteOffset, ref.byteLength)), `chunk ${coords.join(",")}`).toBe(true);
+        // undefined (the direct path declined) fails here as surely as different bytes
+        expect(bytes !== undefined && Buffer.from(bytes).equals(Buffer.from(ref.buffer, ref.byteOffset, ref.byteLength)), `chunk ${coords.join(",")}`).toBe(true);
         compared++;
       }
       expect(compared).toBe(grid.reduce((a, b) => a * b, 1));

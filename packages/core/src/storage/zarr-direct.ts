@@ -13,6 +13,8 @@ import { type AbsolutePath, joinKey } from "./store.js";
 export interface DirectLayout {
   key(coords: readonly number[]): AbsolutePath;
   codec: "none" | "blosc";
+  /** The chunk shape (only full chunks are read directly). */
+  chunks: number[];
   /** Decoded bytes of one (full) chunk. */
   chunkBytes: number;
 }
@@ -46,10 +48,12 @@ function v2Layout(path: string, meta: Record<string, unknown>, dtype: DataType):
   const compressor = meta.compressor ?? null;
   if (compressor !== null && !isBlosc(compressor)) return null;
   const sep = meta.dimension_separator === "/" ? "/" : ".";
-  const chunks = meta.chunks as number[];
+  const chunks = meta.chunks;
+  if (!Array.isArray(chunks) || !chunks.every((c) => Number.isInteger(c))) return null;
   return {
     key: (coords) => joinKey(path, coords.length === 0 ? "0" : coords.join(sep)),
     codec: compressor === null ? "none" : "blosc",
+    chunks,
     chunkBytes: shapeSize(chunks) * itemsize(dtype),
   };
 }
@@ -72,6 +76,7 @@ function v3Layout(path: string, meta: Record<string, unknown>, dtype: DataType):
   return {
     key: (coords) => joinKey(path, v2keys ? (coords.length === 0 ? "0" : coords.join(sep)) : ["c", ...coords].join(sep)),
     codec: compressor === undefined ? "none" : "blosc",
+    chunks,
     chunkBytes: shapeSize(chunks) * itemsize(dtype),
   };
 }

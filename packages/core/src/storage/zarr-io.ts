@@ -109,8 +109,7 @@ export async function readZarrBlock(
   coords: readonly number[],
 ): Promise<{ block: NDArray; bytes: number }> {
   const layout = await directLayout(url, path, dtype);
-  const chunkShape = layout && (await openZarrita(url, path)).chunks;
-  if (layout && chunkShape && blockShape.every((s, i) => s === chunkShape[i])) {
+  if (layout && layout.chunks.length === blockShape.length && blockShape.every((s, i) => s === layout.chunks[i])) {
     const bytes = await readDirect(url, layout, coords);
     if (bytes) return { block: new NDArray(dtype, blockShape, viewAs(dtype, bytes)), bytes: bytes.byteLength };
   }
