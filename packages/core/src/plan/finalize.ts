@@ -77,7 +77,8 @@ export function finalizePlan(roots: readonly Lineage[], spec: SpecData, options:
           allowedMem: spec.allowedMem,
           reservedMem: spec.reservedMem,
         });
-  return { plan: buildPlan(optimized.arrays, optimized.ops, spec, computeId, intermediateDir, outputs), uploads };
+  // the plan names its work dir canonically (an absolute URL), as every other location in it
+  return { plan: buildPlan(optimized.arrays, optimized.ops, { ...spec, workDir: base }, computeId, intermediateDir, outputs), uploads };
 }
 
 function buildPlan(

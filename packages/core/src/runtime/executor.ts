@@ -1,5 +1,5 @@
 import { AbortedError, TaskError, isCubedError } from "../errors.js";
-import { admitLocalPlan } from "./admit-plan.js";
+import { parsePlan } from "../validate/plan.js";
 import { gridCoords } from "../plan/chunks.js";
 import type { Plan } from "../plan/ir.js";
 import { type Callback, emit } from "./events.js";
@@ -121,7 +121,9 @@ function median(xs: number[]): number {
  * ```
  */
 export async function runPlan(plan: Plan, ctx: ExecutionContext, options: RunPlanOptions): Promise<void> {
-  admitLocalPlan(plan); // a plan that a worker would refuse fails here, before any task is submitted
+  // a malformed plan fails here, before any task is submitted (kernels and stores are each worker's check:
+  // a Lambda client need not have the kernels its deployed workers run)
+  parsePlan(plan);
   // attempts still running after their task is settled (losing backups, timed-out attempts, the
   // rest of a failed stage) write the same bytes again, harmless to later stages; they are
   // waited for once at the end, so that nothing writes after compute returns

@@ -25,6 +25,8 @@ export const MAX_TASKS_PER_OP = 100_000_000;
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/** Labels are names of functions (`add`, `from-zarr`, `my/kernel`), shown in logs and reports. */
+const LABEL = /^[\w.:/@+ -]{0,200}$/;
 
 const dim = int();
 const axisIndex = int({ max: MAX_RANK - 1 });
@@ -71,7 +73,7 @@ const source: Check<ArraySource> = variant<ArraySource>("kind", {
 
 const arrayNode: Check<ArrayNode> = object({
   id: str({ pattern: ID }),
-  label: str({ max: 256 }),
+  label: str({ pattern: LABEL }),
   shape: shapeCheck,
   dtype,
   chunks: chunksCheck,
@@ -122,7 +124,7 @@ const opNode: Check<BlockwiseOp & { stats: OpStats }> = object(
   {
     kind: oneOf("blockwise"),
     id: str({ pattern: ID }),
-    label: str({ max: 256 }),
+    label: str({ pattern: LABEL }),
     inputs: list(opInput, { max: 4096 }),
     outputs: list(str({ pattern: ID }), { min: 1, max: 256 }),
     kernel: kernelRef,
