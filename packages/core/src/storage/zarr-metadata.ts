@@ -64,7 +64,7 @@ function intList(url: string, file: string, field: string, v: unknown, min: 0 | 
 
 /** A v2 numpy type string (`"<f8"`) as cubed-ts names it; DtypeError for valid ones it does not support. */
 function v2Dtype(url: string, file: string, v: unknown): DataType {
-  const m = typeof v === "string" ? /^([<>|=])([a-zA-Z])(\d+)(\[\w+\])?$/.exec(v) : null;
+  const m = typeof v === "string" ? /^([<>|=])([biufcmMSUVO])(\d+)(\[\w+\])?$/.exec(v) : null;
   if (!m) {
     if (Array.isArray(v)) throw new DtypeError(`The Zarr array at ${where(url, file)} has a structured dtype, which cubed-ts does not support.`);
     bad(url, file, "dtype", v, 'a NumPy type string such as "<f8"');
@@ -166,7 +166,7 @@ function sameRank(url: string, file: string, field: string, shape: number[], chu
  */
 export function parseZarrMetadata(url: string, path: string, file: AbsolutePath, doc: unknown): ZarrMetadata {
   if (!isObject(doc)) bad(url, file, "(document)", doc, "a JSON object");
-  if (doc.node_type === "group" || (file.endsWith(".zgroup"))) {
+  if (doc.node_type === "group") {
     throw new StoreNotFoundError(`${where(url, file)} is a Zarr group, not an array: pass the array's path in the path option.`, url);
   }
   if (file.endsWith("zarr.json")) {

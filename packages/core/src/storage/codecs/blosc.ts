@@ -275,7 +275,7 @@ function scratchOf(size: number): Uint8Array {
 /**
  * Checks what the 16-byte header of a Blosc1 chunk says against the frame it came in (and the
  * decoded size the caller expects, if known), in O(1): a known format version (1 or 2), a frame
- * at least as long as its `cbytes`, room for the memcpyed data or the block offsets, and the
+ * exactly as long as its `cbytes` (Zarr stores each frame as it is), room for the memcpyed data or the block offsets, and the
  * decoded size. Throws {@link BloscFormatError} for a frame no decoder should be handed
  * (garbage, truncated, or lying about its sizes); returns the header otherwise.
  *
@@ -290,8 +290,10 @@ export function checkBloscFrame(frame: Uint8Array, expectedBytes?: number): Blos
     throw new BloscFormatError(`not a Blosc1 chunk: format version byte is ${h.version}, expected 1 or 2 (garbage, or a Blosc2 chunk)`);
   }
   if (h.typesize === 0) throw new BloscFormatError("Blosc chunk has typesize 0");
-  if (h.cbytes < HEADER_BYTES || h.cbytes > frame.length) {
-    throw new BloscFormatError(`Blosc chunk says it holds ${h.cbytes} bytes, but ${frame.length} were given (truncated or corrupt)`);
+  if (h.cbytes !== frame.length) {
+    throw new BloscFormatError(
+      `Blosc chunk says it holds ${h.cbytes} bytes, but its frame has ${frame.length} (${h.cbytes > frame.length ? "truncated" : "trailing bytes"} or corrupt)`,
+    );
   }
   if (expectedBytes !== undefined && h.nbytes !== expectedBytes) {
     throw new BloscFormatError(`Blosc chunk says it decodes to ${h.nbytes} bytes, but the chunk holds ${expectedBytes}`);
