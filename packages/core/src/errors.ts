@@ -102,6 +102,25 @@ export class MissingChunkError extends CubedError {
   }
 }
 
+/**
+ * A chunk whose bytes cannot be the chunk they claim to be: the wrong length (raw, or
+ * after decompression), a codec frame that is malformed or truncated, or a header that
+ * lies about sizes. Names the array (`url`, `path`), the chunk (`chunk`) and its store `key`.
+ */
+export class CorruptChunkError extends CubedError {
+  readonly _tag = "CorruptChunkError" as const;
+  constructor(
+    message: string,
+    readonly url: string,
+    readonly path: string,
+    readonly key: string,
+    readonly chunk: number[],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** A URL whose scheme no registered store handles. */
 export class UnknownSchemeError extends CubedError {
   readonly _tag = "UnknownSchemeError" as const;
@@ -207,6 +226,7 @@ export type CubedErrorTag =
   | StoreNotFoundError["_tag"]
   | MetadataError["_tag"]
   | MissingChunkError["_tag"]
+  | CorruptChunkError["_tag"]
   | UnknownSchemeError["_tag"]
   | KernelNotFoundError["_tag"]
   | TargetExistsError["_tag"]
@@ -226,6 +246,7 @@ type ErrorByTag = {
   StoreNotFoundError: StoreNotFoundError;
   MetadataError: MetadataError;
   MissingChunkError: MissingChunkError;
+  CorruptChunkError: CorruptChunkError;
   UnknownSchemeError: UnknownSchemeError;
   KernelNotFoundError: KernelNotFoundError;
   TargetExistsError: TargetExistsError;
@@ -265,6 +286,7 @@ const TAGS: Record<CubedErrorTag, true> = {
   StoreNotFoundError: true,
   MetadataError: true,
   MissingChunkError: true,
+  CorruptChunkError: true,
   UnknownSchemeError: true,
   KernelNotFoundError: true,
   TargetExistsError: true,

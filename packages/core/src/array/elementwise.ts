@@ -96,6 +96,9 @@ export function elementwiseOp(label: string, arrays: CubedArray[], expr: Expr): 
 }
 
 function leaves(operands: readonly Operand[], dtype: DataType): { arrays: CubedArray[]; exprs: Expr[] } {
+  // before arrays with one content id (the same data, built with different Specs) merge below
+  const given = operands.filter(isArray);
+  if (given.length > 1) commonSpec(given);
   const arrays: CubedArray[] = [];
   const exprs = operands.map((o): Expr => {
     if (isArray(o)) {
@@ -135,6 +138,8 @@ export function binary(fn: BinaryFunction, x1: Operand, x2: Operand): CubedArray
  * ```
  */
 export function where(condition: Operand, x1: Operand, x2: Operand): CubedArray {
+  const given = [condition, x1, x2].filter(isArray);
+  if (given.length > 1) commonSpec(given);
   const dtype = promoteOperands([x1, x2]);
   const c = leaves([condition], "bool");
   const v = leaves([x1, x2], dtype);

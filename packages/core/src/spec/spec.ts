@@ -1,6 +1,6 @@
 import { tmpdir } from "node:os";
 import { ValueError } from "../errors.js";
-import { type MemoryInput, parseMemory } from "./memory-string.js";
+import { type MemoryInput, formatMemory, parseMemory } from "./memory-string.js";
 import type { DagExecutor } from "../runtime/executor.js";
 import { type CompressorConfig, parseCompressor } from "../storage/codecs.js";
 
@@ -75,6 +75,18 @@ export class Spec {
       zarrCompressor: this.zarrCompressor,
       kernelModules: [...this.kernelModules],
     };
+  }
+
+  /** The Spec's settings, for messages: `Spec(workDir "/tmp/a", allowedMem 2 GB, …)`. */
+  toString(): string {
+    const compressor = this.zarrCompressor ? `${this.zarrCompressor.name} level ${this.zarrCompressor.level}` : "none";
+    return (
+      `Spec(workDir ${JSON.stringify(this.workDir)}, allowedMem ${formatMemory(this.allowedMem)}, reservedMem ${formatMemory(this.reservedMem)}, ` +
+      `zarrCompressor ${compressor}` +
+      (this.kernelModules.length ? `, kernelModules [${this.kernelModules.join(", ")}]` : "") +
+      (this.executor ? `, executor ${this.executor.constructor?.name ?? "custom"}` : "") +
+      ")"
+    );
   }
 
   /** True when two specs describe the same resources and storage. */
