@@ -94,7 +94,7 @@ export {
 } from "./kernels/kernel-modules.js";
 export { admitPlan, admitLocalPlan, policyFromEnv, type WorkerPolicy } from "./runtime/admit-plan.js";
 export { checkPlanStores } from "./runtime/store-policy.js";
-export { parsePlan, checkTaskCoords, MAX_TASKS_PER_OP } from "./validate/plan.js";
+export { parsePlan, checkTaskCoords } from "./validate/plan.js";
 export { visualize, type VisualizeOptions, type Visualization } from "./visualize/visualize.js";
 export { planToDot, type PlanDotOptions } from "./visualize/plan-dot.js";
 export { e, pi, inf, nan } from "./array/constants.js";

@@ -165,7 +165,7 @@ describe("tampered plans", () => {
   });
 });
 
-type Outcome = { ok: true } | { ok: false; tag: string | undefined; message: string };
+type Outcome = { ok: boolean; tag?: string | undefined; message?: string };
 
 let thread: Worker | undefined;
 let nextId = 0;

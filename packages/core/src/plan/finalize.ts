@@ -1,3 +1,5 @@
+import { MAX_TASKS_PER_OP } from "./limits.js";
+export { MAX_TASKS_PER_OP };
 import { ChunksError, MemoryLimitError } from "../errors.js";
 import type { NDArray } from "../ndarray/ndarray.js";
 import { shapeSize } from "../ndarray/shape.js";
@@ -128,12 +130,6 @@ function buildPlan(
   return { version: 1, computeId, spec, intermediateDir, arrays, ops, stages: stages.filter(Boolean), outputs };
 }
 
-/**
- * The most tasks one op may have in a compute. Executors keep state per task, so a plan far
- * beyond this would exhaust memory before its first task ran. (Planning itself is O(ops):
- * `plan()` still shows such a plan, with its task counts.)
- */
-export const MAX_TASKS_PER_OP = 10_000_000;
 
 /** Refuses an op with more than {@link MAX_TASKS_PER_OP} tasks, saying how much larger which chunks must be. */
 function checkTaskCount(plan: Plan): void {
