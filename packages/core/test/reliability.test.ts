@@ -1,0 +1,193 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  type DagExecutor, HistoryCallback, InProcessExecutor, type RuntimeOptions, Spec, add, compute, faultsFromEnv, isCubedError,
+  mean, multiply, random, runPlan, runTask,
+} from "../src/index.js";
+
+const tmp = (p: string): string => mkdtempSync(join(tmpdir(), p));
+const values = (a: { data: ArrayLike<number | bigint> }): number[] => Array.from(a.data as ArrayLike<number>);
+
+/** 240 + 80 tasks: an elementwise op of 240 chunks, and a mean whose combine ops have few tasks. */
+function workload(spec: Spec) {
+  const u = random.random([240, 20, 10], { chunks: [1, 20, 10], seed: 1, spec });
+  const v = random.random([240, 20, 10], { chunks: [1, 20, 10], seed: 2, spec });
+  return { u, v, arrays: [mean(multiply(u, v), { axis: 0 }), add(u, v)] };
+}
+
+/** mean(u·v, axis 0) and u + v computed eagerly from u's and v's values. */
+async function eagerReference(spec: Spec): Promise<{ mean: number[]; sum: number[] }> {
+  const { u, v } = workload(spec);
+  const [a, b] = [values(await u.compute()), values(await v.compute())];
+  const plane = 20 * 10;
+  const m = new Array<number>(plane).fill(0);
+  for (let i = 0; i < 240; i++) for (let j = 0; j < plane; j++) m[j]! += a[i * plane + j]! * b[i * plane + j]!;
+  return { mean: m.map((x) => x / 240), sum: a.map((x, k) => x + b[k]!) };
+}
+
+/**
+ * Fault injection with every executor option at its default: 10 % of attempts throw, 2 % hang
+ * forever (deaf to their abort signal). Exported for exec-threads, which runs it with its executor.
+ */
+export async function checkDefaultsRescueFaults(makeExecutor: (faults?: RuntimeOptions["faults"]) => DagExecutor): Promise<void> {
+  const spec = new Spec({ workDir: tmp("cubed-rel-") });
+  const ref = await eagerReference(spec);
+  let numTasks = 0;
+  await compute(...workload(spec).arrays, { executor: makeExecutor() }); // warm up
+  let t0 = performance.now();
+  const clean = await compute(...workload(spec).arrays, {
+    executor: makeExecutor(), callbacks: [{ onComputeStart: (e) => (numTasks = e.summary.numTasks) }],
+  });
+  const cleanMs = performance.now() - t0;
+  expect(numTasks).toBeGreaterThanOrEqual(200);
+  const history = new HistoryCallback({ dir: tmp("cubed-rel-history-") });
+  t0 = performance.now();
+  const got = await compute(...workload(spec).arrays, {
+    executor: makeExecutor({ failRate: 0.1, hangRate: 0.02, seed: 11 }), callbacks: [history],
+  });
+  const faultyMs = performance.now() - t0;
+  // exact: bit-equal to the fault-free run, and equal to the eager reference
+  expect(values(got[0]!)).toEqual(values(clean[0]!));
+  expect(values(got[1]!)).toEqual(values(clean[1]!));
+  expect(values(got[1]!)).toEqual(ref.sum);
+  values(got[0]!).forEach((x, k) => expect(x).toBeCloseTo(ref.mean[k]!, 12));
+  // every task finished once; the retries and backups it needed are in the history
+  expect(history.tasks.length).toBe(numTasks);
+  const retried = history.tasks.reduce((a, e) => a + e.failedAttempts!, 0);
+  const backedUp = history.tasks.reduce((a, e) => a + e.backups!, 0);
+  expect(retried).toBeGreaterThan(10);
+  expect(backedUp).toBeGreaterThan(0);
+  expect(history.tasks.some((e) => e.backup)).toBe(true);
+  expect(faultyMs).toBeLessThanOrEqual(3 * cleanMs);
+}
+
+describe("reliability with default options", () => {
+  it("rescues hung and failed attempts on 320 tasks: exact result within 3× the fault-free time", async () => {
+    await checkDefaultsRescueFaults((faults) => new InProcessExecutor(faults ? { faults } : {}));
+  }, 120_000);
+
+  it("rescues a hang in an op of one task, and a task whose backup hangs too", async () => {
+    const spec = new Spec({ workDir: tmp("cubed-rel-") });
+    const { arrays } = workload(spec);
+    const expected = await compute(...arrays);
+    const hung = new Set<string>();
+    const history = new HistoryCallback({ dir: tmp("cubed-rel-history-") });
+    const executor: DagExecutor = {
+      name: "hangs",
+      execute: (plan, ctx) => {
+        const last = plan.stages[plan.stages.length - 1]!;
+        const small = last.find((id) => plan.ops[id]!.stats.numTasks === 1)!;
+        const big = Object.values(plan.ops).reduce((a, b) => (b.stats.numTasks > a.stats.numTasks ? b : a)).id;
+        return runPlan(plan, ctx, {
+          concurrency: 2,
+          // attempts 1 and 2 of the one-task op, and of task (5, 0, 0) of the 240-task op, hang forever
+          submit: (opId, coords, attempt, signal) => {
+            const hangs = attempt <= 2 && (opId === small || (opId === big && coords[0] === 5));
+            if (!hangs) return runTask(plan, opId, coords, { signal });
+            hung.add(`${opId}#${attempt}`);
+            return new Promise(() => {});
+          },
+        });
+      },
+    };
+    const got = await compute(...arrays, { executor, callbacks: [history] });
+    expect(values(got[0]!)).toEqual(values(expected[0]!));
+    expect(values(got[1]!)).toEqual(values(expected[1]!));
+    expect(hung.size).toBe(4);
+    expect(history.tasks.filter((e) => e.attempt === 3 && e.backups === 2)).toHaveLength(2);
+  }, 60_000);
+});
+
+describe("executor options are validated at construction", () => {
+  const bad: [string, RuntimeOptions][] = [
+    ["concurrency", { concurrency: Number.NaN }],
+    ["concurrency", { concurrency: 0 }],
+    ["concurrency", { concurrency: 1.5 }],
+    ["concurrency", { concurrency: Number.POSITIVE_INFINITY }],
+    ["retries", { retries: Number.NaN }],
+    ["retries", { retries: -1 }],
+    ["retries", { retries: 0.5 }],
+    ["retryDelayMs", { retryDelayMs: -5 }],
+    ["taskTimeoutMs", { taskTimeoutMs: 0 }],
+    ["taskTimeoutMs", { taskTimeoutMs: Number.NaN }],
+    ["drainTimeoutMs", { drainTimeoutMs: -1 }],
+    ["useBackups", { useBackups: "yes" as unknown as boolean }],
+    ["useBackups.minTasks", { useBackups: { minTasks: 0 } }],
+    ["useBackups.minCompletedFraction", { useBackups: { minCompletedFraction: 1.5 } }],
+    ["useBackups.slowFactor", { useBackups: { slowFactor: Number.NaN } }],
+    ["useBackups.fallbackFactor", { useBackups: { fallbackFactor: -1 } }],
+    ["useBackups.minSlowMs", { useBackups: { minSlowMs: -1 } }],
+    ["useBackups.noReferenceMs", { useBackups: { noReferenceMs: 0 } }],
+    ["useBackups.maxBackups", { useBackups: { maxBackups: 0 } }],
+    ["faults.failRate", { faults: { failRate: Number.NaN } }],
+    ["faults.hangRate", { faults: { hangRate: -0.1 } }],
+    ["faults", { faults: { failRate: 0.7, hangRate: 0.7 } }],
+    ["faults.seed", { faults: { seed: 1.5 } }],
+    ["faults.fail", { faults: { fail: 0.1 } as never }],
+  ];
+  it.each(bad)("%s: %o", (name, options) => {
+    let err: unknown;
+    try {
+      new InProcessExecutor(options);
+    } catch (e) {
+      err = e;
+    }
+    expect(isCubedError(err, "ValueError")).toBe(true);
+    expect((err as { argument?: string }).argument).toBe(name);
+    expect((err as Error).message).toContain(name);
+  });
+
+  it("accepts the edge values", () => {
+    expect(() => new InProcessExecutor({ concurrency: 1, retries: 0, retryDelayMs: 0, drainTimeoutMs: 0, faults: { failRate: 1 } })).not.toThrow();
+    expect(() => new InProcessExecutor({ useBackups: { minCompletedFraction: 0, minSlowMs: 0 } })).not.toThrow();
+  });
+
+  it("runPlan refuses bad options before any task runs", async () => {
+    const spec = new Spec({ workDir: tmp("cubed-rel-") });
+    let ran = 0;
+    const executor: DagExecutor = {
+      name: "bad",
+      execute: (plan, ctx) => runPlan(plan, ctx, { concurrency: Number.NaN, submit: (o, c) => (ran++, runTask(plan, o, c)) }),
+    };
+    const err = await add(random.random([4], { chunks: [2], spec }), 1).compute({ executor }).catch((e: unknown) => e);
+    expect(isCubedError(err, "ValueError")).toBe(true);
+    expect(ran).toBe(0);
+  });
+});
+
+describe("CUBED_FAULTS", () => {
+  it("parses good strings", () => {
+    expect(faultsFromEnv({ CUBED_FAULTS: "fail=0.1,hang=0.02,seed=3" })).toEqual({ failRate: 0.1, hangRate: 0.02, seed: 3 });
+    expect(faultsFromEnv({ CUBED_FAULTS: " fail = 0.5 " })).toEqual({ failRate: 0.5 });
+    expect(faultsFromEnv({ CUBED_FAULTS: "" })).toBeUndefined();
+    expect(faultsFromEnv({})).toBeUndefined();
+  });
+
+  it.each(["fail=abc", "fail=", "fail", "fial=0.1", "fail=0.1,,hang=0.1", "fail=2", "hang=-0.1", "seed=1.5", "fail=0.6,hang=0.6", "fail=NaN"])(
+    "refuses %j with a ValueError naming CUBED_FAULTS",
+    (spec) => {
+      let err: unknown;
+      try {
+        faultsFromEnv({ CUBED_FAULTS: spec });
+      } catch (e) {
+        err = e;
+      }
+      expect(isCubedError(err, "ValueError")).toBe(true);
+      expect((err as { argument?: string }).argument).toMatch(/^CUBED_FAULTS/);
+      expect((err as Error).message).toContain("CUBED_FAULTS");
+    },
+  );
+
+  it("a bad CUBED_FAULTS stops an executor at construction", () => {
+    const before = process.env.CUBED_FAULTS;
+    process.env.CUBED_FAULTS = "fail=abc";
+    try {
+      expect(() => new InProcessExecutor()).toThrow(/CUBED_FAULTS/);
+    } finally {
+      if (before === undefined) delete process.env.CUBED_FAULTS;
+      else process.env.CUBED_FAULTS = before;
+    }
+  });
+});
