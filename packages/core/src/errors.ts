@@ -131,6 +131,18 @@ export class TaskError extends CubedError {
   }
 }
 
+/** Another compute of the same plan holds the work dir's lock for it (names the holder). */
+export class ComputeLockedError extends CubedError {
+  readonly _tag = "ComputeLockedError" as const;
+  constructor(
+    message: string,
+    readonly lockPath: string,
+    readonly holder: { pid: number; host: string; startedAt: number },
+  ) {
+    super(message);
+  }
+}
+
 /** A compute was cancelled through its `signal`. */
 export class AbortedError extends CubedError {
   readonly _tag = "AbortedError" as const;
@@ -173,7 +185,8 @@ export type CubedErrorTag =
   | KernelNotFoundError["_tag"]
   | TargetExistsError["_tag"]
   | TaskError["_tag"]
-  | AbortedError["_tag"];
+  | AbortedError["_tag"]
+  | ComputeLockedError["_tag"];
 
 type ErrorByTag = {
   ValueError: ValueError;
@@ -190,6 +203,7 @@ type ErrorByTag = {
   TargetExistsError: TargetExistsError;
   TaskError: TaskError;
   AbortedError: AbortedError;
+  ComputeLockedError: ComputeLockedError;
 };
 
 /**
@@ -226,4 +240,5 @@ const TAGS: Record<CubedErrorTag, true> = {
   TargetExistsError: true,
   TaskError: true,
   AbortedError: true,
+  ComputeLockedError: true,
 };

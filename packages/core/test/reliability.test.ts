@@ -1,10 +1,11 @@
-import { mkdtempSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
-  type DagExecutor, HistoryCallback, InProcessExecutor, type RuntimeOptions, Spec, add, compute, faultsFromEnv, isCubedError,
-  random, runPlan, runTask,
+  type ComputeLockedError, type DagExecutor, HistoryCallback, InProcessExecutor, type RuntimeOptions, Spec, add, compute,
+  faultsFromEnv, isCubedError, mean, multiply, random, runPlan, runTask,
 } from "../src/index.js";
 import { checkDefaultsRescueFaults, workload } from "./helpers/fault-check.js";
 
@@ -138,4 +139,56 @@ describe("CUBED_FAULTS", () => {
       else process.env.CUBED_FAULTS = before;
     }
   });
+});
+
+describe("two computes of one plan sharing a work dir", () => {
+  function plan(spec: Spec) {
+    const u = random.random([40, 30, 20], { chunks: [2, 30, 20], seed: 1, spec });
+    const v = random.random([40, 30, 20], { chunks: [2, 30, 20], seed: 2, spec });
+    return [mean(multiply(u, v), { axis: 0 }), add(u, v)];
+  }
+
+  it("in one process: the second is refused with a ComputeLockedError, the first is exact", async () => {
+    const work = tmp("cubed-lock-");
+    const spec = new Spec({ workDir: work, allowedMem: "500MB" });
+    const [a, b] = await Promise.allSettled([compute(...plan(spec)), compute(...plan(spec))]);
+    const ok = [a, b].filter((r) => r.status === "fulfilled");
+    const refused = [a, b].filter((r) => r.status === "rejected").map((r) => (r as PromiseRejectedResult).reason as unknown);
+    expect(ok).toHaveLength(1);
+    expect(refused).toHaveLength(1);
+    expect(isCubedError(refused[0], "ComputeLockedError")).toBe(true);
+    const e = refused[0] as ComputeLockedError;
+    expect(e.holder.pid).toBe(process.pid);
+    expect(e.message).toMatch(/Another compute of this plan .* pid \d+ on host .*workDir/);
+    // the winner's result is intact, and the lock is gone once it finished
+    const fresh = await compute(...plan(new Spec({ workDir: tmp("cubed-lock-ref-"), allowedMem: "500MB" })));
+    const got = (ok[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof compute>>>).value;
+    expect(values(got[0]!)).toEqual(values(fresh[0]!));
+    expect(values(got[1]!)).toEqual(values(fresh[1]!));
+    expect(readdirSync(work).filter((f) => f.endsWith(".lock"))).toEqual([]);
+    const again = await compute(...plan(spec));
+    expect(values(again[1]!)).toEqual(values(fresh[1]!));
+  }, 60_000);
+
+  it("across processes: refused while the other runs; taken over (and resumed) once it was killed", async () => {
+    const work = tmp("cubed-lock-");
+    const child = spawn(process.execPath, [new URL("./helpers/resume-child.mjs", import.meta.url).pathname, work]);
+    await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+    const spec = new Spec({ workDir: work, allowedMem: "500MB" });
+    const err = await compute(...plan(spec), { optimize: false }).catch((e: unknown) => e);
+    const exited = new Promise<void>((resolve) => child.on("close", () => resolve()));
+    child.kill("SIGKILL");
+    await exited;
+    expect(isCubedError(err, "ComputeLockedError")).toBe(true);
+    expect((err as ComputeLockedError).holder.pid).toBe(child.pid);
+    expect(readdirSync(work).some((f) => f.endsWith(".lock"))).toBe(true); // left behind by the killed child
+    let skipped = 0;
+    const resumed = await compute(...plan(spec), {
+      optimize: false, resume: true, callbacks: [{ onOperationStart: (e) => (skipped += e.skippedTasks) }],
+    });
+    expect(skipped).toBeGreaterThan(0); // the killed run's chunks were kept, not cleared by the refused compute
+    const fresh = await compute(...plan(new Spec({ workDir: tmp("cubed-lock-ref-"), allowedMem: "500MB" })), { optimize: false });
+    expect(values(resumed[0]!)).toEqual(values(fresh[0]!));
+    expect(values(resumed[1]!)).toEqual(values(fresh[1]!));
+  }, 60_000);
 });
