@@ -1,5 +1,5 @@
 // Fault injection under default executor options, shared by core's and exec-threads' tests.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
@@ -58,6 +58,9 @@ export async function checkDefaultsRescueFaults(makeExecutor: (faults?: FaultOpt
   expect(retried).toBeGreaterThan(10);
   expect(backedUp).toBeGreaterThan(0);
   expect(history.tasks.some((e) => e.backup)).toBe(true);
+  const lines = readFileSync(join(history.path, "events.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+  expect(lines.filter((l) => l.type === "taskEnd").length).toBe(numTasks);
+  expect(lines.at(-1)).toMatchObject({ type: "computeEnd", ok: true, tasks: numTasks, failedAttempts: retried, backups: backedUp });
   expect(faultyMs).toBeLessThanOrEqual(3 * cleanMs);
 }
 
