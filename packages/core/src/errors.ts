@@ -150,6 +150,18 @@ export class TaskError extends CubedError {
   }
 }
 
+/** Another compute of the same plan holds the work dir's lock for it (names the holder). */
+export class ComputeLockedError extends CubedError {
+  readonly _tag = "ComputeLockedError" as const;
+  constructor(
+    message: string,
+    readonly lockPath: string,
+    readonly holder: { pid: number; host: string; startedAt: number },
+  ) {
+    super(message);
+  }
+}
+
 /** A compute was cancelled through its `signal`. */
 export class AbortedError extends CubedError {
   readonly _tag = "AbortedError" as const;
@@ -234,7 +246,8 @@ export type CubedErrorTag =
   | AbortedError["_tag"]
   | PlanRejectedError["_tag"]
   | UntrustedModuleError["_tag"]
-  | StoreAccessError["_tag"];
+  | StoreAccessError["_tag"]
+  | ComputeLockedError["_tag"];
 
 type ErrorByTag = {
   ValueError: ValueError;
@@ -255,6 +268,7 @@ type ErrorByTag = {
   PlanRejectedError: PlanRejectedError;
   UntrustedModuleError: UntrustedModuleError;
   StoreAccessError: StoreAccessError;
+  ComputeLockedError: ComputeLockedError;
 };
 
 /**
@@ -295,4 +309,5 @@ const TAGS: Record<CubedErrorTag, true> = {
   PlanRejectedError: true,
   UntrustedModuleError: true,
   StoreAccessError: true,
+  ComputeLockedError: true,
 };

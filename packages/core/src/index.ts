@@ -45,6 +45,7 @@ export {
   runPlan, taskKey, type DagExecutor, type ExecutionContext, type RunPlanOptions, type RuntimeOptions, type BackupOptions,
 } from "./runtime/executor.js";
 export { type FaultOptions, InjectedFault, faultsFromEnv } from "./runtime/faults.js";
+export { DEFAULT_BACKUPS, DEFAULT_RETRIES, validateRuntimeOptions } from "./runtime/runtime-options.js";
 export { InProcessExecutor, type InProcessExecutorOptions } from "./runtime/in-process-executor.js";
 export type * from "./runtime/events.js";
 export { ProgressBar } from "./callbacks/progress-bar.js";

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { Worker } from "node:worker_threads";
 import {
   type DagExecutor, type ExecutionContext, type Plan, type RuntimeOptions, type TaskResult, type WorkerPolicy, ValueError,
-  formatMemory, runPlan, runTask, trustedKernelModules,
+  formatMemory, runPlan, runTask, trustedKernelModules, validateRuntimeOptions,
 } from "@cubed-ts/core";
 
 /** Options of {@link ThreadsExecutor}: the shared runtime options plus the pool size. */
@@ -85,11 +85,20 @@ export class ThreadsExecutor implements DagExecutor {
     this.maxWorkers = maxWorkers ?? availableParallelism();
     this.batchSize = batchSize ?? 1;
     if (!Number.isInteger(this.maxWorkers) || this.maxWorkers < 1) {
-      throw new ValueError(`maxWorkers must be a positive integer, got ${maxWorkers}.`, "maxWorkers");
+      throw new ValueError(`Executor option maxWorkers must be a finite positive integer, got ${maxWorkers}.`, "maxWorkers");
     }
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1) {
-      throw new ValueError(`batchSize must be a positive integer, got ${batchSize}.`, "batchSize");
+      throw new ValueError(`Executor option batchSize must be a finite positive integer, got ${batchSize}.`, "batchSize");
     }
+    if ("concurrency" in options) {
+      throw new ValueError("ThreadsExecutor has no concurrency option: tasks in flight are maxWorkers × batchSize.", "concurrency");
+    }
+    for (const [name, v] of [["kernelModules", kernelModules], ["allowedPrefixes", allowedPrefixes]] as const) {
+      if (v !== undefined && (!Array.isArray(v) || v.some((x) => typeof x !== "string" || x === ""))) {
+        throw new ValueError(`Executor option ${name} must be a list of non-empty strings, got ${JSON.stringify(v)}.`, name);
+      }
+    }
+    validateRuntimeOptions(runtime);
     this.options = runtime;
   }
 
