@@ -31,7 +31,7 @@ function captureStream(tty: boolean, columns?: number): ProgressStream & { text:
 }
 
 /** What a terminal shows of `raw`: escape sequences removed, split into lines. */
-const visibleLines = (raw: string): string[] => raw.replace(/\x1b\[\d*[AK]/g, "").split("\n").filter((l) => l !== "");
+const visibleLines = (raw: string): string[] => raw.replace(/\x1b\[\d*[AK]|\r/g, "").split("\n").filter((l) => l !== "");
 
 /** Several ops over two stages: a partial reduction per chunk, then a combine. */
 function workload() {

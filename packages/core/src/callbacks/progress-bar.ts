@@ -177,7 +177,7 @@ export class ProgressBar implements Callback {
     this.#last = now;
     const lines = this.lines(now, unfinished);
     if (this.#drawn > 0) this.#stream.write(`\x1b[${this.#drawn}A`);
-    this.#stream.write(lines.map((l) => `\x1b[2K${l}\n`).join(""));
+    this.#stream.write(lines.map((l) => `\r\x1b[2K${l}\n`).join(""));
     this.#drawn = lines.length;
   }
 }

@@ -8,6 +8,11 @@ export interface FaultOptions {
   hangRate?: number;
   /** Varies which attempts are hit. */
   seed?: number;
+  /**
+   * Every attempt of the in-process executor waits this long (ms) before it runs, and stops
+   * waiting at once when aborted: makes a small compute last long enough to watch or interrupt.
+   */
+  slowMs?: number;
 }
 
 /** The error an injected failure throws. */
@@ -16,7 +21,7 @@ export class InjectedFault extends Error {
 }
 
 /**
- * Fault options from `CUBED_FAULTS` (e.g. `fail=0.1,hang=0.02,seed=3`), or undefined.
+ * Fault options from `CUBED_FAULTS` (e.g. `fail=0.1,hang=0.02,seed=3`, `slow=300`), or undefined.
  *
  * @example
  * ```ts
@@ -34,6 +39,7 @@ export function faultsFromEnv(env: NodeJS.ProcessEnv = process.env): FaultOption
     if (k === "fail") out.failRate = n;
     else if (k === "hang") out.hangRate = n;
     else if (k === "seed") out.seed = n;
+    else if (k === "slow") out.slowMs = n;
   }
   return out;
 }
@@ -46,4 +52,29 @@ export function faultFor(faults: FaultOptions | undefined, opId: string, coords:
   if (u < (faults.failRate ?? 0)) return "fail";
   if (u < (faults.failRate ?? 0) + (faults.hangRate ?? 0)) return "hang";
   return "ok";
+}
+
+/**
+ * Waits `faults.slowMs` (if set); rejects with the signal's reason as soon as `signal` is aborted.
+ *
+ * @example
+ * ```ts
+ * await slowFault({ slowMs: 300 }, signal); // then run the task
+ * ```
+ */
+export function slowFault(faults: FaultOptions | undefined, signal: AbortSignal): Promise<void> {
+  const ms = faults?.slowMs ?? 0;
+  if (!(ms > 0)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
 }
