@@ -395,7 +395,7 @@ async function measure(options: QuadraticMeansOptions, c: MeasureContext): Promi
       return out;
     };
   }
-  log(`computing mean(u*u), mean(v*v), mean(u*v) over t = ${t} (${api} api, ${executor.name}, concurrency ${concurrency})`);
+  log(`computing the quadratic means over t = ${t} (${api} api, ${executor.name} × ${concurrency})`);
   const gcBeforeCompute = collectGarbage();
   const peakResetBeforeCompute = resetPeakRss();
   const rssAtStart = process.memoryUsage().rss;

@@ -76,12 +76,13 @@ export function memorySvg(r: ComputeReportData): string {
     parts.push(`<line x1="${left}" x2="${left + plotW}" y1="${y(b)}" y2="${y(b)}" stroke="#e4e4e4"/>`);
     parts.push(`<text x="${left - 6}" y="${y(b) + 4}" text-anchor="end" font-size="11">${mb(b)}</text>`);
   }
-  const hline = (cls: string, b: number, colour: string, label: string, dash: string): void => {
+  const hline = (cls: string, b: number, colour: string, label: string, dash: string, labelY: number): void => {
     parts.push(`<line class="${cls}" x1="${left}" x2="${left + plotW}" y1="${y(b)}" y2="${y(b)}" stroke="${colour}" stroke-width="2" stroke-dasharray="${dash}"/>`);
-    parts.push(`<text x="${left + plotW + 6}" y="${y(b) + 4}" font-size="12" fill="${colour}">${label} ${mb(b)}</text>`);
+    parts.push(`<text x="${left + plotW + 6}" y="${labelY + 4}" font-size="12" fill="${colour}">${label} ${mb(b)}</text>`);
   };
-  hline("allowed", r.allowedMem, ALLOWED_COLOUR, "allowed", "");
-  hline("reserved", r.reservedMem, RESERVED_COLOUR, "reserved", "6 4");
+  hline("allowed", r.allowedMem, ALLOWED_COLOUR, "allowed", "", y(r.allowedMem));
+  // the reserved label moves down when it would overlap the allowed one
+  hline("reserved", r.reservedMem, RESERVED_COLOUR, "reserved", "6 4", Math.max(y(r.reservedMem), y(r.allowedMem) + 14));
   // op boundaries: a thin vertical line where the next op's tasks begin
   tasks.forEach((t, i) => {
     if (i > 0 && tasks[i - 1]!.opId !== t.opId) {
