@@ -48,8 +48,16 @@ export { type FaultOptions, InjectedFault, faultsFromEnv } from "./runtime/fault
 export { DEFAULT_BACKUPS, DEFAULT_RETRIES, validateRuntimeOptions } from "./runtime/runtime-options.js";
 export { InProcessExecutor, type InProcessExecutorOptions } from "./runtime/in-process-executor.js";
 export type * from "./runtime/events.js";
-export { ProgressBar } from "./callbacks/progress-bar.js";
+export { ProgressBar, type ProgressBarOptions, type ProgressStream } from "./callbacks/progress-bar.js";
 export { HistoryCallback } from "./callbacks/history.js";
+export {
+  type ComputeReportData, type ReportOp, type ReportTask, OP_PALETTE, escapeXml, opColours, opLegend, reportPage, tickStep,
+} from "./callbacks/report-svg.js";
+export { ReportRecorder } from "./callbacks/report-recorder.js";
+export { TimelineReport, timelineSection, timelineSvg } from "./callbacks/timeline-report.js";
+export {
+  MemoryReport, memorySection, memorySvg, measuredMem, tasksOverProjection, PROJECTED_COLOUR, ALLOWED_COLOUR, RESERVED_COLOUR,
+} from "./callbacks/memory-report.js";
 
 export { CubedArray, CubedArray as Array } from "./array/array.js";
 export { compute, setDefaultExecutor, type ComputeOptions } from "./array/compute.js";

@@ -1,6 +1,7 @@
 import type { Plan } from "../plan/ir.js";
 import { type DagExecutor, type ExecutionContext, type RuntimeOptions, runPlan } from "./executor.js";
 import { validateRuntimeOptions } from "./runtime-options.js";
+import { faultsFromEnv, slowFault } from "./faults.js";
 import { runTask } from "./task-runner.js";
 
 /** Options of {@link InProcessExecutor}: the shared runtime options (concurrency default 2), checked at construction. */
@@ -27,6 +28,13 @@ export class InProcessExecutor implements DagExecutor {
   }
 
   execute(plan: Plan, context: ExecutionContext): Promise<void> {
-    return runPlan(plan, context, { ...this.options, submit: (opId, coords, _attempt, signal) => runTask(plan, opId, coords, { signal }) });
+    const faults = this.options.faults ?? faultsFromEnv();
+    return runPlan(plan, context, {
+      ...this.options,
+      submit: async (opId, coords, _attempt, signal) => {
+        await slowFault(faults, signal); // fault injection for tests (`slowMs`)
+        return runTask(plan, opId, coords, { signal });
+      },
+    });
   }
 }
