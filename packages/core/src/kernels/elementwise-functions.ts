@@ -88,7 +88,8 @@ export function functionDtypes(fn: UnaryFunction | BinaryFunction, operand: Data
       return { compute: f, result: f };
     }
     case "rounding":
-      if (kind === "bool") return bad("needs a numeric dtype");
+      // NumPy: ceil/floor/trunc keep bool, round computes bool in its smallest float (float32 stands in for float16)
+      if (kind === "bool" && fn === "round") return { compute: "float32", result: "float32" };
       return { compute: operand, result: operand };
     case "compare":
       return { compute: operand, result: "bool" };
@@ -104,7 +105,7 @@ export function functionDtypes(fn: UnaryFunction | BinaryFunction, operand: Data
       if (kind !== "float") return bad("needs a floating dtype");
       return { compute: operand, result: operand };
     case "predicate":
-      if (kind === "bool") return bad("needs a numeric dtype");
+      // bool is never NaN, infinite or negative (as NumPy)
       return { compute: operand, result: "bool" };
   }
 }

@@ -1,6 +1,8 @@
 /** Runtime helpers that compiled expression loops call (NumPy semantics where JS differs). */
 
 const INT64_MIN = -(2n ** 63n);
+const SIGN_F64 = new Float64Array(1);
+const SIGN_U8 = new Uint8Array(SIGN_F64.buffer);
 
 export const helpers = {
   roundHalfEven(x: number): number {
@@ -69,7 +71,10 @@ export const helpers = {
     return Number.isFinite(x) ? BigInt.asUintN(64, BigInt(Math.trunc(x))) : 2n ** 63n;
   },
   signbit(x: number): number {
-    return x < 0 || Object.is(x, -0) ? 1 : 0;
+    if (x === x) return x < 0 || Object.is(x, -0) ? 1 : 0;
+    // NaN: the sign bit of its payload (−NaN has it set)
+    SIGN_F64[0] = x;
+    return SIGN_U8[7]! >> 7;
   },
   copysign(a: number, b: number): number {
     const m = Math.abs(a);
