@@ -14,7 +14,7 @@ export const BINARY_FUNCTIONS = [
   "add", "subtract", "multiply", "divide", "floorDivide", "remainder", "pow", "maximum", "minimum",
   "equal", "notEqual", "less", "lessEqual", "greater", "greaterEqual",
   "logicalAnd", "logicalOr", "logicalXor", "bitwiseAnd", "bitwiseOr", "bitwiseXor",
-  "bitwiseLeftShift", "bitwiseRightShift", "atan2", "hypot", "copysign", "logaddexp",
+  "bitwiseLeftShift", "bitwiseRightShift", "atan2", "hypot", "copysign", "logaddexp", "nextafter",
 ] as const;
 
 export type UnaryFunction = (typeof UNARY_FUNCTIONS)[number];
@@ -49,7 +49,7 @@ const CATEGORY: Record<UnaryFunction | BinaryFunction, Category> = {
   logicalAnd: "logical", logicalOr: "logical", logicalXor: "logical",
   bitwiseAnd: "bitwise", bitwiseOr: "bitwise", bitwiseXor: "bitwise",
   bitwiseLeftShift: "shift", bitwiseRightShift: "shift",
-  atan2: "float", hypot: "float", copysign: "float", logaddexp: "float",
+  atan2: "float", hypot: "float", copysign: "float", logaddexp: "float", nextafter: "float",
 };
 
 /** The float dtype integer inputs of a floating function compute in (NumPy: small ints → float32 stands in for float16). */
