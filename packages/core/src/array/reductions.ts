@@ -81,7 +81,7 @@ export function reduction(x: CubedArray, name: ReducerName, options: VarianceOpt
   if ((reducer === "argmin" || reducer === "argmax") && axes.length !== 1 && axes.length !== x.ndim) {
     throw new ValueError(`${reducer} takes a single axis or none (flattened), got ${JSON.stringify(options.axis)}.`, "axis");
   }
-  if ((reducer === "min" || reducer === "max" || reducer === "argmin" || reducer === "argmax") && axes.some((a) => x.shape[a] === 0)) {
+  if (["min", "max", "argmin", "argmax", "nanmin", "nanmax"].includes(reducer) && axes.some((a) => x.shape[a] === 0)) {
     throw new ValueError(`${reducer} of an empty axis has no identity: axis ${axes.find((a) => x.shape[a] === 0)} has size 0.`, "axis");
   }
   const correction = options.correction ?? 0;

@@ -66,8 +66,8 @@ export function fitsDtype(value: number | bigint, dtype: DataType): boolean {
  * `dtype` (else a Python `float`, or a `bool` for booleans). JS has one number
  * type, so cubed-ts reads an integral number as an int when the array's integer
  * dtype can hold it, and as a float otherwise: `add(int16Array, 1e10)` is
- * float64 (as `x + 1e10` in NumPy), never a wrapped int16. A bigint is always
- * an int.
+ * float64 (as `x + 1e10` in NumPy), never a wrapped int16. `-0` is a float
+ * (Python's `-0.0`). A bigint is always an int.
  *
  * @example
  * ```ts
@@ -77,7 +77,8 @@ export function fitsDtype(value: number | bigint, dtype: DataType): boolean {
  */
 export function isIntScalar(scalar: number | bigint, dtype: DataType): boolean {
   if (typeof scalar === "bigint") return true;
-  if (!Number.isInteger(scalar)) return false;
+  // −0 only exists as a float (Python's -0.0)
+  if (!Number.isInteger(scalar) || Object.is(scalar, -0)) return false;
   const kind = dtypeKind(dtype);
   return kind === "signed" || kind === "unsigned" ? fitsDtype(scalar, dtype) : fitsDtype(scalar, "int64");
 }
@@ -116,7 +117,7 @@ export function scalarResultType(dtype: DataType, scalar: JsScalar): DataType {
 export function scalarDtype(scalar: JsScalar): DataType {
   if (typeof scalar === "boolean") return "bool";
   if (typeof scalar === "bigint") return "int64";
-  return Number.isInteger(scalar) ? "int64" : "float64";
+  return isIntScalar(scalar, "int64") ? "int64" : "float64";
 }
 
 /** Unsigned dtypes in size order (exported for reductions' accumulator choice). */

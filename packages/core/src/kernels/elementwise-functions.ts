@@ -76,7 +76,9 @@ export function functionDtypes(fn: UnaryFunction | BinaryFunction, operand: Data
   switch (cat) {
     case "numeric":
       if (kind === "bool") {
-        if (fn === "maximum" || fn === "minimum" || fn === "positive" || fn === "abs") return { compute: "bool", result: "bool" };
+        if (fn === "maximum" || fn === "minimum" || fn === "abs") return { compute: "bool", result: "bool" };
+        // NumPy computes these on bool as int8 (and has no bool positive, negative, subtract or sign)
+        if (fn === "square" || fn === "pow" || fn === "floorDivide" || fn === "remainder") return { compute: "int8", result: "int8" };
         if (fn === "add" || fn === "multiply") return { compute: "bool", result: "bool" };
         return bad("needs a numeric dtype");
       }
@@ -99,7 +101,9 @@ export function functionDtypes(fn: UnaryFunction | BinaryFunction, operand: Data
       if (kind === "float") return bad("needs an integer or bool dtype");
       return { compute: operand, result: operand };
     case "shift":
-      if (kind === "float" || kind === "bool") return bad("needs an integer dtype");
+      // NumPy shifts bool as int8
+      if (kind === "bool") return { compute: "int8", result: "int8" };
+      if (kind === "float") return bad("needs an integer dtype");
       return { compute: operand, result: operand };
     case "floatOnly":
       if (kind !== "float") return bad("needs a floating dtype");
