@@ -107,3 +107,13 @@ export { parsePlan, checkTaskCoords } from "./validate/plan.js";
 export { visualize, type VisualizeOptions, type Visualization } from "./visualize/visualize.js";
 export { planToDot, type PlanDotOptions } from "./visualize/plan-dot.js";
 export { e, pi, inf, nan } from "./array/constants.js";
+export { ARRAY_METHODS } from "./array/methods.js";
+export {
+  emptyLike, fullLike, onesLike, zerosLike, eye, meshgrid, tril, triu, type LikeOptions, type EyeOptions, type MeshgridOptions,
+} from "./array/creation-extra.js";
+export {
+  canCast, finfo, iinfo, isdtype, arrayNamespaceInfo, type DtypeLike, type FloatInfo, type IntInfo, type DtypeKindName,
+  type NamespaceInfo, type DefaultDtypes,
+} from "./dtypes/info.js";
+export { sort, argsort, takeAlongAxis, type SortOptions } from "./array/sorting.js";
+export * from "./array/snake-case.js";

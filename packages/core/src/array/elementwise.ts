@@ -1,6 +1,6 @@
 import { ValueError } from "../errors.js";
-import { type DataType, parseDtype } from "../dtypes/dtype.js";
-import { type JsScalar, resultType, scalarDtype, scalarResultType } from "../dtypes/promotion.js";
+import { type DataType, isBigIntDtype, parseDtype } from "../dtypes/dtype.js";
+import { type JsScalar, integerRange, resultType, scalarDtype, scalarResultType } from "../dtypes/promotion.js";
 import { broadcastShapes } from "../ndarray/shape.js";
 import { type Expr, castExpr } from "../kernels/expr.js";
 import {
@@ -157,6 +157,16 @@ export function where(condition: Operand, x1: Operand, x2: Operand): CubedArray 
   return elementwiseOp("where", arrays, { op: "where", args: [c.exprs[0]!, remap(v.exprs[0]!), remap(v.exprs[1]!)], dtype });
 }
 
+/** An integer scalar bound outside an integer dtype's range clamps to the range (so clip never wraps, as NumPy). */
+function clampBound(bound: Operand | undefined, dtype: DataType): Operand | undefined {
+  const range = integerRange(dtype);
+  if (range === undefined || bound === undefined || isArray(bound) || typeof bound === "boolean") return bound;
+  if (typeof bound === "number" && !Number.isInteger(bound)) return bound;
+  const v = BigInt(bound);
+  const c = v < range[0] ? range[0] : v > range[1] ? range[1] : v;
+  return isBigIntDtype(dtype) ? c : Number(c);
+}
+
 /**
  * Clamps `x` to [min, max] (either bound may be omitted). NaN stays NaN.
  *
@@ -167,8 +177,10 @@ export function where(condition: Operand, x1: Operand, x2: Operand): CubedArray 
  */
 export function clip(x: CubedArray, bounds: { min?: Operand; max?: Operand } = {}): CubedArray {
   let y = x;
-  if (bounds.min !== undefined) y = binary("maximum", y, bounds.min);
-  if (bounds.max !== undefined) y = binary("minimum", y, bounds.max);
+  const min = clampBound(bounds.min, x.dtype);
+  const max = clampBound(bounds.max, x.dtype);
+  if (min !== undefined) y = binary("maximum", y, min);
+  if (max !== undefined) y = binary("minimum", y, max);
   if (y.dtype !== x.dtype) y = astype(y, x.dtype);
   return y === x ? astype(x, x.dtype, { copy: true }) : y;
 }
