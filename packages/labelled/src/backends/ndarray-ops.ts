@@ -208,7 +208,29 @@ function binaryKernel(fn: BinaryFunction, dt: DataType): (a: Num, b: Num) => Num
         const m = Math.max(a, b);
         return Number.isNaN(m) ? NaN : m + Math.log1p(Math.exp(-Math.abs(a - b)));
       });
+    case "nextafter": return N((a, b) => nextafterFloat(a, b, dt === "float32"));
   }
+}
+
+const F64 = new Float64Array(1);
+const I64 = new BigInt64Array(F64.buffer);
+const F32 = new Float32Array(1);
+const I32 = new Int32Array(F32.buffer);
+
+/** IEEE 754 nextafter for float64 or float32 values: the next representable value after `a` toward `b`. */
+function nextafterFloat(a: number, b: number, single: boolean): number {
+  if (a !== a || b !== b) return NaN;
+  if (a === b) return b;
+  if (a === 0) return (b > 0 ? 1 : -1) * (single ? 1.401298464324817e-45 : 5e-324);
+  const up = (a < b) === (a > 0);
+  if (single) {
+    F32[0] = a;
+    I32[0] += up ? 1 : -1;
+    return F32[0]!;
+  }
+  F64[0] = a;
+  I64[0] += up ? 1n : -1n;
+  return F64[0]!;
 }
 
 function unaryKernel(fn: UnaryFunction, dt: DataType): (a: Num) => Num {
