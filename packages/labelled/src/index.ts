@@ -62,5 +62,5 @@ export {
   add, sub, mul, div, pow, floordiv, mod, eq, ne, lt, le, gt, ge, neg, where, align, type Result,
 } from "./api.js";
 
-export { openDataset, type OpenDatasetOptions, type OpenChunks } from "./io/open.js";
+export { openDataset, openZarr, type OpenDatasetOptions, type OpenChunks } from "./io/open.js";
 export { toZarr, type ToZarrOptions } from "./io/write.js";
