@@ -30,6 +30,7 @@ export {
 export type {
   DuckArray, Chunks, DimChunks, NormalizeChunksOptions, FromArrayOptions, BackendComputeOptions, StoreTarget,
   ChunkCompressor, BlockKernel, BlockKernelArgs, MapBlocksOptions, ArrayNamespace, ChunkManager, Backend,
+  VisualizeOptions, PlanPicture,
 } from "./backends/types.js";
 export { registerBackend, declareBackend, listBackends, getBackend, backendOf, commonBackend } from "./backends/registry.js";
 export { defineBlockKernel } from "./backends/block-kernels.js";

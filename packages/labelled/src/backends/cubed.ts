@@ -12,7 +12,7 @@ import {
   bitwiseRightShift, atan2, hypot, copysign, logaddexp,
   abs, negative, positive, sqrt, exp, expm1, log, log1p, log2, log10, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh,
   asinh, acosh, atanh, ceil, floor, round, trunc, sign, square, isinf, isfinite, logicalNot, bitwiseInvert, signbit, reciprocal,
-  type Operand,
+  type Operand, visualize as coreVisualize,
 } from "@cubed-ts/core";
 import { regularSize, normalizeChunks } from "./chunks.js";
 import {
@@ -120,6 +120,8 @@ const chunkManager: ChunkManager<CubedArray> = {
     });
   },
   mapBlocks: (kernel, arrays, o) => mapBlocks(kernel, arrays, o),
+  visualize: (arrays, o = {}) =>
+    coreVisualize([...arrays], { ...(o.file === undefined ? {} : { file: o.file }), ...(o.optimize === undefined ? {} : { optimize: o.optimize }) }),
 };
 
 /**

@@ -6,7 +6,8 @@ import type { DataType, NDArray } from "@cubed-ts/core";
 import type { LabelledDtype, StringArray } from "../dtypes.js";
 import { ArgumentError, DimensionError, KeyError } from "../errors.js";
 import type { UnaryFunction } from "../backends/functions.js";
-import type { BackendComputeOptions, Chunks, DimChunks } from "../backends/types.js";
+import type { BackendComputeOptions, Chunks, DimChunks, PlanPicture, VisualizeOptions } from "../backends/types.js";
+import { visualizeVariables } from "./visualize.js";
 import type { Attrs, Encoding } from "./attrs.js";
 import type { Alignable } from "./alignment.js";
 import { Coordinates, type VariableInput, buildIndexes, toVariable } from "./coords.js";
@@ -493,6 +494,19 @@ export class DataArray implements Alignable<DataArray> {
     const names = [...this.coordVars.keys()];
     const vars = await computeVariables([this.variable, ...names.map((n) => this.coordVars.get(n)!)], options);
     return DataArray.fromParts(vars[0]!, new Map(names.map((n, i) => [n, vars[i + 1]!])), this.name);
+  }
+
+  /**
+   * Draws the plan that computing this array would run (DOT and SVG; ops over
+   * the memory bound are listed in `overMemory`). Nothing is computed.
+   *
+   * @example
+   * ```ts
+   * const { svg } = await a.mean("time").visualize({ file: "plan.svg" });
+   * ```
+   */
+  visualize(options: VisualizeOptions = {}): Promise<PlanPicture> {
+    return visualizeVariables([this.variable], options);
   }
 
   /** Computes chunked data in place and returns this. @example `await a.load()` */

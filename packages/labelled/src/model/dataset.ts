@@ -5,7 +5,8 @@
 import type { DataType } from "@cubed-ts/core";
 import { ArgumentError, DimensionError, KeyError } from "../errors.js";
 import { isNumeric } from "../dtypes.js";
-import type { BackendComputeOptions, DimChunks } from "../backends/types.js";
+import type { BackendComputeOptions, DimChunks, PlanPicture, VisualizeOptions } from "../backends/types.js";
+import { visualizeVariables } from "./visualize.js";
 import type { Attrs, Encoding } from "./attrs.js";
 import type { Alignable } from "./alignment.js";
 import { Coordinates, type VariableInput, buildIndexes, dimSizes, toVariable } from "./coords.js";
@@ -458,6 +459,20 @@ export class Dataset implements Alignable<Dataset> {
     const names = [...this.vars.keys()];
     const done = await computeVariables(names.map((n) => this.vars.get(n)!), options);
     return this.replace(new Map(names.map((n, i) => [n, done[i]!])));
+  }
+
+  /**
+   * Draws the plan that computing the lazy data variables would run, all in
+   * one plan (DOT and SVG; ops over the memory bound are listed in
+   * `overMemory`). Nothing is computed.
+   *
+   * @example
+   * ```ts
+   * const { overMemory } = await quad.mean("time").visualize({ file: "plan.svg" });
+   * ```
+   */
+  visualize(options: VisualizeOptions = {}): Promise<PlanPicture> {
+    return visualizeVariables(this.dataVars.map((n) => this.vars.get(n)!), options);
   }
 
   /** Computes in place and returns this. @example `await ds.load()` */
