@@ -38,6 +38,7 @@ export { projectedMem, bufferCopies, type BufferCopies } from "./primitives/memo
 export { blockwise, type BlockwiseOptions } from "./primitives/blockwise.js";
 
 export { registerKernel, type Kernel, type KernelContext, type KernelInput } from "./kernels/registry.js";
+export { hasKernel } from "./kernels/registry.js";
 export { runTask, type TaskResult } from "./runtime/task-runner.js";
 export {
   runPlan, taskKey, type DagExecutor, type ExecutionContext, type RunPlanOptions, type RuntimeOptions, type BackupOptions,

@@ -33,7 +33,7 @@ export type {
   VisualizeOptions, PlanPicture,
 } from "./backends/types.js";
 export { registerBackend, declareBackend, listBackends, getBackend, backendOf, commonBackend } from "./backends/registry.js";
-export { defineBlockKernel } from "./backends/block-kernels.js";
+export { defineBlockKernel, type DefineBlockKernelOptions } from "./backends/block-kernels.js";
 export { eagerBackend } from "./backends/eager.js";
 export { cubedBackend } from "./backends/cubed.js";
 export { normalizeChunks } from "./backends/chunks.js";

@@ -16,13 +16,11 @@ import {
 } from "@cubed-ts/core";
 import { regularSize, normalizeChunks } from "./chunks.js";
 import {
-  basicIndex, broadcastTo, concat, expandDims, mapBlocks, permuteDims, rechunk, registerCubedKernels, storeOp, take,
+  basicIndex, broadcastTo, concat, expandDims, mapBlocks, permuteDims, rechunk, storeOp, take,
 } from "./cubed-ops.js";
 import type { BinaryFunction, ReductionName, UnaryFunction } from "./functions.js";
 import type { ArrayNamespace, Backend, ChunkManager } from "./types.js";
 import { checkComputeAllowed } from "../model/guard.js";
-
-registerCubedKernels();
 
 const UNARY: Record<UnaryFunction, (x: CubedArray) => CubedArray> = {
   abs, negative, positive, sqrt, exp, expm1, log, log1p, log2, log10, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh,

@@ -70,6 +70,8 @@ export type ChunkCompressor = null | { id: "zlib" | "gzip" | "zstd"; level: numb
 /** A per-block function usable by every backend: registered once by name (so lazy plans stay plain data). */
 export interface BlockKernel {
   readonly name: string;
+  /** The module that defines it (declared by lazy plans that use it, so workers import it). */
+  readonly module?: string;
   /** Computes one output block from the input blocks (one per input, all with the output's block grid). */
   readonly fn: (blocks: readonly NDArray[], args: BlockKernelArgs) => NDArray;
 }
