@@ -114,3 +114,20 @@ describe("openDataset / openZarr argument errors", () => {
     expect((e as ArgumentError).argument).toBe("chunks");
   });
 });
+
+describe("chunk argument errors", () => {
+  it("chunk with an unknown dim is a DimensionError, with an unknown option key an ArgumentError", async () => {
+    const ds = await openDataset(url);
+    expect(() => ds.chunk({ tim: 2 }, { spec: testSpec() })).toThrow(DimensionError);
+    const e = (() => {
+      try {
+        ds.chunk({ time: 2 }, { chunked_array_type: "cubed" } as never);
+      } catch (x) {
+        return x;
+      }
+    })();
+    expect(e).toBeInstanceOf(ArgumentError);
+    expect((e as Error).message).toMatch(/^chunk: unknown option "chunked_array_type"; valid options are chunkedArrayType, spec\./);
+    expect(() => ds.get("tas").chunk({ time: 2 }, { spek: testSpec() } as never)).toThrow(/unknown option "spek"/);
+  });
+});

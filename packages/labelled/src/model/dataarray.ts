@@ -8,6 +8,7 @@ import { ArgumentError, DimensionError, KeyError } from "../errors.js";
 import type { UnaryFunction } from "../backends/functions.js";
 import type { BackendComputeOptions, Chunks, DimChunks, PlanPicture, VisualizeOptions } from "../backends/types.js";
 import { visualizeVariables } from "./visualize.js";
+import { checkOptions } from "../options.js";
 import type { Attrs, Encoding } from "./attrs.js";
 import type { Alignable } from "./alignment.js";
 import { Coordinates, type VariableInput, buildIndexes, toVariable } from "./coords.js";
@@ -532,6 +533,7 @@ export class DataArray implements Alignable<DataArray> {
    * ```
    */
   chunk(chunks: DimChunks | Record<string, DimChunks> = {}, options: ChunkOptions = {}): DataArray {
+    checkOptions("chunk", options, ["chunkedArrayType", "spec"]);
     const per = chunksPerDim(chunks, this.dims, this.dims);
     const variable = this.variable.chunk(per, options);
     const coords = new Map<string, Variable>();

@@ -7,6 +7,7 @@ import { ArgumentError, DimensionError, KeyError } from "../errors.js";
 import { isNumeric } from "../dtypes.js";
 import type { BackendComputeOptions, DimChunks, PlanPicture, VisualizeOptions } from "../backends/types.js";
 import { visualizeVariables } from "./visualize.js";
+import { checkOptions } from "../options.js";
 import type { Attrs, Encoding } from "./attrs.js";
 import type { Alignable } from "./alignment.js";
 import { Coordinates, type VariableInput, buildIndexes, dimSizes, toVariable } from "./coords.js";
@@ -493,6 +494,7 @@ export class Dataset implements Alignable<Dataset> {
    * ```
    */
   chunk(chunks: DimChunks | Record<string, DimChunks> = {}, options: ChunkOptions = {}): Dataset {
+    checkOptions("chunk", options, ["chunkedArrayType", "spec"]);
     const dims = this.dims;
     const per = chunksPerDim(chunks, dims, dims);
     const vars = new Map<string, Variable>();
