@@ -7,7 +7,7 @@
  * @example
  * ```ts
  * import { openDataset } from "@cubed-ts/labelled";
- * const ds = await openDataset("/data/uv.zarr", { chunkedArrayType: "cubed", chunks: {}, spec });
+ * const ds = await openDataset("/data/uv.zarr", { chunkedArrayType: "cubed", spec }); // lazy, on-disk chunks
  * const quad = ds.pow(2);
  * quad.set("uv", ds.get("anom_u").mul(ds.get("anom_v")));
  * const result = await quad.mean("time").compute();

@@ -127,7 +127,7 @@ const chunkManager: ChunkManager<CubedArray> = {
  *
  * @example
  * ```ts
- * const ds = await openDataset(url, { chunkedArrayType: "cubed", chunks: {}, spec });
+ * const ds = await openDataset(url, { chunkedArrayType: "cubed", spec });
  * ```
  */
 export const cubedBackend: Backend<CubedArray> = {
