@@ -30,8 +30,8 @@ export const CUBED_PUBLISHED_SECONDS = 100;
 export const AWS_ASSUMPTIONS: readonly Assumption[] = [
   { what: "Lambda concurrency per account and Region", value: "1 000 (default quota)", source: "AWS Lambda Developer Guide, Lambda quotas" },
   { what: "Lambda scaling rate", value: "+1 000 concurrent executions every 10 s per function", source: "AWS Lambda Developer Guide, Lambda scaling behavior (since Nov 2023)" },
-  { what: "Cold start (new execution environment)", value: "1.0 s per new container", source: "assumption: AWS documents no number; its Operating Lambda guide gives under 100 ms to over 1 s; the ~600 KB Node bundle loads in tens of ms (aws-local-standins.md §5), the rest is runtime start and the first S3 connection" },
-  { what: "Container memory", value: "2 GB (allowedMem 2GB, as Cubed's runs)", source: "cubed-design.md §8 (allowed_mem 2GB, 2048 MB containers)" },
+  { what: "Cold start (new execution environment)", value: "1.0 s per new container", source: "assumption: AWS documents no number; its Operating Lambda guide gives under 100 ms to over 1 s; the ~600 KB Node bundle loads in tens of ms in the local Lambda stand-in, the rest is runtime start and the first S3 connection" },
+  { what: "Container memory", value: "2 GB (allowedMem 2GB, as Cubed's runs)", source: "Cubed's Lambda examples (allowed_mem 2GB, 2048 MB containers)" },
   { what: "Container CPU speed", value: "same per-core speed as the machine the costs were measured on; tasks are single-threaded (1 769 MB = 1 vCPU, so 2 GB ≥ 1 vCPU)", source: "AWS Lambda Developer Guide, memory and computing power; speed equality is an assumption" },
   { what: "S3 request rate per prefix", value: "5 500 GET/HEAD and 3 500 PUT/COPY/POST/DELETE per s; one prefix per array (no extra partitioning)", source: "Amazon S3 User Guide, Best practices design patterns: optimizing performance" },
   { what: "S3 throughput per connection", value: "85 MB/s; a task reads and writes its chunks one at a time over one connection", source: "Amazon S3 User Guide, performance design patterns (one request per 85–90 MB/s of desired throughput)" },
@@ -39,7 +39,7 @@ export const AWS_ASSUMPTIONS: readonly Assumption[] = [
   { what: "Gap between stages", value: "0.1 s (synchronous invokes: a stage ends when its last invoke returns)", source: "assumption (exec-lambda's sync invokes; Lithops polls S3 every 2 s instead)" },
   { what: "Lambda price", value: "US$0.0000166667 per GB-s, US$0.20 per million requests", source: "aws.amazon.com/lambda/pricing (us-east-1, x86)" },
   { what: "S3 request price", value: "US$0.0004 per 1 000 GET, US$0.005 per 1 000 PUT; storage and transfer within the Region not charged here", source: "aws.amazon.com/s3/pricing (S3 Standard, us-east-1)" },
-  { what: "Input data", value: "uncompressed float64 Zarr, chunks (10, 1, 987, 1920) = 151.6 MB, as the local run", source: "cubed-design.md §8.2" },
+  { what: "Input data", value: "uncompressed float64 Zarr, chunks (10, 1, 987, 1920) = 151.6 MB, as the local run", source: "Cubed's pangeo-2-quadratic-means notebook (its u, v inputs)" },
 ];
 
 /**

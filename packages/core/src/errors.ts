@@ -153,6 +153,44 @@ export class AbortedError extends CubedError {
 }
 
 /**
+ * A worker refused a plan (or a task of it) before running anything: a field has
+ * the wrong type or value, an expression is outside the closed grammar, a kernel's
+ * arguments are malformed, or task coordinates are off the op's grid. `field` is
+ * the path of the offending value (`ops["add-1f"].kernel.expr.args[0].index`).
+ */
+export class PlanRejectedError extends CubedError {
+  readonly _tag = "PlanRejectedError" as const;
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A plan names a kernel module that is not on the worker's allow-list (the modules deployed with it). */
+export class UntrustedModuleError extends CubedError {
+  readonly _tag = "UntrustedModuleError" as const;
+  constructor(
+    message: string,
+    readonly module: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A plan names a store location outside what the worker may touch (its work dir, declared targets, allowed prefixes). */
+export class StoreAccessError extends CubedError {
+  readonly _tag = "StoreAccessError" as const;
+  constructor(
+    message: string,
+    readonly url: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
  * A copy of a third-party error that keeps what helps a person (name, message,
  * HTTP status, request id) and drops everything else. AWS SDK errors carry the
  * signed request and raw response, whose headers hold credentials: attach
@@ -190,7 +228,10 @@ export type CubedErrorTag =
   | KernelNotFoundError["_tag"]
   | TargetExistsError["_tag"]
   | TaskError["_tag"]
-  | AbortedError["_tag"];
+  | AbortedError["_tag"]
+  | PlanRejectedError["_tag"]
+  | UntrustedModuleError["_tag"]
+  | StoreAccessError["_tag"];
 
 type ErrorByTag = {
   ValueError: ValueError;
@@ -208,6 +249,9 @@ type ErrorByTag = {
   TargetExistsError: TargetExistsError;
   TaskError: TaskError;
   AbortedError: AbortedError;
+  PlanRejectedError: PlanRejectedError;
+  UntrustedModuleError: UntrustedModuleError;
+  StoreAccessError: StoreAccessError;
 };
 
 /**
@@ -245,4 +289,7 @@ const TAGS: Record<CubedErrorTag, true> = {
   TargetExistsError: true,
   TaskError: true,
   AbortedError: true,
+  PlanRejectedError: true,
+  UntrustedModuleError: true,
+  StoreAccessError: true,
 };

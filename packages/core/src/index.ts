@@ -37,8 +37,9 @@ export { validatePlan } from "./plan/finalize.js";
 export { projectedMem, bufferCopies, type BufferCopies } from "./primitives/memory.js";
 export { blockwise, type BlockwiseOptions } from "./primitives/blockwise.js";
 
-export { registerKernel, type Kernel, type KernelContext, type KernelInput } from "./kernels/registry.js";
-export { hasKernel } from "./kernels/registry.js";
+export {
+  registerKernel, hasKernel, BUILTIN_KERNELS, type Kernel, type KernelContext, type KernelInput, type KernelOptions, type KernelArgsCheck,
+} from "./kernels/registry.js";
 export { runTask, type TaskResult } from "./runtime/task-runner.js";
 export {
   runPlan, taskKey, type DagExecutor, type ExecutionContext, type RunPlanOptions, type RuntimeOptions, type BackupOptions,
@@ -88,7 +89,12 @@ export { countNonzero, searchsorted } from "./array/searching.js";
 export { isin } from "./array/sets.js";
 export { mapBlocks, type MapBlocksOptions } from "./array/map-blocks.js";
 export { mapOverlap, type MapOverlapOptions } from "./array/map-overlap.js";
-export { loadKernelModules } from "./kernels/kernel-modules.js";
+export {
+  loadKernelModules, provideKernelModules, trustedKernelModules, planKernelModules, loadAllowedKernelModules, normalizeModuleSpecifier,
+} from "./kernels/kernel-modules.js";
+export { admitPlan, admitLocalPlan, policyFromEnv, type WorkerPolicy } from "./runtime/admit-plan.js";
+export { checkPlanStores } from "./runtime/store-policy.js";
+export { parsePlan, checkTaskCoords, MAX_TASKS_PER_OP } from "./validate/plan.js";
 export { visualize, type VisualizeOptions, type Visualization } from "./visualize/visualize.js";
 export { planToDot, type PlanDotOptions } from "./visualize/plan-dot.js";
 export { e, pi, inf, nan } from "./array/constants.js";

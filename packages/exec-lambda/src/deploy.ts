@@ -30,6 +30,22 @@ function handlerEntry(): string {
   throw new DeployError(`Cannot find the worker handler next to ${here}; reinstall @cubed-ts/exec-lambda.`);
 }
 
+/**
+ * esbuild, an optional peer dependency: only building the worker bundle needs it,
+ * so running plans with the executor does not.
+ */
+async function loadEsbuild(): Promise<typeof import("esbuild")> {
+  try {
+    return await import("esbuild");
+  } catch (err) {
+    throw new DeployError(
+      "Building the Lambda bundle (buildLambdaBundle, deployLambda, `cubed-ts lambda bundle|deploy`) needs esbuild, " +
+        "an optional peer dependency of @cubed-ts/exec-lambda that is not installed: run `npm install --save-dev esbuild@^0.27.0`.",
+      { cause: redactCause(err) },
+    );
+  }
+}
+
 /** Options of {@link buildLambdaBundle}. */
 export interface BuildBundleOptions {
   /** Modules that register user kernels (`registerKernel`); bundled into the function. Paths are resolved from the current directory. */
@@ -65,7 +81,7 @@ export interface LambdaBundle {
  * ```
  */
 export async function buildLambdaBundle(options: BuildBundleOptions = {}): Promise<LambdaBundle> {
-  const { build } = await import("esbuild");
+  const { build } = await loadEsbuild();
   const kernels = (options.kernels ?? []).map((k) => (isAbsolute(k) ? k : resolve(process.cwd(), k)));
   for (const k of kernels) if (!existsSync(k)) throw new DeployError(`The kernel module ${k} does not exist.`);
   const entry = [

@@ -2,8 +2,8 @@ import { availableParallelism, totalmem } from "node:os";
 import { createHash } from "node:crypto";
 import { Worker } from "node:worker_threads";
 import {
-  type DagExecutor, type ExecutionContext, type Plan, type RuntimeOptions, type TaskResult, ValueError, formatMemory,
-  runPlan, runTask,
+  type DagExecutor, type ExecutionContext, type Plan, type RuntimeOptions, type TaskResult, type WorkerPolicy, ValueError,
+  formatMemory, runPlan, runTask, trustedKernelModules,
 } from "@cubed-ts/core";
 
 /** Options of {@link ThreadsExecutor}: the shared runtime options plus the pool size. */
@@ -12,6 +12,13 @@ export interface ThreadsExecutorOptions extends Omit<RuntimeOptions, "concurrenc
   maxWorkers?: number;
   /** Tasks submitted per worker at once, so one task's I/O overlaps another's compute. Default 1. */
   batchSize?: number;
+  /**
+   * Kernel modules the workers may import besides those this process loaded or registered kernels from
+   * (`trustedKernelModules()`): a plan naming any other module is refused by the workers.
+   */
+  kernelModules?: string[];
+  /** When given, workers refuse plans naming stores outside these URL prefixes. */
+  allowedPrefixes?: string[];
 }
 
 interface Pending {
@@ -20,6 +27,7 @@ interface Pending {
   /** What to resend if the worker no longer has the plan. */
   planKey: string;
   json: string;
+  policy: WorkerPolicy;
   opId: string;
   coords: number[];
 }
@@ -51,7 +59,8 @@ function usesMemoryStore(plan: Plan, opId: string): boolean {
 /**
  * Runs tasks on a pool of worker threads. Tasks cross the thread boundary as
  * (plan, op id, chunk coordinates): each worker receives the plan JSON once per
- * compute, imports the plan's kernel modules, and runs core's `runTask`. Retries,
+ * compute, admits it (validation, kernel modules from this process's allow-list
+ * only, store containment: core's `admitPlan`) and runs core's `runTask`. Retries,
  * backups, timeouts and fault injection come from core's shared runtime. Ops
  * that touch `memory://` stores (which live in one thread) run on the calling thread.
  *
@@ -66,9 +75,13 @@ export class ThreadsExecutor implements DagExecutor {
   readonly maxWorkers: number;
   readonly batchSize: number;
   readonly options: Omit<RuntimeOptions, "concurrency">;
+  readonly kernelModules: readonly string[];
+  readonly allowedPrefixes: readonly string[] | undefined;
 
   constructor(options: ThreadsExecutorOptions = {}) {
-    const { maxWorkers, batchSize, ...runtime } = options;
+    const { maxWorkers, batchSize, kernelModules, allowedPrefixes, ...runtime } = options;
+    this.kernelModules = [...(kernelModules ?? [])];
+    this.allowedPrefixes = allowedPrefixes ? [...allowedPrefixes] : undefined;
     this.maxWorkers = maxWorkers ?? availableParallelism();
     this.batchSize = batchSize ?? 1;
     if (!Number.isInteger(this.maxWorkers) || this.maxWorkers < 1) {
@@ -92,7 +105,7 @@ export class ThreadsExecutor implements DagExecutor {
       if (msg.needPlan) {
         w.plans.delete(p.planKey);
         w.plans.add(p.planKey);
-        w.worker.postMessage({ id: msg.id, planKey: p.planKey, plan: p.json, opId: p.opId, coords: p.coords });
+        w.worker.postMessage({ id: msg.id, planKey: p.planKey, plan: p.json, policy: p.policy, opId: p.opId, coords: p.coords });
         return;
       }
       w.pending.delete(msg.id);
@@ -111,15 +124,22 @@ export class ThreadsExecutor implements DagExecutor {
     return w;
   }
 
-  #submit(json: string, planKey: string, opId: string, coords: number[], signal: AbortSignal): Promise<TaskResult & { worker: string }> {
+  #submit(
+    json: string,
+    planKey: string,
+    policy: WorkerPolicy,
+    opId: string,
+    coords: number[],
+    signal: AbortSignal,
+  ): Promise<TaskResult & { worker: string }> {
     const w = this.#pool.reduce((a, b) => (b.busy < a.busy ? b : a));
     const id = this.#nextId++;
     w.busy++;
     return new Promise((resolve, reject) => {
-      w.pending.set(id, { resolve, reject, planKey, json, opId, coords });
+      w.pending.set(id, { resolve, reject, planKey, json, policy, opId, coords });
       const first = !w.plans.has(planKey);
       w.plans.add(planKey);
-      w.worker.postMessage({ id, planKey, plan: first ? json : undefined, opId, coords });
+      w.worker.postMessage({ id, planKey, plan: first ? json : undefined, policy: first ? policy : undefined, opId, coords });
       // an abandoned attempt (another copy won, it timed out, the run failed) stops writing
       signal.addEventListener("abort", () => w.worker.postMessage({ abort: id }), { once: true });
     });
@@ -136,6 +156,11 @@ export class ThreadsExecutor implements DagExecutor {
     }
     while (this.#pool.length < this.maxWorkers) this.#pool.push(this.#spawn(this.#pool.length));
     const json = JSON.stringify(plan);
+    // the workers' allow-list comes from this process (modules it loaded or registered kernels from), never from the plan
+    const policy: WorkerPolicy = {
+      kernelModules: [...trustedKernelModules(), ...this.kernelModules],
+      ...(this.allowedPrefixes ? { allowedPrefixes: this.allowedPrefixes } : {}),
+    };
     const planKey = createHash("sha256").update(json).digest("hex").slice(0, 16);
     for (const w of this.#pool) w.worker.ref();
     try {
@@ -145,7 +170,7 @@ export class ThreadsExecutor implements DagExecutor {
         submit: async (opId, coords, _attempt, signal) =>
           usesMemoryStore(plan, opId)
             ? { ...(await runTask(plan, opId, coords, { signal })), worker: "main" }
-            : this.#submit(json, planKey, opId, coords, signal),
+            : this.#submit(json, planKey, policy, opId, coords, signal),
       });
     } finally {
       for (const w of this.#pool) w.worker.unref();

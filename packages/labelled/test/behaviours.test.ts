@@ -1,5 +1,5 @@
-// The 25 cross-check behaviours of the conventions note (§4), each with the
-// expected results stated there, run on both backends: "eager" (in-memory
+// 25 cross-check behaviours of xarray's conventions, each with the
+// expected results xarray gives, run on both backends: "eager" (in-memory
 // NDArrays) and "cubed" (lazy @cubed-ts/core arrays, chunked by 2).
 
 import { describe, expect, it } from "vitest";

@@ -1,6 +1,6 @@
-// Builds the Zarr v3 store of the conventions note (§3.8: the "tiny" dataset as
-// current xarray + zarr-python 3 write it), by hand: the metadata JSON as listed
-// there, and chunks encoded with its codecs (bytes little-endian + zstd level 0).
+// Builds a Zarr v3 store (the "tiny" dataset as current xarray + zarr-python 3
+// write it) by hand: the metadata JSON xarray writes, and chunks encoded with
+// its codecs (bytes little-endian + zstd level 0).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 

@@ -4,6 +4,7 @@ import { NDArray } from "../ndarray/ndarray.js";
 import { cStrides, shapeSize } from "../ndarray/shape.js";
 import { blockShape, gridCoords, numBlocks } from "../plan/chunks.js";
 import { type Target, finalizePlan, validatePlan } from "../plan/finalize.js";
+import { loadKernelModules, planKernelModules } from "../kernels/kernel-modules.js";
 import { taskOutputChunks } from "../plan/task-grid.js";
 import type { ArrayNode, Plan } from "../plan/ir.js";
 import { summarizePlan } from "../plan/summary.js";
@@ -141,12 +142,16 @@ export async function computeArrays(
 ): Promise<NDArray[]> {
   if (arrays.length === 0) throw new ValueError("compute() needs at least one array.", "arrays");
   const spec = commonSpec(arrays);
+  // modules the user's Spec names are trusted here (this process's own configuration, not a received plan):
+  // importing them registers their kernels for the checks below and puts them on thread workers' allow-lists
+  await loadKernelModules(spec.kernelModules);
   const { plan, uploads } = finalizePlan(
     arrays.map((a) => a.lineage),
     spec.toData(),
     { targets: internals.targets, optimize: options.optimize },
   );
   validatePlan(plan);
+  plan.spec.kernelModules = planKernelModules(plan); // the modules of the kernels it uses travel with it
   if (options.signal?.aborted) throw new AbortedError("The compute was cancelled before it started.");
   const executor = options.executor ?? spec.executor ?? defaultExecutor ?? new InProcessExecutor();
   const callbacks = options.callbacks ?? [];

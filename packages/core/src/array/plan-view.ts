@@ -1,3 +1,4 @@
+import { planKernelModules } from "../kernels/kernel-modules.js";
 import { ValueError } from "../errors.js";
 import { finalizePlan, type FinalizeOptions } from "../plan/finalize.js";
 import type { Plan } from "../plan/ir.js";
@@ -48,5 +49,7 @@ export function commonSpec(arrays: readonly CubedArray[]): CubedArray["spec"] {
 export function planArrays(arrays: readonly CubedArray[], options: PlanOptions & Pick<FinalizeOptions, "targets"> = {}): PlanView {
   if (arrays.length === 0) throw new ValueError("plan() needs at least one array.", "arrays");
   const spec = commonSpec(arrays);
-  return new PlanView(finalizePlan(arrays.map((a) => a.lineage), spec.toData(), options).plan);
+  const { plan } = finalizePlan(arrays.map((a) => a.lineage), spec.toData(), options);
+  plan.spec.kernelModules = planKernelModules(plan);
+  return new PlanView(plan);
 }

@@ -2,6 +2,7 @@ import { type DataType, type Scalar, type TypedArray, dtypeKind, isBigIntDtype }
 import { decodeScalar } from "../plan/scalar.js";
 import type { Expr } from "./expr.js";
 import { type Helpers, helpers } from "./expr-helpers.js";
+import { checkExpr } from "../validate/expr.js";
 
 /**
  * A compiled expression: writes `out[i]` for every element of the output block.
@@ -15,6 +16,9 @@ export type CompiledExpr = (
 ) => void;
 
 const cache = new Map<string, CompiledExpr>();
+
+/** The most inputs one compiled expression may read. */
+export const MAX_INPUTS = 4096;
 
 function wrap(dtype: DataType, code: string): string {
   switch (dtype) {
@@ -196,6 +200,8 @@ export function compileExpr(expr: Expr): CompiledExpr {
   const key = JSON.stringify(expr);
   const hit = cache.get(key);
   if (hit) return hit;
+  // only the closed grammar reaches code generation, whoever built the tree
+  checkExpr(expr, "expr", { inputs: MAX_INPUTS });
   const g: Codegen = { lines: [], memo: new Map(), consts: [], inputs: 0 };
   const result = genExpr(expr, g);
   const n = g.inputs;

@@ -1,5 +1,6 @@
 import { type DataType, type Scalar, type TypedArray, isBigIntDtype } from "../dtypes/dtype.js";
-import { type Codegen, genExpr } from "./expr-compile.js";
+import { type Codegen, MAX_INPUTS, genExpr } from "./expr-compile.js";
+import { checkExpr } from "../validate/expr.js";
 import type { Expr } from "./expr.js";
 import { type Helpers, helpers } from "./expr-helpers.js";
 
@@ -63,6 +64,7 @@ export function compileFold(terms: readonly FoldTerm[]): CompiledFold {
   const key = JSON.stringify(terms);
   const hit = cache.get(key);
   if (hit) return hit;
+  terms.forEach((t, i) => checkExpr(t.expr, `terms[${i}].expr`, { inputs: MAX_INPUTS }));
   const g: Codegen = { lines: [], memo: new Map(), consts: [], inputs: 0 };
   const results = terms.map((t) => genExpr(t.expr, g));
   const n = g.inputs;

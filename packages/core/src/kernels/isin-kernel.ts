@@ -1,5 +1,5 @@
 import { NDArray } from "../ndarray/ndarray.js";
-import type { KernelContext } from "./registry.js";
+import type { KernelContext } from "./types.js";
 
 /**
  * The built-in `"isin-block"` kernel: for each element of a block of `x1`

@@ -1,6 +1,7 @@
 import { NDArray } from "../ndarray/ndarray.js";
 import type { JsonValue } from "../plan/ir.js";
-import { type KernelContext, getKernel } from "./registry.js";
+import type { KernelContext } from "./types.js";
+import { getKernel } from "./kernel-table.js";
 
 /** Arguments of the built-in `"map-blocks"` kernel. */
 export interface MapBlocksArgs {

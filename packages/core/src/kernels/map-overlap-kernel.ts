@@ -5,7 +5,8 @@ import type { JsonValue } from "../plan/ir.js";
 import { type EncodedScalar, decodeScalar } from "../plan/scalar.js";
 import { copyStrided } from "../storage/copy-strided.js";
 import { checkUserResult } from "./map-blocks-kernel.js";
-import { type KernelContext, type KernelInput, getKernel } from "./registry.js";
+import type { KernelContext, KernelInput } from "./types.js";
+import { getKernel } from "./kernel-table.js";
 
 /** Arguments of the built-in `"map-overlap"` kernel. */
 export interface MapOverlapArgs {

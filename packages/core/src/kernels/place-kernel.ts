@@ -5,7 +5,7 @@ import { regionIndex } from "../plan/block-maps.js";
 import type { ArrayNode, RegionAxis } from "../plan/ir.js";
 import { type EncodedScalar, decodeScalar } from "../plan/scalar.js";
 import { taskNode } from "../plan/task-grid.js";
-import type { KernelContext } from "./registry.js";
+import type { KernelContext } from "./types.js";
 
 /** Arguments of the built-in `"place"` kernel. */
 export interface PlaceArgs {

@@ -4,7 +4,7 @@ import { cStrides, shapeSize } from "../ndarray/shape.js";
 import { type CompiledExpr, compileExpr } from "./expr-compile.js";
 import { type Expr, substituteInputs } from "./expr.js";
 import { type CompiledFold, type FoldTerm, compileFold, foldable } from "./fold-compile.js";
-import type { KernelContext } from "./registry.js";
+import type { KernelContext } from "./types.js";
 import { REDUCERS, type ReducerName, type Run } from "./reducers.js";
 
 /** One reduction computed by a `"reduce"` task (fused ops hold several, sharing their reads). */

@@ -1,5 +1,5 @@
 import { NDArray } from "../ndarray/ndarray.js";
-import type { KernelContext } from "./registry.js";
+import type { KernelContext } from "./types.js";
 
 /**
  * The built-in `"reshape-block"` kernel: the input block's elements (C order)

@@ -1,7 +1,7 @@
 import { allocate } from "../dtypes/dtype.js";
 import { NDArray } from "../ndarray/ndarray.js";
 import { cStrides, shapeSize } from "../ndarray/shape.js";
-import type { KernelContext } from "./registry.js";
+import type { KernelContext } from "./types.js";
 
 /** Arguments of the built-in `"scan"` kernel. */
 export interface ScanArgs {

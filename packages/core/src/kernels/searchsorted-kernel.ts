@@ -1,5 +1,5 @@
 import { NDArray } from "../ndarray/ndarray.js";
-import type { KernelContext } from "./registry.js";
+import type { KernelContext } from "./types.js";
 
 /** Arguments of the built-in `"searchsorted-block"` kernel. */
 export interface SearchsortedArgs {

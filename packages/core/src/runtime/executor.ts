@@ -1,4 +1,5 @@
 import { AbortedError, TaskError, isCubedError } from "../errors.js";
+import { admitLocalPlan } from "./admit-plan.js";
 import { gridCoords } from "../plan/chunks.js";
 import type { Plan } from "../plan/ir.js";
 import { type Callback, emit } from "./events.js";
@@ -120,6 +121,7 @@ function median(xs: number[]): number {
  * ```
  */
 export async function runPlan(plan: Plan, ctx: ExecutionContext, options: RunPlanOptions): Promise<void> {
+  admitLocalPlan(plan); // a plan that a worker would refuse fails here, before any task is submitted
   // attempts still running after their task is settled (losing backups, timed-out attempts, the
   // rest of a failed stage) write the same bytes again, harmless to later stages; they are
   // waited for once at the end, so that nothing writes after compute returns
@@ -216,8 +218,10 @@ async function runStage(
         return wake();
       }
       if (t.running > 0) return wake(); // a twin is still running
-      if (isCubedError(err, "AbortedError") || t.attempts > retries) {
-        failure = isCubedError(err, "AbortedError")
+      // a refused plan or task fails the same way every time: no retry
+      const refused = isCubedError(err, "PlanRejectedError", "UntrustedModuleError", "StoreAccessError", "KernelNotFoundError");
+      if (isCubedError(err, "AbortedError") || refused || t.attempts > retries) {
+        failure = isCubedError(err, "AbortedError") || refused
           ? err
           : new TaskError(
               `Task (${t.coords.join(", ")}) of op ${t.opId} (${plan.ops[t.opId]!.label}) failed on attempt ${t.attempts} ` +

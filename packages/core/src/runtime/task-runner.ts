@@ -8,7 +8,9 @@ import { blockShape } from "../plan/chunks.js";
 import { inputBlocks } from "../plan/block-maps.js";
 import type { BlockwiseOp, Plan } from "../plan/ir.js";
 import { compileExpr } from "../kernels/expr-compile.js";
-import { type KernelContext, type KernelInput, getKernel } from "../kernels/registry.js";
+import { getKernel } from "../kernels/registry.js";
+import type { KernelContext, KernelInput } from "../kernels/types.js";
+import { admitLocalPlan, checkTaskCoords } from "./admit-plan.js";
 import { readBlock } from "./read-block.js";
 import { releaseBuffer } from "../storage/buffer-pool.js";
 import { taskChunks, taskNode } from "../plan/task-grid.js";
@@ -85,8 +87,11 @@ async function runExpr(ctx: KernelContext): Promise<NDArray[]> {
  * Runs one task of a plan: reads the input blocks the op's maps name, applies
  * the kernel, writes whole output chunks atomically. This is the only code that
  * executes a task, on every executor; it needs nothing but the plan (plain
- * data), the op id and the task's coordinates. Once `signal` is aborted the task
- * writes nothing more and rejects with the signal's reason.
+ * data), the op id and the task's coordinates. A plan object it has not seen is
+ * validated first (`PlanRejectedError`, `KernelNotFoundError`, `StoreAccessError`),
+ * and coordinates off the op's task grid are refused, before anything is read or
+ * written. Once `signal` is aborted the task writes nothing more and rejects with
+ * the signal's reason.
  *
  * @example
  * ```ts
@@ -102,8 +107,10 @@ export async function runTask(
   const { signal } = options;
   signal?.throwIfAborted();
   const startTime = performance.timeOrigin + performance.now();
-  const op = plan.ops[opId];
-  if (!op) throw new Error(`op ${opId} is not in the plan`);
+  // a plan not admitted yet (built here, or handed over by a caller) is validated once; every task's coordinates always
+  admitLocalPlan(plan);
+  checkTaskCoords(plan, opId, coords);
+  const op = plan.ops[opId]!;
   const io = { read: 0 };
   const outputShapes = op.outputs.map((id) => {
     const n = plan.arrays[id]!;

@@ -2,28 +2,31 @@
  * Runs tasks from a serialised plan in another thread or process, with nothing
  * but the plan JSON, an op id and chunk coordinates.
  *
- * - As a worker_thread: post `{ id, plan?: string, planKey, opId, coords }`; the
+ * Every plan is admitted before any task of it runs (`admitPlan`: validated,
+ * kernel modules loaded only from the worker's allow-list, stores contained).
+ *
+ * - As a worker_thread: post `{ id, plan?: string, policy?: WorkerPolicy, planKey, opId, coords }`
+ *   (the policy comes from the thread's owner, never from the plan); the
  *   reply is `{ id, result }`, `{ id, error: { message, tag } }`, or `{ id, needPlan: true }`
  *   when the plan text is needed again (the worker keeps the 8 most recent plans).
  *   Post `{ abort: id }` to abandon a running task: it writes nothing more.
  * - As a process: `node task-worker.js --plan plan.json --op OP --coords 0,1`
- *   prints the TaskResult as JSON (used to measure one task's peak memory).
+ *   prints the TaskResult as JSON (used to measure one task's peak memory); its
+ *   policy comes from `CUBED_KERNEL_MODULES` and `CUBED_ALLOWED_PREFIXES`. A
+ *   refused plan or task exits with status 2 and the error's tag on stderr.
  */
 import { readFileSync } from "node:fs";
 import { isMainThread, parentPort } from "node:worker_threads";
 import type { Plan } from "../plan/ir.js";
 import { runTask } from "./task-runner.js";
+import { type WorkerPolicy, admitPlan, policyFromEnv } from "./admit-plan.js";
 
 const plans = new Map<string, Plan>();
 const running = new Map<number, AbortController>();
 
-async function importKernelModules(plan: Plan): Promise<void> {
-  for (const m of plan.spec.kernelModules) await import(m);
-}
-
 if (!isMainThread && parentPort) {
   const port = parentPort;
-  port.on("message", async (msg: { id: number; planKey: string; plan?: string; opId: string; coords: number[] } | { abort: number }) => {
+  port.on("message", async (msg: { id: number; planKey: string; plan?: string; policy?: WorkerPolicy; opId: string; coords: number[] } | { abort: number }) => {
     if ("abort" in msg) {
       running.get(msg.abort)?.abort(new Error("abandoned by the executor"));
       return;
@@ -38,8 +41,7 @@ if (!isMainThread && parentPort) {
         return;
       }
       if (!plan) {
-        plan = JSON.parse(msg.plan!) as Plan;
-        await importKernelModules(plan);
+        plan = await admitPlan(msg.plan!, msg.policy ?? {});
         plans.set(msg.planKey, plan);
         // keep the few most recent plans (a long-lived pool serves many computes)
         if (plans.size > 8) plans.delete(plans.keys().next().value!);
@@ -55,13 +57,14 @@ if (!isMainThread && parentPort) {
   });
 } else if (process.argv.includes("--plan")) {
   const arg = (name: string): string => process.argv[process.argv.indexOf(name) + 1]!;
-  const plan = JSON.parse(readFileSync(arg("--plan"), "utf8")) as Plan;
   const coords = arg("--coords") === "" ? [] : arg("--coords").split(",").map(Number);
-  importKernelModules(plan)
-    .then(() => runTask(plan, arg("--op"), coords))
+  Promise.resolve()
+    .then(() => admitPlan(readFileSync(arg("--plan"), "utf8"), policyFromEnv()))
+    .then((plan) => runTask(plan, arg("--op"), coords))
     .then((r) => process.stdout.write(`${JSON.stringify(r)}\n`))
-    .catch((err: Error) => {
-      process.stderr.write(`${err.stack ?? err.message}\n`);
-      process.exit(1);
+    .catch((err: Error & { _tag?: string }) => {
+      const refused = ["PlanRejectedError", "UntrustedModuleError", "StoreAccessError", "KernelNotFoundError"].includes(err._tag ?? "");
+      process.stderr.write(refused ? `${err._tag}: ${err.message}\n` : `${err.stack ?? err.message}\n`);
+      process.exit(refused ? 2 : 1);
     });
 }

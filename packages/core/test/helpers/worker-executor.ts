@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { type DagExecutor, type Plan, type TaskResult, runPlan } from "../../src/index.js";
+import { type DagExecutor, type Plan, type TaskResult, runPlan, trustedKernelModules } from "../../src/index.js";
 
 const workerScript = new URL("../../dist/runtime/task-worker.js", import.meta.url);
 
@@ -33,7 +33,8 @@ export class WorkerThreadExecutor implements DagExecutor {
             const id = next++;
             pending.set(id, { resolve, reject });
             this.tasksRun++;
-            worker.postMessage({ id, planKey: plan.computeId, plan: json, opId, coords });
+            // the worker's allow-list: the kernel modules this (trusted) process loaded
+            worker.postMessage({ id, planKey: plan.computeId, plan: json, policy: { kernelModules: trustedKernelModules() }, opId, coords });
           }),
       });
     } finally {
@@ -56,7 +57,9 @@ export class ProcessPerTaskExecutor implements DagExecutor {
       concurrency: 1,
       submit: (opId, coords) =>
         new Promise<TaskResult>((resolve, reject) => {
-          const child = spawn(process.execPath, [workerScript.pathname, "--plan", planFile, "--op", opId, "--coords", coords.join(",")]);
+          const child = spawn(process.execPath, [workerScript.pathname, "--plan", planFile, "--op", opId, "--coords", coords.join(",")], {
+            env: { ...process.env, CUBED_KERNEL_MODULES: trustedKernelModules().join(",") },
+          });
           let out = "";
           let err = "";
           child.stdout.on("data", (d: Buffer) => (out += d.toString()));

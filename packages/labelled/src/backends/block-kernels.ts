@@ -72,7 +72,7 @@ export function defineBlockKernel(
 
 /** core's `registerKernel` with the module that registers the kernel (declared by the plans that use it). */
 export function registerWithModule(name: string, kernel: Kernel, module: string): void {
-  (registerKernel as (n: string, k: Kernel, o?: { module?: string }) => void)(name, kernel, { module });
+  registerKernel(name, kernel, { module });
 }
 
 /** The block kernel registered under `name`. */

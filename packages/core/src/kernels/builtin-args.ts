@@ -1,0 +1,100 @@
+/**
+ * Argument checks of the built-in kernels, run on every received plan before
+ * any task: a malformed argument is a `PlanRejectedError` naming the field,
+ * never an exception (or a wrong result) in the middle of a task.
+ * @module
+ */
+import type { BlockwiseOp, JsonValue, Plan } from "../plan/ir.js";
+import { type Check, bool, finite, int, json, list, object, oneOf, rejectField, str } from "../validate/check.js";
+import { checkExpr, dtype, encodedScalar } from "../validate/expr.js";
+import { REDUCERS } from "./reducers.js";
+import type { KernelArgsCheck } from "./types.js";
+
+const RANK = 32;
+const axes = list(int({ max: RANK - 1 }), { max: RANK });
+const kernelName = str({ max: 256, pattern: /^[A-Za-z0-9][\w./:@-]*$/ });
+
+function nullArgs(args: JsonValue, path: string): void {
+  if (args !== null) rejectField(path, "must be null (this kernel takes no arguments)");
+}
+
+const reducePart = object(
+  {
+    reducer: oneOf(...(Object.keys(REDUCERS) as (keyof typeof REDUCERS)[])),
+    stage: oneOf("first", "combine"),
+    final: bool,
+    axes,
+    keepdims: bool,
+    correction: finite,
+    inputDtype: dtype,
+    outDtype: dtype,
+    sourceShape: list(int(), { max: RANK }),
+    sourceChunks: list(int({ min: 1 }), { max: RANK }),
+    inputs: list(int({ max: 4095 }), { min: 1, max: 4096 }),
+  },
+  { prologue: (v: unknown) => v },
+);
+
+/** `reduce`: `{ parts: ReducePart[] }`; each part's inputs are op inputs and its prologue is in the expression grammar. */
+export const checkReduceArgs: KernelArgsCheck = (args, path, op) => {
+  const { parts } = object({ parts: list(reducePart, { min: 1, max: 256 }) })(args, path);
+  parts.forEach((p, i) => {
+    const pp = `${path}.parts[${i}]`;
+    p.inputs.forEach((k, j) => {
+      if (k >= op.inputs.length) rejectField(`${pp}.inputs[${j}]`, `names op input ${k}; the op has ${op.inputs.length}`);
+    });
+    if (p.sourceChunks.length !== p.sourceShape.length) rejectField(`${pp}.sourceChunks`, "must have one size per axis of sourceShape");
+    p.axes.forEach((a, j) => {
+      if (a >= p.sourceShape.length) rejectField(`${pp}.axes[${j}]`, `must be an axis of the source (rank ${p.sourceShape.length})`);
+    });
+    if (p.prologue !== undefined) checkExpr(p.prologue, `${pp}.prologue`, { inputs: p.inputs.length });
+  });
+};
+
+/** `place`: `null` or `{ fill }`. */
+export const checkPlaceArgs: KernelArgsCheck = (args, path) => {
+  if (args !== null) object({}, { fill: encodedScalar })(args, path);
+};
+
+/** `matmul-block`: the axis counts of the batch, row, contracted and column groups. */
+export const checkMatmulArgs: KernelArgsCheck = (args, path) => {
+  object({ batch: int({ max: RANK }), rows: int({ max: RANK }), contracted: int({ max: RANK }), cols: int({ max: RANK }) })(args, path);
+};
+
+/** `scan`: `{ op: "sum" | "prod", axis }` with `axis` an axis of the input. */
+export const checkScanArgs: KernelArgsCheck = (args, path, op, plan) => {
+  const { axis } = object({ op: oneOf("sum", "prod"), axis: int({ max: RANK - 1 }) })(args, path);
+  const rank = plan.arrays[op.inputs[0]?.array ?? ""]?.shape.length ?? 0;
+  if (axis >= rank) rejectField(`${path}.axis`, `must be an axis of the input (rank ${rank})`);
+};
+
+/** `searchsorted-block`: `{ side }`. */
+export const checkSearchsortedArgs: KernelArgsCheck = (args, path) => {
+  object({ side: oneOf("left", "right") })(args, path);
+};
+
+const wrapped: Check<{ kernel: string }> = (v, path) => object({ kernel: kernelName, args: json(), blockId: bool })(v, path);
+
+/** `map-blocks`: `{ kernel, args, blockId }` naming a registered user kernel. */
+export const checkMapBlocksArgs: KernelArgsCheck = (args, path) => {
+  wrapped(args, path);
+};
+
+/** `map-overlap`: `{ kernel, args, depth, boundary, trim }`. */
+export const checkMapOverlapArgs: KernelArgsCheck = (args, path, op: BlockwiseOp, plan: Plan) => {
+  const a = object({ kernel: kernelName, args: json(), depth: list(int({ max: 1_000_000 }), { max: RANK }), boundary: encodedScalar, trim: bool })(
+    args,
+    path,
+  );
+  const rank = plan.arrays[op.inputs[0]?.array ?? ""]?.shape.length ?? 0;
+  if (a.depth.length !== rank) rejectField(`${path}.depth`, `must give a depth per axis of the input (${rank})`);
+};
+
+/** Kernels that take no arguments (`reshape-block`, `isin-block`). */
+export const checkNoArgs: KernelArgsCheck = nullArgs;
+
+/** The kernel a wrapper (`map-blocks`, `map-overlap`) calls. */
+export function wrappedKernel(args: JsonValue): string[] {
+  const k = (args as { kernel?: unknown } | null)?.kernel;
+  return typeof k === "string" ? [k] : [];
+}
