@@ -8,6 +8,7 @@ import { type CubedArray, NDArray, isCubedError } from "@cubed-ts/core";
 import { describe, expect, it } from "vitest";
 import { type BlockKernel, cubedBackend, defineBlockKernel, labelledKernelModule, DataArray } from "../src/index.js";
 import { testSpec } from "./helpers.js";
+import { storeOp } from "../src/backends/cubed-ops.js";
 
 const MODULE = import.meta.url;
 const plusOne = defineBlockKernel("test/kernels-plus-one", ([b]) => new NDArray("float64", b!.shape, Float64Array.from(b!.data as Float64Array, (v) => v + 1)), { module: MODULE });
@@ -22,6 +23,20 @@ describe("labelled kernels", () => {
     const ops = Object.values(y.plan({ optimize: false }).plan.ops);
     expect(ops.some((o) => o.kernel.kind === "named" && o.kernel.name === "labelled/map-blocks:test/kernels-plus-one")).toBe(true);
     expect(Array.from((await y.compute()).data as Float64Array)).toEqual([2.5, 3.5, 4.5, 5.5]);
+    // the plan declares the block kernel's module, so workers import it
+    expect(y.plan().plan.spec.kernelModules).toContain(MODULE);
+  });
+
+  it("plans using labelled's kernels declare labelledKernelModule (no Spec.kernelModules needed)", () => {
+    const x = lazy();
+    expect(x.spec.kernelModules).toEqual([]);
+    const decoded = cubedBackend.chunkManager.mapBlocks(plusOne, [x], { dtype: "float64" });
+    const stored = storeOp(decoded, { url: "memory://labelled-kernels-test", path: "/a", zarrFormat: 3, chunks: [2], compressor: null });
+    const modules = stored.plan().plan.spec.kernelModules;
+    expect(modules).toContain(labelledKernelModule);
+    expect(modules).toContain(MODULE);
+    // a plan of core ops only declares nothing
+    expect(x.plan().plan.spec.kernelModules).toEqual([]);
   });
 
   it("a plan naming a kernel that is not registered here is a KernelNotFoundError at plan time", () => {

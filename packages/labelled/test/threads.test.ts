@@ -33,7 +33,7 @@ afterAll(async () => {
 
 describe("labelled kernels on worker threads", () => {
   it("decode, compute and toZarr (encode + store) run in workers and equal the in-process results", async () => {
-    const spec = new Spec({ workDir: tempDir("labelled-threads-work-"), allowedMem: "200MB", reservedMem: "20MB", kernelModules: [L.labelledKernelModule], executor });
+    const spec = new Spec({ workDir: tempDir("labelled-threads-work-"), allowedMem: "200MB", reservedMem: "20MB", executor });
     const ds = await L.openDataset(`${dir}/v2.zarr`, { chunkedArrayType: "cubed", chunks: {}, spec });
     expect(ds.variables.get("packed")!.isChunked).toBe(true);
     const m = await ds.mean("time").compute();
