@@ -4,7 +4,7 @@
 // kernel this process does not have fails at plan time (KernelNotFoundError),
 // never in a retry loop.
 
-import { type CubedArray, NDArray, isCubedError } from "@cubed-ts/core";
+import { type CubedArray, NDArray, type Plan, admitPlan, isCubedError } from "@cubed-ts/core";
 import { describe, expect, it } from "vitest";
 import { type BlockKernel, cubedBackend, defineBlockKernel, labelledKernelModule, DataArray } from "../src/index.js";
 import { testSpec } from "./helpers.js";
@@ -58,5 +58,54 @@ describe("labelled kernels", () => {
 
   it("labelledKernelModule is the URL of the module that registers the kernels", () => {
     expect(labelledKernelModule).toMatch(/^file:\/\/.*\/kernels\.(ts|js)$/);
+  });
+
+  describe("workers admit labelled plans", () => {
+    const target = "memory://labelled-admit/out.zarr";
+    function storePlan(): Plan {
+      const x = lazy();
+      return storeOp(x, { url: target, path: "/a", zarrFormat: 3, chunks: [2], compressor: { id: "zstd", level: 1 } }).plan().plan;
+    }
+    async function admitted(plan: unknown, allowedPrefixes: string[]): Promise<unknown> {
+      const p = plan as Plan;
+      return admitPlan(JSON.stringify(p), { kernelModules: [...p.spec.kernelModules], allowedPrefixes }).then(() => "admitted", (e: unknown) => e);
+    }
+
+    it("the store kernel's Zarr target is checked against the worker's allowed prefixes", async () => {
+      const plan = storePlan();
+      const work = plan.spec.workDir;
+      const refused = await admitted(plan, [work]);
+      expect(isCubedError(refused, "StoreAccessError")).toBe(true);
+      expect((refused as Error).message).toMatch(/the Zarr target of labelled\/store-chunk at memory:\/\/labelled-admit\/out\.zarr\/a/);
+      expect(await admitted(plan, [work, "memory://labelled-admit"])).toBe("admitted");
+    });
+
+    it("malformed store and map-blocks arguments are a PlanRejectedError naming the field", async () => {
+      const plan = storePlan();
+      const [id, op] = Object.entries(plan.ops).find(([, o]) => o.kernel.kind === "named" && o.kernel.name === "labelled/store-chunk")!;
+      const bad = (patch: Record<string, unknown>): unknown => {
+        const p = JSON.parse(JSON.stringify(plan)) as Plan;
+        const k = p.ops[id]!.kernel as { args: Record<string, unknown> };
+        Object.assign(k.args, patch);
+        return p;
+      };
+      expect(op.kernel.kind).toBe("named");
+      for (const [patch, field] of [
+        [{ zarrFormat: 4 }, "zarrFormat"],
+        [{ path: "/../../etc" }, "path"],
+        [{ chunks: [0] }, "chunks"],
+        [{ compressor: { id: "lz4", level: 1 } }, "compressor.id"],
+        [{ extra: 1 }, "extra"],
+      ] as const) {
+        const e = await admitted(bad(patch), []);
+        expect(isCubedError(e, "PlanRejectedError"), JSON.stringify(patch)).toBe(true);
+        expect((e as { field: string }).field).toMatch(new RegExp(`\\.args\\.${field.replace(".", "\\.")}$`));
+      }
+      const mb = cubedBackend.chunkManager.mapBlocks(plusOne, [lazy()], { dtype: "float64" }).plan().plan;
+      const [mid] = Object.entries(mb.ops).find(([, o]) => o.kernel.kind === "named" && o.kernel.name.startsWith("labelled/map-blocks"))!;
+      (mb.ops[mid]!.kernel as { args: Record<string, unknown> }).args.kernel = "../evil";
+      const e = await admitted(mb, []);
+      expect((e as { field: string }).field).toMatch(/\.args\.kernel$/);
+    });
   });
 });

@@ -7,6 +7,7 @@
 import { type Kernel, NDArray, registerKernel } from "@cubed-ts/core";
 import { ArgumentError } from "../errors.js";
 import type { BlockKernel, BlockKernelArgs } from "./types.js";
+import { checkMapBlocksArgs } from "./kernel-args.js";
 
 const blockKernels = new Map<string, BlockKernel>();
 
@@ -66,13 +67,8 @@ export function defineBlockKernel(
   }
   const k: BlockKernel = { name, fn, ...(options.module === undefined ? {} : { module: options.module }) };
   blockKernels.set(name, k);
-  if (k.module !== undefined) registerWithModule(blockKernelCoreName(k), runBlockKernel, k.module);
+  if (k.module !== undefined) registerKernel(blockKernelCoreName(k), runBlockKernel, { module: k.module, checkArgs: checkMapBlocksArgs });
   return k;
-}
-
-/** core's `registerKernel` with the module that registers the kernel (declared by the plans that use it). */
-export function registerWithModule(name: string, kernel: Kernel, module: string): void {
-  registerKernel(name, kernel, { module });
 }
 
 /** The block kernel registered under `name`. */

@@ -11,10 +11,11 @@
 import {
   type CubedArray, CubedArray as CubedArrayClass, KernelNotFoundError, NDArray, type Kernel, blockwise, broadcastTo as coreBroadcastTo,
   concat as coreConcat, expandDims as coreExpandDims, full, hasKernel, index as coreIndex, pad as corePad,
-  permuteDims as corePermuteDims, rechunk as coreRechunk, slice as coreSlice, take as coreTake,
+  permuteDims as corePermuteDims, registerKernel, rechunk as coreRechunk, slice as coreSlice, take as coreTake,
 } from "@cubed-ts/core";
 import { ArgumentError } from "../errors.js";
-import { blockKernelCoreName, registerWithModule, runBlockKernel } from "./block-kernels.js";
+import { blockKernelCoreName, runBlockKernel } from "./block-kernels.js";
+import { checkMapBlocksArgs, checkStoreChunkArgs, storeChunkLocations } from "./kernel-args.js";
 import type { BasicKey } from "./ndarray-ops.js";
 import type { BlockKernel, ChunkCompressor, MapBlocksOptions } from "./types.js";
 import { writeChunk } from "../io/chunk-codec.js";
@@ -61,8 +62,8 @@ const storeKernel: Kernel = async (ctx) => {
 
 /** Registers this file's kernels with core, declaring `module` as the module that registers them (idempotent). */
 export function registerCubedKernels(module: string): void {
-  registerWithModule("labelled/store-chunk", storeKernel, module);
-  registerWithModule("labelled/map-blocks", runBlockKernel, module);
+  registerKernel("labelled/store-chunk", storeKernel, { module, checkArgs: checkStoreChunkArgs, locations: storeChunkLocations });
+  registerKernel("labelled/map-blocks", runBlockKernel, { module, checkArgs: checkMapBlocksArgs });
 }
 
 /** Plan time: a kernel this process does not have would fail every task attempt, so refuse to plan it. */
