@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { mkdir } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { type Plan, parseMemory } from "@cubed-ts/core";
+import { type Plan, ProgressBar, type ProgressStream, parseMemory } from "@cubed-ts/core";
 import type { InputCompressor } from "./inputs.js";
 import { APIS, type ApiName, EXECUTORS, type ExecutorName, runQuadraticMeans } from "./quadratic-means.js";
 import { type AwsOptions, isAwsExecutor } from "./aws-executors.js";
@@ -19,60 +19,75 @@ export interface CliIo {
   err: (text: string) => void;
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
+  /** Where the progress bar draws (default `process.stderr`): a bar on a TTY, one summary line otherwise. */
+  progress: ProgressStream;
+  /** Aborting it (the CLI does on Ctrl-C) stops the run, removes its intermediates and returns 130. */
+  signal: AbortSignal;
 }
 
 export const USAGE = `Usage: pnpm bench quadratic-means [options]
        node apps/bench/dist/cli.js quadratic-means [options]
 
-Computes mean(u*u), mean(v*v) and mean(u*v) over the time axis of two
-float64 arrays of shape (t, 1, 987, 1920), chunks (10, 1, 987, 1920), in one
-cubed-ts compute; prints wall time, GB/s, tasks, projected and measured memory,
-and checks the result against a reference streamed from the Zarr chunks.
+Computes mean(u*u), mean(v*v) and mean(u*v) over the time axis of two float64
+arrays of shape (t, 1, 987, 1920), chunks (10, 1, 987, 1920), in one cubed-ts
+compute; prints wall time, GB/s, tasks, projected and measured memory, and
+checks the result against a reference streamed from the Zarr chunks.
 
 Options:
-  --t N                  time steps (default 10; with --input-dir: read from the data)
-  --work-dir DIR         generated inputs (DIR/inputs/t<N>/) and intermediates
-                         (default: <os tmpdir>/cubed-ts-bench); an s3://bucket/prefix URL
-                         for --executor lambda | stepfunctions (default with --aws local:
-                         s3://cubed-bench/work)
-  --allowed-mem SIZE     memory per task, e.g. 2GB, 1500MB, 1GiB (default 2GB)
-  --input-dir DIR        use DIR/u.zarr and DIR/v.zarr (Zarr v2 or v3; s3:// for the AWS
-                         executors) instead of generating inputs
-  --api NAME             ${APIS.join(" | ")} (default labelled: the notebook's Dataset code;
-                         core: mean(multiply(u, u), axis 0) etc. on core arrays)
-  --executor NAME        ${EXECUTORS.join(" | ")} (default inprocess);
-                         lambda and stepfunctions run every task in the @cubed-ts/exec-lambda
-                         worker on AWS Lambda (endpoints, region and credentials from the
-                         standard AWS_* environment) and report invocations and cost
-  --aws local            with lambda | stepfunctions: start local stand-ins for the run
-                         (S3, the Lambda Invoke API running the real worker, the Step
-                         Functions API; on 127.0.0.1, in a child process) and deploy the
-                         worker there
-  --function NAME        the worker Lambda (default cubed-ts_<version>_<MB>MB_bench;
-                         cubed-ts-bench with --aws local)
-  --deploy-role ARN      create or update that worker (with the labelled kernels) before
-                         the run, with this execution role
-  --sfn-role ARN         stepfunctions: the role its state machines run as
-  --state-machine ARN    stepfunctions: or an existing state machine to update and run
-  --concurrency N        tasks in flight at once (default 2)
-  --seed N               seed of generated u; v uses N + 1 (default 1)
-  --input-compressor C   compressor of generated inputs: zstd | gzip | none (default none: fastest on local disk)
-  --report-dir DIR       write results.json and report.html (timeline, memory chart,
-                         plan) to DIR (default: <work dir>/reports/<time>-t<N>-<executor>-<api>;
-                         with an s3:// work dir, under <os tmpdir>/cubed-ts-bench/reports/)
-  --sweep weak           weak scaling: t = (--t) × w on w workers for each w of --workers;
-                         prints time and per-task peak memory per size and the simulation's
-                         prediction of each size from the first one's per-task costs
-  --workers LIST         workers of the sweep, e.g. 1,2 (default 1,2)
-  --simulate SPEC        project onto AWS Lambda + S3 with a discrete-event simulation fed
-                         by this run's per-task costs, e.g. containers=1000,t=50000
-                         (prints wall time, cost and every assumption with its source)
-  --json FILE            also write every measured number as JSON to FILE
-  --no-verify            skip the reference check
-  -h, --help             show this help
+  --t N                time steps (default 10; with --input-dir: from the data)
+  --work-dir DIR       generated inputs (DIR/inputs/t<N>/) and intermediates
+                       (default <os tmpdir>/cubed-ts-bench); an s3://bucket/
+                       prefix for lambda | stepfunctions (with --aws local,
+                       default s3://cubed-bench/work)
+  --allowed-mem SIZE   memory per task: 2GB, 1500MB, 1GiB (default 2GB)
+  --input-dir DIR      use DIR/u.zarr and DIR/v.zarr (Zarr v2 or v3; s3:// for
+                       the AWS executors) instead of generating inputs
+  --api NAME           ${APIS.join(" | ")} (default labelled: the notebook's
+                       Dataset code; core: mean(multiply(u, u), axis 0) etc.)
+  --executor NAME      ${EXECUTORS.join(" | ")}
+                       (default inprocess); lambda and stepfunctions run every
+                       task in the @cubed-ts/exec-lambda worker on AWS Lambda
+                       (endpoints, region, credentials from the AWS_* env) and
+                       report invocations and cost
+  --aws local          with lambda | stepfunctions: start local stand-ins (S3,
+                       Lambda Invoke running the real worker, Step Functions;
+                       on 127.0.0.1, in a child process) and deploy the worker
+  --function NAME      the worker Lambda (default
+                       cubed-ts_<version>_<MB>MB_bench; with --aws local:
+                       cubed-ts-bench)
+  --deploy-role ARN    create or update that worker (with the labelled
+                       kernels) before the run, with this execution role
+  --sfn-role ARN       stepfunctions: the role its state machines run as
+  --state-machine ARN  stepfunctions: or an existing state machine to update
+  --concurrency N      tasks in flight at once (default 2)
+  --seed N             seed of generated u; v uses N + 1 (default 1)
+  --input-compressor C compressor of generated inputs: zstd | gzip | none
+                       (default none: fastest on local disk)
+  --report-dir DIR     write results.json and report.html (timeline, memory
+                       chart, plan) to DIR (default <work dir>/reports/<time>-
+                       t<N>-<executor>-<api>; with an s3:// work dir, under
+                       <os tmpdir>/cubed-ts-bench/reports/)
+  --sweep weak         weak scaling: t = (--t) × w on w workers for each w of
+                       --workers; prints time and per-task memory per size and
+                       the simulation's prediction of each size from the
+                       first one's per-task costs
+  --workers LIST       workers of the sweep, e.g. 1,2 (default 1,2)
+  --simulate SPEC      project onto AWS Lambda + S3 with a discrete-event
+                       simulation fed by this run's per-task costs, e.g.
+                       containers=1000,t=50000 (prints wall time, cost and
+                       every assumption with its source)
+  --json FILE          also write every measured number as JSON to FILE
+  --no-verify          skip the reference check
+  --no-progress        no progress bar (on a terminal the bar shows each op's
+                       percentage, tasks done/total and ETA; otherwise one
+                       summary line ends the compute)
+  -h, --help           show this help
 
-Exit codes: 0 ok (and verified), 1 failed or verification failed, 2 bad arguments.
-Relative paths are resolved against the directory the command was started in.`;
+Ctrl-C stops the running tasks and removes the compute's intermediates and
+the dataset view (generated inputs stay), then exits with code 130.
+Exit codes: 0 ok (and verified), 1 failed or verification failed, 2 bad
+arguments, 130 interrupted. Relative paths are resolved against the directory
+the command was started in.`;
 
 const COMMANDS = ["quadratic-means"] as const;
 
@@ -161,7 +176,8 @@ function executorOption(raw: string | undefined): ExecutorName | undefined {
 /**
  * Runs the bench CLI on `argv` (the arguments after the script) and returns
  * the exit code: 0 success, 1 failure (including a failed verification), 2
- * bad arguments. A `--` anywhere is ignored, so `pnpm bench -- ...` works too.
+ * bad arguments, 130 cancelled through `io.signal`. A `--` anywhere is ignored,
+ * so `pnpm bench -- ...` works too.
  *
  * @example
  * ```ts
@@ -204,6 +220,7 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
         "sfn-role": { type: "string" },
         "state-machine": { type: "string" },
         "no-verify": { type: "boolean" },
+        "no-progress": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -264,6 +281,8 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
       inputCompressor: compressorOption(values["input-compressor"]),
       verify: !values["no-verify"],
       log: (line) => err(line),
+      callbacks: values["no-progress"] ? [] : [new ProgressBar({ stream: io.progress ?? process.stderr })],
+      ...(io.signal ? { signal: io.signal } : {}),
     };
     jsonFile = values.json === undefined ? undefined : path(values.json);
     reportDir = values["report-dir"] === undefined ? undefined : path(values["report-dir"]);
@@ -336,6 +355,10 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
       }
     }
   } catch (e) {
+    if (io.signal?.aborted) {
+      err("interrupted: running tasks stopped; intermediates and the dataset view removed (inputs kept).");
+      return 130;
+    }
     err(`error: ${(e as Error).message}`);
     return 1;
   }

@@ -1,7 +1,7 @@
-import { mkdir, readdir, rm, symlink } from "node:fs/promises";
+import { mkdir, readdir, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { type AbsolutePath, openStore } from "@cubed-ts/core";
-import { isStoreUrl, joinLocation, normalizeLocation } from "./location.js";
+import { isStoreUrl, joinLocation, normalizeLocation, removeLocation } from "./location.js";
 import { copyStoreObjects } from "./store-copy.js";
 
 /** The notebook's dimension names of `anom_u` and `anom_v`. */
@@ -100,15 +100,15 @@ export async function makeDatasetView(inputDir: string, viewDir: string): Promis
 }
 
 /**
- * Removes a view made by {@link makeDatasetView} (a directory, or every object under a store URL).
+ * Removes a view made by {@link makeDatasetView} (a directory, or every object under a store URL);
+ * with `parentIfEmpty`, also the local directory holding it when no other view is left there.
  *
  * @example
  * ```ts
  * await removeDatasetView("s3://bucket/work/views/t10-1234");
+ * await removeDatasetView("/tmp/qm/views/t10-1234", { parentIfEmpty: true });
  * ```
  */
-export async function removeDatasetView(location: string): Promise<void> {
-  const at = normalizeLocation(location);
-  if (isStoreUrl(at)) await openStore(at).deletePrefix("/");
-  else await rm(at, { recursive: true, force: true });
+export async function removeDatasetView(location: string, options: { parentIfEmpty?: boolean } = {}): Promise<void> {
+  await removeLocation(location, options);
 }

@@ -1,131 +1,10 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import type { QuadraticMeansResult, TaskRecord } from "./quadratic-means.js";
+import { escapeXml, memorySection, opColours, reportPage, tickStep, timelineSection, tasksOverProjection } from "@cubed-ts/core";
+import type { QuadraticMeansResult } from "./quadratic-means.js";
 
-/** Colour per op (by plan order); colour-blind-friendly Okabe–Ito palette, then greys. */
-const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"];
-
-const escapeXml = (s: string): string =>
-  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-
+/** Bytes as MB or GB (10^6, 10^9). */
 const mb = (b: number): string => (b >= 1e9 ? `${(b / 1e9).toFixed(2)} GB` : `${(b / 1e6).toFixed(1)} MB`);
-
-/** "Nice" tick step for a [0, max] axis with about `n` ticks. */
-function tickStep(max: number, n: number): number {
-  const raw = max / n;
-  const pow = 10 ** Math.floor(Math.log10(raw || 1));
-  const m = raw / pow;
-  return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * pow;
-}
-
-function opColours(r: QuadraticMeansResult): Map<string, string> {
-  return new Map(r.ops.map((o, i) => [o.id, PALETTE[i % PALETTE.length]!]));
-}
-
-function legend(r: QuadraticMeansResult, colours: Map<string, string>): string {
-  return r.ops
-    .map(
-      (o) =>
-        `<span class="key"><span class="swatch" style="background:${colours.get(o.id)}"></span>${escapeXml(o.label)} ` +
-        `<small>(${o.numTasks} task${o.numTasks === 1 ? "" : "s"})</small></span>`,
-    )
-    .join(" ");
-}
-
-/**
- * The task timeline as an inline SVG: one row per worker, one bar per task
- * from its start to its end (seconds since the compute started), coloured by op.
- *
- * @example
- * ```ts
- * const svg = timelineSvg(await runQuadraticMeans({ t: 10, workDir: "/tmp/qm" }));
- * ```
- */
-export function timelineSvg(r: QuadraticMeansResult): string {
-  const colours = opColours(r);
-  const workers = [...new Set(r.tasks.map((t) => t.worker))].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
-  const left = 110;
-  const width = 900;
-  const rowH = 26;
-  const top = 10;
-  const plotW = width - left - 20;
-  const tMax = Math.max(r.wallSeconds, ...r.tasks.map((t) => t.end), 1e-3);
-  const height = top + Math.max(1, workers.length) * rowH + 40;
-  const x = (s: number): number => left + (Math.max(0, s) / tMax) * plotW;
-  const parts: string[] = [];
-  workers.forEach((w, i) => {
-    const y = top + i * rowH;
-    parts.push(`<rect x="${left}" y="${y}" width="${plotW}" height="${rowH - 4}" fill="${i % 2 ? "#f4f4f4" : "#fafafa"}"/>`);
-    parts.push(`<text x="${left - 8}" y="${y + rowH / 2 + 2}" text-anchor="end" font-size="12">${escapeXml(w)}</text>`);
-  });
-  for (const t of r.tasks) {
-    const y = top + workers.indexOf(t.worker) * rowH + 2;
-    const w = Math.max(1.5, x(t.end) - x(t.start));
-    parts.push(
-      `<rect class="task" data-op="${escapeXml(t.opId)}" x="${x(t.start).toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${rowH - 8}" ` +
-        `fill="${colours.get(t.opId) ?? "#888"}" stroke="#fff" stroke-width="0.5"><title>${escapeXml(t.opId)} on ${escapeXml(t.worker)}: ` +
-        `${t.start.toFixed(3)}-${t.end.toFixed(3)} s, peak ${mb(t.peakMem)}</title></rect>`,
-    );
-  }
-  const axisY = top + Math.max(1, workers.length) * rowH;
-  const step = tickStep(tMax, 8);
-  parts.push(`<line x1="${left}" x2="${left + plotW}" y1="${axisY}" y2="${axisY}" stroke="#333"/>`);
-  for (let s = 0; s <= tMax + 1e-9; s += step) {
-    parts.push(`<line x1="${x(s)}" x2="${x(s)}" y1="${axisY}" y2="${axisY + 5}" stroke="#333"/>`);
-    parts.push(`<text x="${x(s)}" y="${axisY + 18}" text-anchor="middle" font-size="11">${Number(s.toPrecision(6))}</text>`);
-  }
-  parts.push(`<text x="${left + plotW / 2}" y="${axisY + 34}" text-anchor="middle" font-size="12">seconds since the compute started (wall time ${r.wallSeconds.toFixed(3)} s)</text>`);
-  return `<svg id="timeline" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">${parts.join("")}</svg>`;
-}
-
-/**
- * The memory chart as an inline SVG: one dot per task (in the order tasks
- * ended) at its measured peak, the op's projected memory as a step line, and
- * horizontal lines at the allowed and reserved memory.
- *
- * @example
- * ```ts
- * const svg = memorySvg(await runQuadraticMeans({ t: 10, workDir: "/tmp/qm" }));
- * ```
- */
-export function memorySvg(r: QuadraticMeansResult): string {
-  const colours = opColours(r);
-  const projected = new Map(r.ops.map((o) => [o.id, o.projectedMem]));
-  const tasks: TaskRecord[] = [...r.tasks].sort((a, b) => a.end - b.end);
-  const left = 80;
-  const width = 900;
-  const height = 320;
-  const top = 14;
-  const plotW = width - left - 130;
-  const plotH = height - top - 50;
-  const yMax = Math.max(r.allowedMem, ...tasks.map((t) => t.peakMem)) * 1.08;
-  const n = Math.max(1, tasks.length);
-  const x = (i: number): number => left + ((i + 0.5) / n) * plotW;
-  const y = (b: number): number => top + plotH - (b / yMax) * plotH;
-  const parts: string[] = [`<rect x="${left}" y="${top}" width="${plotW}" height="${plotH}" fill="#fafafa" stroke="#ccc"/>`];
-  const step = tickStep(yMax / 1e6, 6) * 1e6;
-  for (let b = 0; b <= yMax; b += step) {
-    parts.push(`<line x1="${left}" x2="${left + plotW}" y1="${y(b)}" y2="${y(b)}" stroke="#e4e4e4"/>`);
-    parts.push(`<text x="${left - 6}" y="${y(b) + 4}" text-anchor="end" font-size="11">${mb(b)}</text>`);
-  }
-  const hline = (cls: string, b: number, colour: string, label: string, dash: string): void => {
-    parts.push(`<line class="${cls}" x1="${left}" x2="${left + plotW}" y1="${y(b)}" y2="${y(b)}" stroke="${colour}" stroke-width="2" stroke-dasharray="${dash}"/>`);
-    parts.push(`<text x="${left + plotW + 6}" y="${y(b) + 4}" font-size="12" fill="${colour}">${label} ${mb(b)}</text>`);
-  };
-  hline("allowed", r.allowedMem, "#c0392b", "allowed", "");
-  hline("reserved", r.reservedMem, "#7f8c8d", "reserved", "6 4");
-  // projected: a step line over the tasks of each op
-  const proj = tasks.map((t, i) => `${i === 0 ? "M" : "L"}${(x(i) - plotW / n / 2).toFixed(1)},${y(projected.get(t.opId) ?? 0).toFixed(1)} H${(x(i) + plotW / n / 2).toFixed(1)}`);
-  if (proj.length > 0) parts.push(`<path class="projected" d="${proj.join(" ")}" fill="none" stroke="#2c3e50" stroke-width="2" stroke-dasharray="2 3"/>`);
-  tasks.forEach((t, i) => {
-    parts.push(
-      `<circle class="measured" cx="${x(i).toFixed(1)}" cy="${y(t.peakMem).toFixed(1)}" r="${n > 400 ? 2 : 4}" fill="${colours.get(t.opId) ?? "#888"}">` +
-        `<title>${escapeXml(t.opId)}: measured peak ${mb(t.peakMem)}, projected ${mb(projected.get(t.opId) ?? 0)}</title></circle>`,
-    );
-  });
-  parts.push(`<text x="${left + plotW / 2}" y="${height - 12}" text-anchor="middle" font-size="12">tasks, in the order they ended (${tasks.length})</text>`);
-  return `<svg id="memory" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">${parts.join("")}</svg>`;
-}
 
 /**
  * A self-contained HTML report of one run (inline CSS and SVG, no external
@@ -138,7 +17,7 @@ export function memorySvg(r: QuadraticMeansResult): string {
  * ```
  */
 export function renderHtmlReport(r: QuadraticMeansResult): string {
-  const colours = opColours(r);
+  const colours = opColours(r.ops);
   const v = r.verification;
   const verdict =
     v === null
@@ -146,20 +25,27 @@ export function renderHtmlReport(r: QuadraticMeansResult): string {
       : v.verified
         ? `<span class="ok">verified</span> (max abs diff ${Math.max(v.maxAbsDiff.uu, v.maxAbsDiff.vv, v.maxAbsDiff.uv).toExponential(2)} ≤ ${v.tolerance.toExponential(0)})`
         : `<span class="bad">VERIFICATION FAILED</span>`;
-  const within = r.measured.maxTaskPeakMem <= r.allowedMem;
   // in-process and thread executors run every task in one process: its peak covers all concurrent tasks
   const shared = (r.executor === "in-process" || r.executor === "inprocess" || r.executor === "threads") && r.concurrency > 1;
-  const peakNote = within
-    ? `<span class="ok">within allowed ${mb(r.allowedMem)}</span>`
-    : shared
-      ? `<span class="warn">above allowed ${mb(r.allowedMem)}: one process shared by ${r.concurrency} concurrent tasks</span>`
-      : `<span class="bad">ABOVE allowed ${mb(r.allowedMem)}</span>`;
+  const peakNote =
+    r.measured.maxTaskPeakMem <= r.allowedMem
+      ? `<span class="ok">within allowed ${mb(r.allowedMem)}</span>`
+      : shared
+        ? `<span class="warn">above allowed ${mb(r.allowedMem)}: one process shared by ${r.concurrency} concurrent tasks</span>`
+        : `<span class="bad">ABOVE allowed ${mb(r.allowedMem)}</span>`;
+  const over = tasksOverProjection(r);
+  const measuredOf = (t: QuadraticMeansResult["tasks"][number]): number => t.workerMem ?? t.peakMem;
   const headline: [string, string][] = [
     ["wall time (compute only)", `${r.wallSeconds.toFixed(3)} s`],
     ["throughput", `${r.gbPerSecond.toFixed(3)} GB/s of ${mb(r.inputBytes)} input`],
     ["ops / tasks / stages", `${r.plan.numOps} / ${r.plan.numTasks} / ${r.plan.numStages}`],
     ["max projected memory per task", mb(r.plan.maxProjectedMem)],
-    ["max measured peak per task", `${mb(r.measured.maxTaskPeakMem)} ${peakNote}`],
+    [
+      "max measured memory per task",
+      `${mb(Math.max(0, ...r.tasks.map(measuredOf)))} ` +
+        (over === 0 ? `<span class="ok">every task within its projection</span>` : `<span class="warn">${over} task(s) above their projection</span>`),
+    ],
+    ["peak RSS of the process", `${mb(r.measured.maxTaskPeakMem)} ${peakNote}`],
     ["bytes read / written (tasks)", `${mb(r.measured.bytesRead)} / ${mb(r.measured.bytesWritten)}`],
     ["result", verdict],
   ];
@@ -183,40 +69,22 @@ export function renderHtmlReport(r: QuadraticMeansResult): string {
     .map(
       (o) =>
         `<tr><td><span class="swatch" style="background:${colours.get(o.id)}"></span>${escapeXml(o.label)}</td><td>${o.numTasks}</td>` +
-        `<td>${mb(o.projectedMem)}</td><td>${mb(Math.max(0, ...r.tasks.filter((t) => t.opId === o.id).map((t) => t.peakMem)))}</td>` +
+        `<td>${mb(o.projectedMem)}</td><td>${mb(Math.max(0, ...r.tasks.filter((t) => t.opId === o.id).map(measuredOf)))}</td>` +
         `<td>${o.seconds === null ? "-" : `${o.seconds.toFixed(3)} s`}</td><td><code>${escapeXml(o.id)}</code></td></tr>`,
     )
     .join("");
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>cubed-ts quadratic means, t = ${r.t}</title>
-<style>
-body{font-family:sans-serif;margin:24px;color:#222;max-width:960px}
-h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:22px 0 6px} p.sub{margin:0;color:#555}
-table{border-collapse:collapse;font-size:13px} td,th{padding:3px 10px;border-bottom:1px solid #e2e2e2;text-align:left}
-.ok{color:#1e7b34;font-weight:bold} .bad{color:#b00020;font-weight:bold} .warn{color:#a86b00;font-weight:bold}
-.swatch{display:inline-block;width:11px;height:11px;margin-right:5px;vertical-align:middle;border-radius:2px}
-.key{margin-right:14px;font-size:13px} .note{font-size:12px;color:#555;max-width:900px}
-</style></head><body>
-<h1>Quadratic means: mean(u²), mean(v²), mean(u·v) over time</h1>
+  return reportPage(
+    `cubed-ts quadratic means, t = ${r.t}`,
+    `<h1>Quadratic means: mean(u²), mean(v²), mean(u·v) over time</h1>
 <p class="sub">t = ${r.t}, u and v ${r.dtype} (${r.shape.join(", ")}), chunks (${r.chunks.join(", ")}); ${r.api} API; executor ${escapeXml(r.executor)} (concurrency ${r.concurrency}); ${escapeXml(r.environment.date)}, Node ${escapeXml(r.environment.node)}, ${r.environment.cpus} CPUs</p>
 <h2>Summary</h2>
 <table id="summary">${headline.map(([k, val]) => `<tr><th>${k}</th><td>${val}</td></tr>`).join("")}</table>
-<h2>Task timeline</h2>
-<div>${legend(r, colours)}</div>
-${timelineSvg(r)}
-<p class="note">One row per worker; each bar is one task, from when its code started to when it ended on the worker, coloured by op. Gaps are time a worker spent without a task (scheduling, waiting for the previous stage).</p>
-<h2>Memory per task</h2>
-<div>${legend(r, colours)}</div>
-<div class="key">● measured peak &nbsp; <svg width="34" height="8"><line x1="0" x2="34" y1="4" y2="4" stroke="#2c3e50" stroke-width="2" stroke-dasharray="2 3"/></svg> projected (the op's plan) &nbsp;
-<svg width="34" height="8"><line x1="0" x2="34" y1="4" y2="4" stroke="#c0392b" stroke-width="2"/></svg> allowed &nbsp;
-<svg width="34" height="8"><line x1="0" x2="34" y1="4" y2="4" stroke="#7f8c8d" stroke-width="2" stroke-dasharray="6 4"/></svg> reserved</div>
-${memorySvg(r)}
-<p class="note">Dots: the measured peak of each task (the worker's peak resident memory after the task: a process high-water mark, so with several tasks per process it includes earlier tasks and the runtime). Dotted line: the plan's projected memory for the task's op. Red: the allowed memory per task (<code>Spec.allowedMem</code>); grey dashed: the reserved memory (the runtime's own baseline, part of every projection).</p>
+${timelineSection(r)}
+${memorySection(r)}
 <h2>Plan</h2>
 <table id="plan"><tr><th>op</th><th>tasks</th><th>projected</th><th>max measured</th><th>time</th><th>id</th></tr>${opRows}</table>
-<p class="note">${r.plan.numArrays} arrays; planned bytes read ${mb(r.plan.bytesRead)}, written ${mb(r.plan.bytesWritten)} (uncompressed); allowed ${mb(r.allowedMem)}, reserved ${mb(r.reservedMem)}.</p>
-</body></html>
-`;
+<p class="note">${r.plan.numArrays} arrays; planned bytes read ${mb(r.plan.bytesRead)}, written ${mb(r.plan.bytesWritten)} (uncompressed); allowed ${mb(r.allowedMem)}, reserved ${mb(r.reservedMem)}.</p>`,
+  );
 }
 
 /** Paths written by {@link writeRunReport}. */

@@ -32,8 +32,6 @@ export { runCli, USAGE, type CliIo } from "./cli-main.js";
 export {
   renderHtmlReport,
   renderScalingHtml,
-  timelineSvg,
-  memorySvg,
   writeRunReport,
   type RunReportFiles,
   type ScalingReportInput,

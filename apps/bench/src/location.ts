@@ -4,8 +4,10 @@
  * made absolute; URLs are kept as they are.
  * @module
  */
-import { join, resolve } from "node:path";
+import { rm, rmdir } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { openStore } from "@cubed-ts/core";
 
 /** The scheme of a URL (`s3`, `file`, `memory`), or `file` for a plain path; core reads URLs the same way. */
 function scheme(location: string): string {
@@ -53,4 +55,25 @@ export function joinLocation(base: string, ...parts: string[]): string {
   if (!isStoreUrl(base)) return join(base, ...parts);
   const rest = parts.flatMap((p) => p.split("/")).filter((p) => p !== "");
   return [base.replace(/\/+$/, ""), ...rest].join("/");
+}
+
+/**
+ * Removes a location and everything under it (a directory, or every object under a store URL);
+ * with `parentIfEmpty`, also its local parent directory when nothing else is left in it.
+ *
+ * @example
+ * ```ts
+ * await removeLocation("/tmp/qm/views/t10-1234", { parentIfEmpty: true }); // and /tmp/qm/views if empty
+ * await removeLocation("s3://bucket/work/cubed-abc");
+ * ```
+ */
+export async function removeLocation(location: string, options: { parentIfEmpty?: boolean } = {}): Promise<void> {
+  const at = normalizeLocation(location);
+  if (isStoreUrl(at)) {
+    await openStore(at).deletePrefix("/");
+    return;
+  }
+  await rm(at, { recursive: true, force: true });
+  // rmdir fails on a directory that is not empty (another run's view): then it stays
+  if (options.parentIfEmpty) await rmdir(dirname(at)).catch(() => {});
 }

@@ -22,7 +22,7 @@ import {
 } from "./aws-executors.js";
 import { withAwsLocal } from "./aws-local-run.js";
 import { type InputCompressor, type InputInfo, generateInputs, openInputs } from "./inputs.js";
-import { joinLocation, normalizeLocation } from "./location.js";
+import { joinLocation, normalizeLocation, removeLocation } from "./location.js";
 import { collectGarbage, peakRss, resetPeakRss } from "./memory.js";
 import { maxAbsDiff, streamedReference } from "./reference.js";
 import { ThreadsExecutor } from "@cubed-ts/exec-threads";
@@ -78,6 +78,13 @@ export interface QuadraticMeansOptions {
   onPlan?: (plan: Plan) => void;
   /** Progress lines (phases, not results). Default: none. */
   log?: (line: string) => void;
+  /** More callbacks for the compute (e.g. a core `ProgressBar`), after the benchmark's own. */
+  callbacks?: readonly Callback[];
+  /**
+   * Cancels the run: running tasks are aborted, the compute's intermediates and the
+   * dataset view are removed (inputs stay), and the run rejects with core's `AbortedError`.
+   */
+  signal?: AbortSignal;
   /**
    * @internal Non-time shape of generated inputs (default (1, 987, 1920)); lets tests run
    * the whole benchmark on tiny arrays.
@@ -358,12 +365,17 @@ async function measure(options: QuadraticMeansOptions, c: MeasureContext): Promi
   const executor: DagExecutor =
     aws?.executor ?? (executorName === "threads" ? new ThreadsExecutor({ maxWorkers: concurrency }) : new InProcessExecutor({ concurrency }));
   const collector = new Collector();
+  const computeOptions = {
+    executor,
+    callbacks: [collector, ...(options.callbacks ?? [])],
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
   let run: () => Promise<(Float64Array | Float32Array)[]>;
   if (api === "core") {
     const uu = mean(multiply(u, u), { axis: 0 });
     const vv = mean(multiply(v, v), { axis: 0 });
     const uv = mean(multiply(u, v), { axis: 0 });
-    run = async () => (await compute(uu, vv, uv, { executor, callbacks: [collector] })).map((r, i) => floatData(r.data, i));
+    run = async () => (await compute(uu, vv, uv, computeOptions)).map((r, i) => floatData(r.data, i));
   } else {
     const inputName = inputs.dir.split(/[\\/]/).filter((p) => p !== "").at(-1) ?? "inputs";
     const viewRoot = joinLocation(workDir, "views", `${inputName}-${process.pid}-${Date.now()}`);
@@ -374,7 +386,7 @@ async function measure(options: QuadraticMeansOptions, c: MeasureContext): Promi
     quad.set("uv", ds.get("anom_u").mul(ds.get("anom_v")));
     const result: Dataset = quad.mean("time");
     run = async () => {
-      const computed = await result.compute({ executor, callbacks: [collector] }).finally(() => removeDatasetView(viewRoot));
+      const computed = await result.compute(computeOptions).finally(() => removeDatasetView(viewRoot, { parentIfEmpty: true }));
       const out: (Float64Array | Float32Array)[] = [];
       for (const name of ["anom_u", "anom_v", "uv"]) {
         const values = await computed.get(name).values();
@@ -383,13 +395,17 @@ async function measure(options: QuadraticMeansOptions, c: MeasureContext): Promi
       return out;
     };
   }
-  log(`computing mean(u*u), mean(v*v), mean(u*v) over t = ${t} (${api} api, ${executor.name}, concurrency ${concurrency})`);
+  log(`computing the quadratic means over t = ${t} (${api} api, ${executor.name} × ${concurrency})`);
   const gcBeforeCompute = collectGarbage();
   const peakResetBeforeCompute = resetPeakRss();
   const rssAtStart = process.memoryUsage().rss;
   collector.origin = Date.now();
   const t0 = performance.now();
-  const results = await run();
+  const results = await run().catch(async (e: unknown) => {
+    // a failed or cancelled compute keeps its intermediates (for resume); the benchmark never resumes, so remove them
+    if (collector.plan) await removeLocation(collector.plan.intermediateDir);
+    throw e;
+  });
   const wallSeconds = (performance.now() - t0) / 1000;
   const measuredPeak = peakRss();
 
@@ -399,6 +415,7 @@ async function measure(options: QuadraticMeansOptions, c: MeasureContext): Promi
   const itemBytes = u.dtype === "float32" ? 4 : 8;
   const inputBytes = 2 * u.size * itemBytes;
 
+  options.signal?.throwIfAborted();
   let verification: QuadraticMeansResult["verification"] = null;
   if (options.verify ?? true) {
     log("verifying against a reference streamed from the Zarr chunks");

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -24,6 +24,14 @@ describe("runCli arguments", () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain("Usage: pnpm bench quadratic-means");
     expect((await cliInProcess(["quadratic-means", "-h"])).out).toBe(`${USAGE}\n`);
+  });
+
+  it("--help fits 80 columns and documents every option the parser takes", async () => {
+    const r = await cliInProcess(["--help"]);
+    for (const line of r.out.split("\n")) expect([...line].length, line).toBeLessThanOrEqual(80);
+    for (const opt of ["--t", "--work-dir", "--allowed-mem", "--no-progress", "--no-verify", "--concurrency", "--json"]) expect(r.out).toContain(`  ${opt} `);
+    expect(r.out).toMatch(/Ctrl-C/);
+    expect(r.out).toMatch(/130 interrupted/);
   });
 
   it.each([
@@ -80,6 +88,10 @@ describe("the built CLI", () => {
     expect(r.stdout).toMatch(/throughput\s+\d+\.\d+ GB\/s/);
     expect(r.stdout).toMatch(/max projected memory \(task\)\s+\d/);
     expect(r.stdout).toMatch(/\nverified: /);
+    // stderr is a pipe, not a TTY: the progress bar prints nothing while it runs and one summary line at the end
+    expect(r.stderr).not.toContain("\x1b");
+    const summary = r.stderr.split("\n").filter((l) => /^compute \S+ /.test(l));
+    expect(summary).toHaveLength(1);
     expect(existsSync(join(dir, "inputs", "t1", "u.zarr", "zarr.json"))).toBe(true);
 
     const result = JSON.parse(readFileSync(json, "utf8")) as QuadraticMeansResult;
@@ -92,8 +104,23 @@ describe("the built CLI", () => {
     expect(result.inputBytes).toBe(1 * 2 * 987 * 1920 * 8);
     expect(result.verification?.verified).toBe(true);
     expect(result.measured.tasks).toBe(result.plan.numTasks);
+    expect(summary[0]).toMatch(new RegExp(`^compute \\S+ done: ${result.plan.numOps} ops?, ${result.plan.numTasks}/${result.plan.numTasks} tasks in \\d+\\.\\d s$`));
     expect(result.plan.maxProjectedMem).toBeLessThanOrEqual(2e9);
     expect(result.measured.peakRss).toBeGreaterThan(result.inputBytes / 2);
+  });
+
+  it("--no-progress leaves out the summary line", () => {
+    const dir = tempDir();
+    const r = spawnSync("node", [cli, "quadratic-means", "--t", "1", "--work-dir", dir, "--no-progress", "--no-verify"], {
+      cwd: dir,
+      encoding: "utf8",
+      env: cleanEnv(),
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("t = 1");
+    expect(r.stderr).not.toMatch(/^compute \S+ /m);
+    // and a finished run leaves no view directory behind
+    expect(readdirSync(dir).sort()).toEqual(["inputs", "reports"]);
   });
 
   it("exits 2 on a bad flag", () => {

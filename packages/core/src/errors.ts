@@ -118,6 +118,25 @@ export class MissingChunkError extends CubedError {
   }
 }
 
+/**
+ * A chunk whose bytes cannot be the chunk they claim to be: the wrong length (raw, or
+ * after decompression), a codec frame that is malformed or truncated, or a header that
+ * lies about sizes. Names the array (`url`, `path`), the chunk (`chunk`) and its store `key`.
+ */
+export class CorruptChunkError extends CubedError {
+  readonly _tag = "CorruptChunkError" as const;
+  constructor(
+    message: string,
+    readonly url: string,
+    readonly path: string,
+    readonly key: string,
+    readonly chunk: number[],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** A URL whose scheme no registered store handles. */
 export class UnknownSchemeError extends CubedError {
   readonly _tag = "UnknownSchemeError" as const;
@@ -144,6 +163,18 @@ export class TaskError extends CubedError {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+}
+
+/** Another compute of the same plan holds the work dir's lock for it (names the holder). */
+export class ComputeLockedError extends CubedError {
+  readonly _tag = "ComputeLockedError" as const;
+  constructor(
+    message: string,
+    readonly lockPath: string,
+    readonly holder: { pid: number; host: string; startedAt: number },
+  ) {
+    super(message);
   }
 }
 
@@ -224,6 +255,7 @@ export type CubedErrorTag =
   | StoreNotFoundError["_tag"]
   | MetadataError["_tag"]
   | MissingChunkError["_tag"]
+  | CorruptChunkError["_tag"]
   | UnknownSchemeError["_tag"]
   | KernelNotFoundError["_tag"]
   | TargetExistsError["_tag"]
@@ -231,7 +263,8 @@ export type CubedErrorTag =
   | AbortedError["_tag"]
   | PlanRejectedError["_tag"]
   | UntrustedModuleError["_tag"]
-  | StoreAccessError["_tag"];
+  | StoreAccessError["_tag"]
+  | ComputeLockedError["_tag"];
 
 type ErrorByTag = {
   ValueError: ValueError;
@@ -244,6 +277,7 @@ type ErrorByTag = {
   StoreNotFoundError: StoreNotFoundError;
   MetadataError: MetadataError;
   MissingChunkError: MissingChunkError;
+  CorruptChunkError: CorruptChunkError;
   UnknownSchemeError: UnknownSchemeError;
   KernelNotFoundError: KernelNotFoundError;
   TargetExistsError: TargetExistsError;
@@ -252,6 +286,7 @@ type ErrorByTag = {
   PlanRejectedError: PlanRejectedError;
   UntrustedModuleError: UntrustedModuleError;
   StoreAccessError: StoreAccessError;
+  ComputeLockedError: ComputeLockedError;
 };
 
 /**
@@ -284,6 +319,7 @@ const TAGS: Record<CubedErrorTag, true> = {
   StoreNotFoundError: true,
   MetadataError: true,
   MissingChunkError: true,
+  CorruptChunkError: true,
   UnknownSchemeError: true,
   KernelNotFoundError: true,
   TargetExistsError: true,
@@ -292,4 +328,5 @@ const TAGS: Record<CubedErrorTag, true> = {
   PlanRejectedError: true,
   UntrustedModuleError: true,
   StoreAccessError: true,
+  ComputeLockedError: true,
 };

@@ -45,10 +45,19 @@ export {
   runPlan, taskKey, type DagExecutor, type ExecutionContext, type RunPlanOptions, type RuntimeOptions, type BackupOptions,
 } from "./runtime/executor.js";
 export { type FaultOptions, InjectedFault, faultsFromEnv } from "./runtime/faults.js";
+export { DEFAULT_BACKUPS, DEFAULT_RETRIES, validateRuntimeOptions } from "./runtime/runtime-options.js";
 export { InProcessExecutor, type InProcessExecutorOptions } from "./runtime/in-process-executor.js";
 export type * from "./runtime/events.js";
-export { ProgressBar } from "./callbacks/progress-bar.js";
+export { ProgressBar, type ProgressBarOptions, type ProgressStream } from "./callbacks/progress-bar.js";
 export { HistoryCallback } from "./callbacks/history.js";
+export {
+  type ComputeReportData, type ReportOp, type ReportTask, OP_PALETTE, escapeXml, opColours, opLegend, reportPage, tickStep,
+} from "./callbacks/report-svg.js";
+export { ReportRecorder } from "./callbacks/report-recorder.js";
+export { TimelineReport, timelineSection, timelineSvg } from "./callbacks/timeline-report.js";
+export {
+  MemoryReport, memorySection, memorySvg, measuredMem, tasksOverProjection, PROJECTED_COLOUR, ALLOWED_COLOUR, RESERVED_COLOUR,
+} from "./callbacks/memory-report.js";
 
 export { CubedArray, CubedArray as Array } from "./array/array.js";
 export { compute, setDefaultExecutor, type ComputeOptions } from "./array/compute.js";
@@ -94,7 +103,17 @@ export {
 } from "./kernels/kernel-modules.js";
 export { admitPlan, admitLocalPlan, policyFromEnv, type WorkerPolicy } from "./runtime/admit-plan.js";
 export { checkPlanStores } from "./runtime/store-policy.js";
-export { parsePlan, checkTaskCoords, MAX_TASKS_PER_OP } from "./validate/plan.js";
+export { parsePlan, checkTaskCoords } from "./validate/plan.js";
 export { visualize, type VisualizeOptions, type Visualization } from "./visualize/visualize.js";
 export { planToDot, type PlanDotOptions } from "./visualize/plan-dot.js";
 export { e, pi, inf, nan } from "./array/constants.js";
+export { ARRAY_METHODS } from "./array/methods.js";
+export {
+  emptyLike, fullLike, onesLike, zerosLike, eye, meshgrid, tril, triu, type LikeOptions, type EyeOptions, type MeshgridOptions,
+} from "./array/creation-extra.js";
+export {
+  canCast, finfo, iinfo, isdtype, arrayNamespaceInfo, type DtypeLike, type FloatInfo, type IntInfo, type DtypeKindName,
+  type NamespaceInfo, type DefaultDtypes,
+} from "./dtypes/info.js";
+export { sort, argsort, takeAlongAxis, type SortOptions } from "./array/sorting.js";
+export * from "./array/snake-case.js";

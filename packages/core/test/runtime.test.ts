@@ -32,6 +32,28 @@ describe("shared runtime", () => {
     expect(events.some((e) => e.attempt > 1)).toBe(true);
   }, 60_000);
 
+  it("slowMs delays every in-process attempt, and aborting the compute's signal stops the waiting tasks at once", async () => {
+    const spec = new Spec({ workDir: tmp("cubed-slow-") });
+    const done: TaskEndEvent[] = [];
+    const ac = new AbortController();
+    const t0 = Date.now();
+    const run = compute(...quadMeans(spec), {
+      executor: new InProcessExecutor({ concurrency: 2, faults: { slowMs: 60_000 } }),
+      callbacks: [{ onTaskEnd: (e) => done.push(e) }],
+      signal: ac.signal,
+    });
+    setTimeout(() => ac.abort(new Error("stop")), 300);
+    let err: unknown;
+    await run.catch((e: unknown) => void (err = e));
+    expect(isCubedError(err, "AbortedError")).toBe(true);
+    expect(done).toHaveLength(0); // every attempt was still waiting
+    expect(Date.now() - t0).toBeLessThan(30_000); // not the 60 s delay, nor the 60 s drain
+    // a small delay only slows the compute down
+    const slow = await compute(...quadMeans(spec), { executor: new InProcessExecutor({ concurrency: 2, faults: { slowMs: 5 } }) });
+    const plain = await compute(...quadMeans(spec));
+    for (let k = 0; k < 3; k++) expect(values(slow[k]!)).toEqual(values(plain[k]!));
+  });
+
   it("names the op, task and attempt when retries are exhausted", async () => {
     const spec = new Spec({ workDir: tmp("cubed-faults-") });
     const executor = new InProcessExecutor({ retries: 1, retryDelayMs: 1, faults: { failRate: 1 } });

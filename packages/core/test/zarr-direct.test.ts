@@ -40,7 +40,7 @@ describe("direct Zarr chunk reads", () => {
   it("decodes a compressed LZ4 + shuffle frame into the pooled buffer", async () => {
     const { url, values } = await writeBloscArray({ cname: "lz4", shuffle: 1 });
     const layout = await directLayout(url, "", "uint16");
-    const bytes = await readDirect(url, layout!, [0, 0]);
+    const bytes = await readDirect(url, "", layout!, [0, 0]);
     expect(Array.from(new Uint16Array(bytes!.buffer, bytes!.byteOffset, values.length))).toEqual(Array.from(values));
     const r = await (await fromZarr(url, { spec: new Spec({ workDir: mkdtempSync(join(tmpdir(), "cubed-direct-w-")) }) })).compute();
     expect(Array.from(r.data as Uint16Array)).toEqual(Array.from(values));
@@ -50,7 +50,7 @@ describe("direct Zarr chunk reads", () => {
     const { url, values } = await writeBloscArray({ cname: "zlib", shuffle: 2 });
     const layout = await directLayout(url, "", "uint16");
     expect(layout).not.toBeNull();
-    expect(await readDirect(url, layout!, [0, 0])).toBeUndefined();
+    expect(await readDirect(url, "", layout!, [0, 0])).toBeUndefined();
     const r = await (await fromZarr(url, { spec: new Spec({ workDir: mkdtempSync(join(tmpdir(), "cubed-direct-w-")) }) })).compute();
     expect(Array.from(r.data as Uint16Array)).toEqual(Array.from(values));
   });
@@ -71,7 +71,7 @@ describe("direct Zarr chunk reads", () => {
       const grid = f.shape.map((s, i) => Math.ceil(s / f.chunks[i]!));
       let compared = 0;
       for (const coords of gridCoords(grid)) {
-        const bytes = await readDirect(url, layout!, coords);
+        const bytes = await readDirect(url, path, layout!, coords);
         const chunk = await arr.getChunk(coords);
         const ref = chunk.data as unknown as ArrayBufferView;
         // undefined (the direct path declined) fails here as surely as different bytes

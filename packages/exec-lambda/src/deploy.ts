@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { redactCause } from "@cubed-ts/core";
 import { existsSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   CreateFunctionCommand, GetFunctionCommand, LambdaClient, PutFunctionConcurrencyCommand, PutFunctionEventInvokeConfigCommand,
   UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionActiveV2, waitUntilFunctionUpdatedV2,
@@ -87,6 +87,9 @@ export async function buildLambdaBundle(options: BuildBundleOptions = {}): Promi
   const entry = [
     `export { handler } from ${JSON.stringify(handlerEntry())};`,
     ...kernels.map((k) => `import ${JSON.stringify(k)};`),
+    // the worker's allow-list: plans may name these modules (as the deploying machine knows them), nothing else
+    `import { provideKernelModules } from "@cubed-ts/core";`,
+    `provideKernelModules(${JSON.stringify(kernels.map((k) => pathToFileURL(k).href))});`,
   ].join("\n");
   const dedupe: Plugin = {
     name: "cubed-ts-dedupe",

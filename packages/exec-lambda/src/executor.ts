@@ -4,7 +4,7 @@ import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import {
-  type DagExecutor, type ExecutionContext, type Plan, type RuntimeOptions, type TaskResult, AbortedError, formatMemory, openStore, runPlan,
+  type DagExecutor, type ExecutionContext, type Plan, type RuntimeOptions, type TaskResult, AbortedError, formatMemory, openStore, runPlan, validateRuntimeOptions,
 } from "@cubed-ts/core";
 import "@cubed-ts/store-s3";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
@@ -232,6 +232,7 @@ export class LambdaExecutor implements DagExecutor {
     if (options.invocation !== undefined && options.invocation !== "sync" && options.invocation !== "async") {
       throw new LambdaConfigError(`invocation must be "sync" or "async", not ${JSON.stringify(options.invocation)}.`);
     }
+    validateRuntimeOptions(options); // retries, timeouts, backups, faults: a ValueError naming the option
     this.options = { ...options };
     const endpoint = options.endpoint ?? (process.env.AWS_ENDPOINT_URL_LAMBDA || undefined);
     this.client =

@@ -3,6 +3,8 @@
  * plan named by the payload from S3 (cached per container), checks that the
  * payload stays inside that plan, runs the tasks one after another with core's
  * `runTask`, and returns (sync) or writes to S3 (async) timings and peak memory.
+ * Every plan is admitted first (core's `admitPlan`): validated, its kernel
+ * modules limited to those bundled at deploy time, its stores contained.
  *
  * The deploy command bundles this module, the S3 store and the user's kernel
  * modules into one file. S3 is configured from the function's environment
@@ -12,7 +14,7 @@
  * @module
  */
 import { createHash, randomBytes } from "node:crypto";
-import { type Plan, type TaskResult, openStore, runTask } from "@cubed-ts/core";
+import { type Plan, type TaskResult, admitPlan, openStore, runTask } from "@cubed-ts/core";
 import { registerS3 } from "@cubed-ts/store-s3";
 import { PayloadRejectedError } from "./errors.js";
 import {
@@ -128,7 +130,8 @@ async function loadPlan(planUrl: string, sha: string): Promise<Plan> {
       if (!bytes) reject(`no plan at ${planUrl}.`);
       const actual = createHash("sha256").update(bytes).digest("hex");
       if (actual !== sha) reject(`the plan at ${planUrl} has sha256 ${actual}, not the one its name says.`);
-      return JSON.parse(new TextDecoder().decode(bytes)) as Plan;
+      // validated like any received plan; kernel modules only those bundled at deploy time (provideKernelModules)
+      return admitPlan(new TextDecoder().decode(bytes), { kernelModules: [], allowedPrefixes: allowedPrefixes() });
     })();
     plans.set(planUrl, p);
     p.catch(() => plans.delete(planUrl));

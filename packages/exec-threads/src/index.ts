@@ -9,3 +9,4 @@
  * @module
  */
 export { ThreadsExecutor, type ThreadsExecutorOptions } from "./threads-executor.js";
+export { defaultWorkers, type DefaultWorkers, type DefaultWorkersInput } from "./default-workers.js";

@@ -1,14 +1,18 @@
 import { availableParallelism, totalmem } from "node:os";
 import { createHash } from "node:crypto";
 import { Worker } from "node:worker_threads";
+import { defaultWorkers } from "./default-workers.js";
 import {
   type DagExecutor, type ExecutionContext, type Plan, type RuntimeOptions, type TaskResult, type WorkerPolicy, ValueError,
-  formatMemory, runPlan, runTask, trustedKernelModules,
+  formatMemory, runPlan, runTask, trustedKernelModules, validateRuntimeOptions,
 } from "@cubed-ts/core";
 
 /** Options of {@link ThreadsExecutor}: the shared runtime options plus the pool size. */
 export interface ThreadsExecutorOptions extends Omit<RuntimeOptions, "concurrency"> {
-  /** Worker threads (tasks in flight at once). Default: the machine's available parallelism. */
+  /**
+   * Worker threads (tasks in flight at once). Default: one per core, capped per compute at what
+   * fits in free memory at the plan's allowedMem (with a one-line notice on stderr when capped).
+   */
   maxWorkers?: number;
   /** Tasks submitted per worker at once, so one task's I/O overlaps another's compute. Default 1. */
   batchSize?: number;
@@ -85,12 +89,22 @@ export class ThreadsExecutor implements DagExecutor {
     this.maxWorkers = maxWorkers ?? availableParallelism();
     this.batchSize = batchSize ?? 1;
     if (!Number.isInteger(this.maxWorkers) || this.maxWorkers < 1) {
-      throw new ValueError(`maxWorkers must be a positive integer, got ${maxWorkers}.`, "maxWorkers");
+      throw new ValueError(`Executor option maxWorkers must be a finite positive integer, got ${maxWorkers}.`, "maxWorkers");
     }
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1) {
-      throw new ValueError(`batchSize must be a positive integer, got ${batchSize}.`, "batchSize");
+      throw new ValueError(`Executor option batchSize must be a finite positive integer, got ${batchSize}.`, "batchSize");
     }
+    if ("concurrency" in options) {
+      throw new ValueError("ThreadsExecutor has no concurrency option: tasks in flight are maxWorkers × batchSize.", "concurrency");
+    }
+    for (const [name, v] of [["kernelModules", kernelModules], ["allowedPrefixes", allowedPrefixes]] as const) {
+      if (v !== undefined && (!Array.isArray(v) || v.some((x) => typeof x !== "string" || x === ""))) {
+        throw new ValueError(`Executor option ${name} must be a list of non-empty strings, got ${JSON.stringify(v)}.`, name);
+      }
+    }
+    validateRuntimeOptions(runtime);
     this.options = runtime;
+    this.#defaultSize = maxWorkers === undefined;
   }
 
   #pool: PoolWorker[] = [];
@@ -145,16 +159,28 @@ export class ThreadsExecutor implements DagExecutor {
     });
   }
 
+  /** True when the caller left maxWorkers to the default (then each compute sizes the pool to free memory). */
+  readonly #defaultSize: boolean = false;
+  /** The capped pool size last noticed (one notice per change, not per compute). */
+  #noticed: number | undefined;
+
   async execute(plan: Plan, context: ExecutionContext): Promise<void> {
-    const inFlight = this.maxWorkers * this.batchSize;
+    let workers = this.maxWorkers;
+    if (this.#defaultSize) {
+      const d = defaultWorkers({ cores: this.maxWorkers, allowedMem: plan.spec.allowedMem, batchSize: this.batchSize });
+      workers = d.workers;
+      if (d.notice !== undefined && d.workers !== this.#noticed) process.stderr.write(`${d.notice}\n`);
+      this.#noticed = d.notice === undefined ? undefined : d.workers;
+    }
+    const inFlight = workers * this.batchSize;
     if (inFlight * plan.spec.allowedMem > totalmem()) {
       throw new ValueError(
-        `${this.maxWorkers} workers × ${this.batchSize} task(s) each × allowedMem ${formatMemory(plan.spec.allowedMem)} ` +
+        `${workers} workers × ${this.batchSize} task(s) each × allowedMem ${formatMemory(plan.spec.allowedMem)} ` +
           `exceeds this machine's memory (${formatMemory(totalmem())}). Use fewer workers or a smaller allowedMem.`,
         "maxWorkers",
       );
     }
-    while (this.#pool.length < this.maxWorkers) this.#pool.push(this.#spawn(this.#pool.length));
+    while (this.#pool.length < workers) this.#pool.push(this.#spawn(this.#pool.length));
     const json = JSON.stringify(plan);
     // the workers' allow-list comes from this process (modules it loaded or registered kernels from), never from the plan
     const policy: WorkerPolicy = {

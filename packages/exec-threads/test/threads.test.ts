@@ -6,6 +6,7 @@ import {
   CubedArray, InProcessExecutor, Spec, blockwise, compute, isCubedError, mean, multiply, random, type TaskEndEvent,
 } from "@cubed-ts/core";
 import { ThreadsExecutor } from "../src/index.js";
+import { checkDefaultsRescueFaults } from "../../core/test/helpers/fault-check.js";
 
 const tmp = (p: string): string => mkdtempSync(join(tmpdir(), p));
 const values = (a: { data: ArrayLike<number | bigint> }): number[] => Array.from(a.data as ArrayLike<number>);
@@ -37,6 +38,40 @@ describe("ThreadsExecutor", () => {
       optimize: false,
     });
     for (let k = 0; k < 3; k++) expect(values(got[k]!)).toEqual(values(expected[k]!));
+  });
+
+  it("rescues hung and failed attempts with default options: exact result within 3× the fault-free time", async () => {
+    const made: ThreadsExecutor[] = [];
+    try {
+      await checkDefaultsRescueFaults((faults) => {
+        made.push(new ThreadsExecutor({ maxWorkers: 2, ...(faults ? { faults } : {}) }));
+        return made[made.length - 1]!;
+      });
+    } finally {
+      await Promise.all(made.map((e) => e.close()));
+    }
+  }, 120_000);
+
+  it.each([
+    ["maxWorkers", { maxWorkers: Number.NaN }],
+    ["maxWorkers", { maxWorkers: 1.5 }],
+    ["batchSize", { batchSize: 0 }],
+    ["retries", { retries: Number.NaN }],
+    ["retries", { retries: -1 }],
+    ["taskTimeoutMs", { taskTimeoutMs: -1 }],
+    ["drainTimeoutMs", { drainTimeoutMs: Number.NaN }],
+    ["useBackups.maxBackups", { useBackups: { maxBackups: 1.5 } }],
+    ["faults.failRate", { faults: { failRate: 3 } }],
+    ["concurrency", { concurrency: 4 } as never],
+  ])("refuses a bad %s at construction with a ValueError naming it", (name, options) => {
+    let err: unknown;
+    try {
+      new ThreadsExecutor(options);
+    } catch (e) {
+      err = e;
+    }
+    expect(isCubedError(err, "ValueError")).toBe(true);
+    expect((err as { argument?: string }).argument).toBe(name);
   });
 
   it("refuses to start when maxWorkers × allowedMem exceeds the machine's memory", async () => {

@@ -18,6 +18,7 @@ import { openStore } from "../storage/registry.js";
 import { joinKey } from "../storage/store.js";
 import { chunkKey, writeStoredBlock, writeV3Metadata } from "../storage/zarr-io.js";
 import type { CubedArray } from "./array.js";
+import { acquireComputeLock } from "./compute-lock.js";
 import { commonSpec } from "./plan-view.js";
 
 /** Options of `compute()`. */
@@ -156,24 +157,30 @@ export async function computeArrays(
   const executor = options.executor ?? spec.executor ?? defaultExecutor ?? new InProcessExecutor();
   const callbacks = options.callbacks ?? [];
   const resume = options.resume ?? false;
-  await internals.beforeRun?.(plan);
-  await prepareStorage(plan, uploads, resume);
-  const skip = resume ? await existingTasks(plan) : undefined;
-  emit(callbacks, "onComputeStart", { computeId: plan.computeId, plan, summary: summarizePlan(plan), time: Date.now() });
+  // two computes of this plan in one work dir would clear and overwrite each other's intermediates
+  const lock = await acquireComputeLock(plan);
   try {
-    await executor.execute(plan, { computeId: plan.computeId, callbacks, signal: options.signal, resume, skip });
-    for (const node of Object.values(plan.arrays)) {
-      const src = node.source;
-      if (src.kind === "stored" && src.role === "output") {
-        await writeV3Metadata(src.url, src.path, node.shape, node.dtype, node.chunks, src.compressor);
+    await internals.beforeRun?.(plan);
+    await prepareStorage(plan, uploads, resume);
+    const skip = resume ? await existingTasks(plan) : undefined;
+    emit(callbacks, "onComputeStart", { computeId: plan.computeId, plan, summary: summarizePlan(plan), time: Date.now() });
+    try {
+      await executor.execute(plan, { computeId: plan.computeId, callbacks, signal: options.signal, resume, skip });
+      for (const node of Object.values(plan.arrays)) {
+        const src = node.source;
+        if (src.kind === "stored" && src.role === "output") {
+          await writeV3Metadata(src.url, src.path, node.shape, node.dtype, node.chunks, src.compressor);
+        }
       }
+      const results = internals.readResults === false ? [] : await Promise.all(plan.outputs.map((id) => readArray(plan.arrays[id]!)));
+      if (!options.keepIntermediates) await openStore(plan.intermediateDir).deletePrefix("/");
+      emit(callbacks, "onComputeEnd", { computeId: plan.computeId, ok: true, time: Date.now() });
+      return results;
+    } catch (err) {
+      emit(callbacks, "onComputeEnd", { computeId: plan.computeId, ok: false, error: (err as Error)?.message, time: Date.now() });
+      throw err;
     }
-    const results = internals.readResults === false ? [] : await Promise.all(plan.outputs.map((id) => readArray(plan.arrays[id]!)));
-    if (!options.keepIntermediates) await openStore(plan.intermediateDir).deletePrefix("/");
-    emit(callbacks, "onComputeEnd", { computeId: plan.computeId, ok: true, time: Date.now() });
-    return results;
-  } catch (err) {
-    emit(callbacks, "onComputeEnd", { computeId: plan.computeId, ok: false, error: (err as Error)?.message, time: Date.now() });
-    throw err;
+  } finally {
+    await lock.release();
   }
 }

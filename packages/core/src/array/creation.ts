@@ -1,4 +1,5 @@
-import { ValueError } from "../errors.js";
+import { DtypeError, ValueError } from "../errors.js";
+import { fitsDtype, isIntScalar } from "../dtypes/promotion.js";
 import { type DataType, itemsize, parseDtype } from "../dtypes/dtype.js";
 import type { NDArray } from "../ndarray/ndarray.js";
 
@@ -91,7 +92,10 @@ export function fromArray(data: ArrayLike, options: CreationOptions = {}): Cubed
  * ```
  */
 export function full(shape: readonly number[], value: number | bigint | boolean, options: CreationOptions = {}): CubedArray {
-  const dtype = options.dtype ?? (typeof value === "boolean" ? "bool" : typeof value === "bigint" || Number.isInteger(value) ? "int64" : "float64");
+  const dtype = options.dtype ?? (typeof value === "boolean" ? "bool" : typeof value === "bigint" || isIntScalar(value, "int64") ? "int64" : "float64");
+  if (typeof value !== "boolean" && (typeof value === "bigint" || Number.isInteger(value)) && !fitsDtype(value, parseDtype(dtype))) {
+    throw new DtypeError(`The fill value ${value} is out of range for ${dtype} (as NumPy's OverflowError). Pick a wider dtype.`);
+  }
   return sourceArray("full", shape, parseDtype(dtype), options.chunks, { kind: "virtual", fill: encodeScalar(value) }, options.spec);
 }
 

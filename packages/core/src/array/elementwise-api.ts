@@ -72,3 +72,4 @@ type B = (x1: Operand, x2: Operand) => CubedArray;
 /** √(x1² + x2²) */ export const hypot: B = (a, b) => binary("hypot", a, b);
 /** |x1| with the sign of x2 */ export const copysign: B = (a, b) => binary("copysign", a, b);
 /** ln(eˣ¹ + eˣ²) */ export const logaddexp: B = (a, b) => binary("logaddexp", a, b);
+/** The next representable float after x1 toward x2 */ export const nextafter: B = (a, b) => binary("nextafter", a, b);

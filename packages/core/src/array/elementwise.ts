@@ -1,6 +1,6 @@
 import { ArgumentTypeError, ValueError } from "../errors.js";
-import { type DataType, parseDtype } from "../dtypes/dtype.js";
-import { type JsScalar, resultType, scalarDtype, scalarResultType } from "../dtypes/promotion.js";
+import { type DataType, isBigIntDtype, parseDtype } from "../dtypes/dtype.js";
+import { type JsScalar, integerRange, resultType, scalarDtype, scalarResultType } from "../dtypes/promotion.js";
 import { broadcastShapes } from "../ndarray/shape.js";
 import { type Expr, castExpr } from "../kernels/expr.js";
 import {
@@ -96,6 +96,9 @@ export function elementwiseOp(label: string, arrays: CubedArray[], expr: Expr): 
 }
 
 function leaves(operands: readonly CheckedOperand[], dtype: DataType): { arrays: CubedArray[]; exprs: Expr[] } {
+  // before arrays with one content id (the same data, built with different Specs) merge below
+  const given = operands.filter(isArray);
+  if (given.length > 1) commonSpec(given);
   const arrays: CubedArray[] = [];
   const exprs = operands.map((o): Expr => {
     if (isArray(o)) {
@@ -143,6 +146,8 @@ export function where(cond: Operand, a: Operand, b: Operand): CubedArray {
   if (![condition, x1, x2].some(isArray)) {
     throw new ArgumentTypeError("where: at least one of condition, x1 and x2 must be an array (CubedArray or NDArray).", "where", "condition");
   }
+  const given = [condition, x1, x2].filter(isArray);
+  if (given.length > 1) commonSpec(given);
   const dtype = promoteOperands([x1, x2]);
   const c = leaves([condition], "bool");
   const v = leaves([x1, x2], dtype);
@@ -160,6 +165,16 @@ export function where(cond: Operand, a: Operand, b: Operand): CubedArray {
   return elementwiseOp("where", arrays, { op: "where", args: [c.exprs[0]!, remap(v.exprs[0]!), remap(v.exprs[1]!)], dtype });
 }
 
+/** An integer scalar bound outside an integer dtype's range clamps to the range (so clip never wraps, as NumPy). */
+function clampBound(bound: Operand | undefined, dtype: DataType): Operand | undefined {
+  const range = integerRange(dtype);
+  if (range === undefined || (typeof bound !== "number" && typeof bound !== "bigint")) return bound;
+  if (typeof bound === "number" && !Number.isInteger(bound)) return bound;
+  const v = BigInt(bound);
+  const c = v < range[0] ? range[0] : v > range[1] ? range[1] : v;
+  return isBigIntDtype(dtype) ? c : Number(c);
+}
+
 /**
  * Clamps `x` to [min, max] (either bound may be omitted). NaN stays NaN.
  *
@@ -173,8 +188,10 @@ export function clip(x: CubedArray, bounds: { min?: Operand; max?: Operand } = {
   const given = (["min", "max"] as const).filter((k) => bounds[k] !== undefined);
   checkOperands("clip", given.map((k) => bounds[k]), given);
   let y = x;
-  if (bounds.min !== undefined) y = binary("maximum", y, bounds.min);
-  if (bounds.max !== undefined) y = binary("minimum", y, bounds.max);
+  const min = clampBound(bounds.min, x.dtype);
+  const max = clampBound(bounds.max, x.dtype);
+  if (min !== undefined) y = binary("maximum", y, min);
+  if (max !== undefined) y = binary("minimum", y, max);
   if (y.dtype !== x.dtype) y = astype(y, x.dtype);
   return y === x ? astype(x, x.dtype, { copy: true }) : y;
 }

@@ -34,12 +34,26 @@ export class PlanView {
   }
 }
 
-/** Checks that arrays computed together share one spec, and returns it. */
+/**
+ * Checks that arrays combined in one op or computed together share one Spec (as Python Cubed
+ * does), and returns it; a ValueError names both Specs otherwise.
+ *
+ * @example
+ * ```ts
+ * const spec = commonSpec([x, y]); // throws if x and y were built with different Specs
+ * ```
+ */
 export function commonSpec(arrays: readonly CubedArray[]): CubedArray["spec"] {
-  const spec = arrays[0]!.spec;
+  const first = arrays[0]!;
+  const spec = first.spec;
   for (const a of arrays) {
     if (!a.spec.equals(spec)) {
-      throw new ValueError("Arrays computed together must share one Spec (same workDir, allowedMem, reservedMem, compressor, executor).", "spec");
+      throw new ValueError(
+        `Arrays from different Specs cannot be combined in one op or one compute: array ${first.id} has ${spec.toString()} ` +
+          `and array ${a.id} has ${a.spec.toString()}${spec.toString() === a.spec.toString() ? " (a different executor object)" : ""}. Build every array of a computation with the same Spec object ` +
+          `(the spec option of creation functions and fromZarr).`,
+        "spec",
+      );
     }
   }
   return spec;

@@ -8,6 +8,10 @@ import type { JsonValue } from "../plan/ir.js";
 import type { Lineage } from "../plan/lineage.js";
 import { blockwise } from "../primitives/blockwise.js";
 import { CubedArray } from "./array.js";
+import { astype, where } from "./elementwise.js";
+import { isnan } from "./elementwise-api.js";
+
+const ADDITIVE = new Set<ReducerName>(["sum", "prod", "nansum", "nanprod"]);
 
 /** Options of the reductions. */
 export interface ReductionOptions {
@@ -63,6 +67,12 @@ function splitPerAxis(splitEvery: ReductionOptions["splitEvery"], axes: number[]
  * does not grow with the fan-in; the last round writes the result.
  */
 export function reduction(x: CubedArray, name: ReducerName, options: VarianceOptions = {}): CubedArray {
+  if (options.dtype !== undefined && ADDITIVE.has(name) && parseDtype(options.dtype) !== x.dtype) {
+    // NumPy's `dtype=`: the elements are cast to it first (NaN-skipping ones drop their NaNs before), then reduced in it
+    let y = x;
+    if (name.startsWith("nan") && dtypeKind(x.dtype) === "float" && dtypeKind(options.dtype) !== "float") y = where(isnan(x), 0, x);
+    return reduction(astype(y, options.dtype), name, options);
+  }
   // NaN-skipping variants of integer and bool arrays are the plain ones (as in NumPy)
   const reducer = dtypeKind(x.dtype) !== "float" && name.startsWith("nan") ? (name.slice(3) as ReducerName) : name;
   const axes = normalizeAxes(options.axis, x.ndim);
@@ -71,7 +81,7 @@ export function reduction(x: CubedArray, name: ReducerName, options: VarianceOpt
   if ((reducer === "argmin" || reducer === "argmax") && axes.length !== 1 && axes.length !== x.ndim) {
     throw new ValueError(`${reducer} takes a single axis or none (flattened), got ${JSON.stringify(options.axis)}.`, "axis");
   }
-  if ((reducer === "min" || reducer === "max" || reducer === "argmin" || reducer === "argmax") && axes.some((a) => x.shape[a] === 0)) {
+  if (["min", "max", "argmin", "argmax", "nanmin", "nanmax"].includes(reducer) && axes.some((a) => x.shape[a] === 0)) {
     throw new ValueError(`${reducer} of an empty axis has no identity: axis ${axes.find((a) => x.shape[a] === 0)} has size 0.`, "axis");
   }
   const correction = options.correction ?? 0;

@@ -6,7 +6,8 @@ import type {
 
 /**
  * Records a compute: `plan.json` (the plan summary) and `events.jsonl` (one JSON
- * line per event, every task included) under `<dir>/<computeId>/`.
+ * line per event, every task included, with the retries and backups each needed; the
+ * `computeEnd` line sums them) under `<dir>/<computeId>/`.
  *
  * @example
  * ```ts
@@ -47,7 +48,9 @@ export class HistoryCallback implements Callback {
   onOperationEnd(e: OperationEndEvent): void {
     this.#write("operationEnd", e);
   }
+  /** Also records the compute's totals: tasks finished, failed attempts (retries) and backup copies. */
   onComputeEnd(e: ComputeEndEvent): void {
-    this.#write("computeEnd", e);
+    const sum = (f: (t: TaskEndEvent) => number | undefined): number => this.tasks.reduce((a, t) => a + (f(t) ?? 0), 0);
+    this.#write("computeEnd", { ...e, tasks: this.tasks.length, failedAttempts: sum((t) => t.failedAttempts), backups: sum((t) => t.backups) });
   }
 }

@@ -68,6 +68,15 @@ export const checkScanArgs: KernelArgsCheck = (args, path, op, plan) => {
   if (axis >= rank) rejectField(`${path}.axis`, `must be an axis of the input (rank ${rank})`);
 };
 
+/** `along-axis`: `{ fn, axis, descending }` with `axis` an axis of input 0 (and of input 1 for `take`, which needs it). */
+export const checkAlongAxisArgs: KernelArgsCheck = (args, path, op, plan) => {
+  const a = object({ fn: oneOf("sort", "argsort", "take"), axis: int({ max: RANK - 1 }), descending: bool })(args, path);
+  const want = a.fn === "take" ? 2 : 1;
+  if (op.inputs.length !== want) rejectField(`${path}.fn`, `${a.fn} reads ${want} input(s); the op has ${op.inputs.length}`);
+  const rank = plan.arrays[op.inputs[0]?.array ?? ""]?.shape.length ?? 0;
+  if (a.axis >= rank) rejectField(`${path}.axis`, `must be an axis of the input (rank ${rank})`);
+};
+
 /** `searchsorted-block`: `{ side }`. */
 export const checkSearchsortedArgs: KernelArgsCheck = (args, path) => {
   object({ side: oneOf("left", "right") })(args, path);

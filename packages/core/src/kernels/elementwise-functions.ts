@@ -14,7 +14,7 @@ export const BINARY_FUNCTIONS = [
   "add", "subtract", "multiply", "divide", "floorDivide", "remainder", "pow", "maximum", "minimum",
   "equal", "notEqual", "less", "lessEqual", "greater", "greaterEqual",
   "logicalAnd", "logicalOr", "logicalXor", "bitwiseAnd", "bitwiseOr", "bitwiseXor",
-  "bitwiseLeftShift", "bitwiseRightShift", "atan2", "hypot", "copysign", "logaddexp",
+  "bitwiseLeftShift", "bitwiseRightShift", "atan2", "hypot", "copysign", "logaddexp", "nextafter",
 ] as const;
 
 export type UnaryFunction = (typeof UNARY_FUNCTIONS)[number];
@@ -49,7 +49,7 @@ const CATEGORY: Record<UnaryFunction | BinaryFunction, Category> = {
   logicalAnd: "logical", logicalOr: "logical", logicalXor: "logical",
   bitwiseAnd: "bitwise", bitwiseOr: "bitwise", bitwiseXor: "bitwise",
   bitwiseLeftShift: "shift", bitwiseRightShift: "shift",
-  atan2: "float", hypot: "float", copysign: "float", logaddexp: "float",
+  atan2: "float", hypot: "float", copysign: "float", logaddexp: "float", nextafter: "float",
 };
 
 /** The float dtype integer inputs of a floating function compute in (NumPy: small ints → float32 stands in for float16). */
@@ -76,7 +76,9 @@ export function functionDtypes(fn: UnaryFunction | BinaryFunction, operand: Data
   switch (cat) {
     case "numeric":
       if (kind === "bool") {
-        if (fn === "maximum" || fn === "minimum" || fn === "positive" || fn === "abs") return { compute: "bool", result: "bool" };
+        if (fn === "maximum" || fn === "minimum" || fn === "abs") return { compute: "bool", result: "bool" };
+        // NumPy computes these on bool as int8 (and has no bool positive, negative, subtract or sign)
+        if (fn === "square" || fn === "pow" || fn === "floorDivide" || fn === "remainder") return { compute: "int8", result: "int8" };
         if (fn === "add" || fn === "multiply") return { compute: "bool", result: "bool" };
         return bad("needs a numeric dtype");
       }
@@ -88,7 +90,8 @@ export function functionDtypes(fn: UnaryFunction | BinaryFunction, operand: Data
       return { compute: f, result: f };
     }
     case "rounding":
-      if (kind === "bool") return bad("needs a numeric dtype");
+      // NumPy: ceil/floor/trunc keep bool, round computes bool in its smallest float (float32 stands in for float16)
+      if (kind === "bool" && fn === "round") return { compute: "float32", result: "float32" };
       return { compute: operand, result: operand };
     case "compare":
       return { compute: operand, result: "bool" };
@@ -98,13 +101,15 @@ export function functionDtypes(fn: UnaryFunction | BinaryFunction, operand: Data
       if (kind === "float") return bad("needs an integer or bool dtype");
       return { compute: operand, result: operand };
     case "shift":
-      if (kind === "float" || kind === "bool") return bad("needs an integer dtype");
+      // NumPy shifts bool as int8
+      if (kind === "bool") return { compute: "int8", result: "int8" };
+      if (kind === "float") return bad("needs an integer dtype");
       return { compute: operand, result: operand };
     case "floatOnly":
       if (kind !== "float") return bad("needs a floating dtype");
       return { compute: operand, result: operand };
     case "predicate":
-      if (kind === "bool") return bad("needs a numeric dtype");
+      // bool is never NaN, infinite or negative (as NumPy)
       return { compute: operand, result: "bool" };
   }
 }

@@ -128,6 +128,7 @@ function binaryCode(fn: string, dt: DataType, a: string, b: string): string {
     case "hypot": return wrap(dt, `Math.hypot(${a}, ${b})`);
     case "copysign": return wrap(dt, `H.copysign(${a}, ${b})`);
     case "logaddexp": return wrap(dt, `H.logaddexp(${a}, ${b})`);
+    case "nextafter": return dt === "float32" ? `H.nextafter32(${a}, ${b})` : `H.nextafter64(${a}, ${b})`;
   }
   throw new Error(`unknown binary function ${fn}`);
 }

@@ -1,6 +1,12 @@
 /** Runtime helpers that compiled expression loops call (NumPy semantics where JS differs). */
 
 const INT64_MIN = -(2n ** 63n);
+const SIGN_F64 = new Float64Array(1);
+const SIGN_U8 = new Uint8Array(SIGN_F64.buffer);
+const NEXT_F64 = new Float64Array(1);
+const NEXT_I64 = new BigInt64Array(NEXT_F64.buffer);
+const NEXT_F32 = new Float32Array(1);
+const NEXT_I32 = new Int32Array(NEXT_F32.buffer);
 
 export const helpers = {
   roundHalfEven(x: number): number {
@@ -69,7 +75,10 @@ export const helpers = {
     return Number.isFinite(x) ? BigInt.asUintN(64, BigInt(Math.trunc(x))) : 2n ** 63n;
   },
   signbit(x: number): number {
-    return x < 0 || Object.is(x, -0) ? 1 : 0;
+    if (x === x) return x < 0 || Object.is(x, -0) ? 1 : 0;
+    // NaN: the sign bit of its payload (−NaN has it set)
+    SIGN_F64[0] = x;
+    return SIGN_U8[7]! >> 7;
   },
   copysign(a: number, b: number): number {
     const m = Math.abs(a);
@@ -80,6 +89,24 @@ export const helpers = {
     const m = Math.max(a, b);
     if (Number.isNaN(m)) return NaN;
     return m + Math.log1p(Math.exp(-Math.abs(a - b)));
+  },
+  /** The next float64 after `a` toward `b` (IEEE 754 nextafter). */
+  nextafter64(a: number, b: number): number {
+    if (a !== a || b !== b) return NaN;
+    if (a === b) return b;
+    if (a === 0) return b > 0 ? 5e-324 : -5e-324;
+    NEXT_F64[0] = a;
+    NEXT_I64[0] += (a < b) === (a > 0) ? 1n : -1n;
+    return NEXT_F64[0]!;
+  },
+  /** The next float32 after `a` toward `b`. */
+  nextafter32(a: number, b: number): number {
+    if (a !== a || b !== b) return NaN;
+    if (a === b) return b;
+    if (a === 0) return b > 0 ? 1.401298464324817e-45 : -1.401298464324817e-45;
+    NEXT_F32[0] = a;
+    NEXT_I32[0] += (a < b) === (a > 0) ? 1 : -1;
+    return NEXT_F32[0]!;
   },
   signF(x: number): number {
     return x > 0 ? 1 : x < 0 ? -1 : x;

@@ -60,7 +60,14 @@ export function generateBlock(
       const i0 = coords[0]! * chunks[0]!;
       const o = out as Float64Array;
       if (out instanceof BigInt64Array || out instanceof BigUint64Array) {
-        for (let i = 0; i < n; i++) out[i] = BigInt(gen.start + (i0 + i) * gen.step);
+        // exact above 2**53: integer start and step are added as bigints, never as doubles
+        const exact = Number.isInteger(gen.start) && Number.isInteger(gen.step);
+        const s0 = exact ? BigInt(gen.start) + BigInt(i0) * BigInt(gen.step) : 0n;
+        const st = exact ? BigInt(gen.step) : 0n;
+        for (let i = 0; i < n; i++) {
+          const v = exact ? s0 + BigInt(i) * st : BigInt(Math.trunc(gen.start + (i0 + i) * gen.step));
+          out[i] = out instanceof BigInt64Array ? BigInt.asIntN(64, v) : BigInt.asUintN(64, v);
+        }
       } else for (let i = 0; i < n; i++) o[i] = gen.start + (i0 + i) * gen.step;
       break;
     }

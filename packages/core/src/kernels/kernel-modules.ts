@@ -130,6 +130,29 @@ export async function loadAllowedKernelModules(modules: readonly string[], allow
   await loadKernelModules(wanted.map((w) => w.spec!).filter((s) => !loaded.has(s)));
 }
 
+/**
+ * Refuses (`UntrustedModuleError`) any module that this process has not loaded,
+ * provided, or registered kernels from; imports nothing.
+ *
+ * @example
+ * ```ts
+ * checkModulesLoaded(plan.spec.kernelModules);
+ * ```
+ */
+export function checkModulesLoaded(modules: readonly string[]): void {
+  const have = new Set(trustedKernelModules());
+  for (const m of modules) {
+    const spec = safeNormalize(m);
+    if (spec === undefined || !have.has(spec)) {
+      throw new UntrustedModuleError(
+        `The plan names the kernel module ${JSON.stringify(m.slice(0, 200))}, which this process has not loaded. ` +
+          `Load it first (loadKernelModules), or run the plan through a worker whose allow-list has it.`,
+        m,
+      );
+    }
+  }
+}
+
 function safeNormalize(m: string): string | undefined {
   try {
     return normalizeModuleSpecifier(m);

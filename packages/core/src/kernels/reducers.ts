@@ -65,6 +65,9 @@ function additive(op: "sum" | "prod", skipNaN: boolean): Reducer {
             if (!(skipNaN && v !== v)) n[r.st + j] = n[r.st + j]! + v;
           }
         }
+      } else if (a instanceof Int32Array || a instanceof Uint32Array) {
+        // exact modulo 2**32 (a double product of two 32-bit values can pass 2**53)
+        for (let j = 0; j < r.count; j++) n[r.st + j * r.stStep] = Math.imul(n[r.st + j * r.stStep]!, s[r.so + j]!);
       } else {
         for (let j = 0; j < r.count; j++) {
           const v = s[r.so + j]!;
@@ -79,6 +82,7 @@ function additive(op: "sum" | "prod", skipNaN: boolean): Reducer {
         const k = r.st + j * r.stStep;
         const v = src![r.so + j]!;
         if (typeof a[k] === "bigint") a[k] = op === "sum" ? (a[k] as bigint) + (v as bigint) : (a[k] as bigint) * (v as bigint);
+        else if (op === "prod" && (a instanceof Int32Array || a instanceof Uint32Array)) a[k] = Math.imul(a[k] as number, v as number);
         else a[k] = op === "sum" ? (a[k] as number) + (v as number) : (a[k] as number) * (v as number);
       }
     },

@@ -15,9 +15,10 @@ import { searchsortedBlockKernel } from "./searchsorted-kernel.js";
 import { isinBlockKernel } from "./isin-kernel.js";
 import { mapBlocksKernel } from "./map-blocks-kernel.js";
 import { mapOverlapKernel } from "./map-overlap-kernel.js";
+import { alongAxisKernel } from "./along-axis-kernel.js";
 import {
   checkMapBlocksArgs, checkMapOverlapArgs, checkMatmulArgs, checkNoArgs, checkPlaceArgs, checkReduceArgs, checkScanArgs,
-  checkSearchsortedArgs, wrappedKernel,
+  checkSearchsortedArgs, checkAlongAxisArgs, wrappedKernel,
 } from "./builtin-args.js";
 
 registerKernel("reduce", reduceKernel, { checkArgs: checkReduceArgs });
@@ -27,12 +28,13 @@ registerKernel("matmul-block", matmulBlockKernel, { checkArgs: checkMatmulArgs }
 registerKernel("scan", scanKernel, { checkArgs: checkScanArgs });
 registerKernel("searchsorted-block", searchsortedBlockKernel, { checkArgs: checkSearchsortedArgs });
 registerKernel("isin-block", isinBlockKernel, { checkArgs: checkNoArgs });
+registerKernel("along-axis", alongAxisKernel, { checkArgs: checkAlongAxisArgs });
 registerKernel("map-blocks", mapBlocksKernel, { checkArgs: checkMapBlocksArgs, calls: wrappedKernel });
 registerKernel("map-overlap", mapOverlapKernel, { checkArgs: checkMapOverlapArgs, calls: wrappedKernel });
 
 /** The names of the built-in kernels (always available to every worker). */
 export const BUILTIN_KERNELS: readonly string[] = [
-  "reduce", "place", "reshape-block", "matmul-block", "scan", "searchsorted-block", "isin-block", "map-blocks", "map-overlap",
+  "reduce", "place", "reshape-block", "matmul-block", "scan", "searchsorted-block", "isin-block", "along-axis", "map-blocks", "map-overlap",
 ];
 
 export { getKernel, hasKernel, kernelEntry, registerKernel } from "./kernel-table.js";

@@ -26,7 +26,8 @@ export function inputBlocks(map: BlockMap, outCoords: readonly number[], input: 
           const c = outCoords[o++]!;
           const n = nb[i]!;
           const groups = Math.ceil(n / map.splitEvery[k]!);
-          ranges.push([Math.floor((c * n) / groups), Math.floor(((c + 1) * n) / groups)]);
+          // a size-0 axis has no blocks: the task folds nothing (the identity)
+          ranges.push(groups === 0 ? [0, 0] : [Math.floor((c * n) / groups), Math.floor(((c + 1) * n) / groups)]);
         } else {
           ranges.push([0, nb[i]!]);
         }

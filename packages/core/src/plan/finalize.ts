@@ -1,4 +1,6 @@
-import { MemoryLimitError } from "../errors.js";
+import { MAX_TASKS_PER_OP } from "./limits.js";
+export { MAX_TASKS_PER_OP };
+import { ChunksError, MemoryLimitError } from "../errors.js";
 import type { NDArray } from "../ndarray/ndarray.js";
 import { shapeSize } from "../ndarray/shape.js";
 import { itemsize } from "../dtypes/dtype.js";
@@ -77,7 +79,8 @@ export function finalizePlan(roots: readonly Lineage[], spec: SpecData, options:
           allowedMem: spec.allowedMem,
           reservedMem: spec.reservedMem,
         });
-  return { plan: buildPlan(optimized.arrays, optimized.ops, spec, computeId, intermediateDir, outputs), uploads };
+  // the plan names its work dir canonically (an absolute URL), as every other location in it
+  return { plan: buildPlan(optimized.arrays, optimized.ops, { ...spec, workDir: base }, computeId, intermediateDir, outputs), uploads };
 }
 
 function buildPlan(
@@ -127,9 +130,37 @@ function buildPlan(
   return { version: 1, computeId, spec, intermediateDir, arrays, ops, stages: stages.filter(Boolean), outputs };
 }
 
+
+/** Refuses an op with more than {@link MAX_TASKS_PER_OP} tasks, saying how much larger which chunks must be. */
+function checkTaskCount(plan: Plan): void {
+  const op = Object.values(plan.ops).reduce<Plan["ops"][string] | undefined>(
+    (a, o) => (a === undefined || o.stats.numTasks > a.stats.numTasks ? o : a),
+    undefined,
+  );
+  if (op === undefined || op.stats.numTasks <= MAX_TASKS_PER_OP) return;
+  const { arrays } = plan;
+  const { numTasks, taskGrid } = op.stats;
+  // the array whose chunking to change: the op's input (else output) with the most blocks
+  const candidates = [...op.inputs.map((i) => arrays[i.array]!), arrays[op.outputs[0]!]!];
+  const blocksOf = (n: ArrayNode): number => gridSize(numBlocks(n.shape, n.chunks));
+  const worst = candidates.reduce((a, b) => (blocksOf(b) > blocksOf(a) ? b : a));
+  const grid = numBlocks(worst.shape, worst.chunks);
+  const split = Math.max(1, grid.filter((n) => n > 1).length);
+  const factor = Math.ceil((Math.max(numTasks, blocksOf(worst)) / MAX_TASKS_PER_OP) ** (1 / split));
+  const suggested = worst.chunks.map((c, d) => (grid[d]! > 1 ? Math.min(worst.shape[d]!, c * factor) : c));
+  throw new ChunksError(
+    `Op ${op.id} (${op.label}) would run ${numTasks.toLocaleString("en-US")} tasks (task grid [${taskGrid.join(", ")}]), ` +
+      `above the limit of ${MAX_TASKS_PER_OP.toLocaleString("en-US")} tasks per op. Array ${worst.id} has shape ` +
+      `[${worst.shape.join(", ")}] in chunks [${worst.chunks.join(", ")}] (${blocksOf(worst).toLocaleString("en-US")} blocks): ` +
+      `use larger chunks (the chunks option, or rechunk), e.g. [${suggested.join(", ")}], or work on a smaller array. Nothing was run.`,
+  );
+}
+
 /**
- * Refuses a plan with any op whose projected memory exceeds `allowedMem`,
- * naming the worst op and what to change. Runs before any task or write.
+ * Refuses a plan with an op of more than {@link MAX_TASKS_PER_OP} tasks (ChunksError, giving
+ * the count and larger chunks that would do), or with any op whose projected memory exceeds
+ * `allowedMem` (MemoryLimitError), naming the worst op and what to change. Runs before any
+ * task or write.
  *
  * @example
  * ```ts
@@ -137,6 +168,7 @@ function buildPlan(
  * ```
  */
 export function validatePlan(plan: Plan): void {
+  checkTaskCount(plan);
   const over = Object.values(plan.ops)
     .filter((o) => o.stats.projectedMem > plan.spec.allowedMem)
     .sort((a, b) => b.stats.projectedMem - a.stats.projectedMem);

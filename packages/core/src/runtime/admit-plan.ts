@@ -10,7 +10,7 @@
 import { KernelNotFoundError, PlanRejectedError } from "../errors.js";
 import type { Plan } from "../plan/ir.js";
 import { kernelEntry } from "../kernels/kernel-table.js";
-import { loadAllowedKernelModules } from "../kernels/kernel-modules.js";
+import { checkModulesLoaded, loadAllowedKernelModules } from "../kernels/kernel-modules.js";
 import "../kernels/registry.js";
 import { checkTaskCoords, parsePlan } from "../validate/plan.js";
 import { checkPlanStores } from "./store-policy.js";
@@ -92,8 +92,9 @@ export async function admitPlan(value: unknown, policy: WorkerPolicy = {}): Prom
 }
 
 /**
- * Admits a plan object this process built or received, with the kernels it has
- * (no module is imported). `runTask` calls it for plans not admitted yet.
+ * Admits a plan object this process built or received, with the kernels and
+ * kernel modules it has loaded (it imports nothing: a plan naming a module this
+ * process has not loaded is refused). `runTask` calls it for plans not admitted yet.
  *
  * @example
  * ```ts
@@ -103,6 +104,7 @@ export async function admitPlan(value: unknown, policy: WorkerPolicy = {}): Prom
 export function admitLocalPlan(plan: Plan, policy: Omit<WorkerPolicy, "kernelModules"> = {}): void {
   if (admitted.has(plan)) return;
   parsePlan(plan);
+  checkModulesLoaded(plan.spec.kernelModules);
   checkPlanKernels(plan);
   checkPlanStores(plan, policy);
   admitted.add(plan);

@@ -59,8 +59,14 @@ export interface TaskEndEvent {
   workerMem?: number;
   bytesRead: number;
   bytesWritten: number;
-  /** 1 for the first attempt. */
+  /** The attempt number of the copy that finished (1 for the first attempt). */
   attempt: number;
+  /** The copy that finished was a backup (launched for a straggler). Absent when the executor does not use `runPlan`. */
+  backup?: boolean;
+  /** Attempts of this task that failed (threw or timed out) before it finished: the retries it needed. */
+  failedAttempts?: number;
+  /** Backup copies launched for this task. */
+  backups?: number;
   /** Where it ran (e.g. "main", "thread-3", a Lambda request id). */
   worker: string;
 }

@@ -1,9 +1,10 @@
 import { AbortedError, TaskError, isCubedError } from "../errors.js";
-import { admitLocalPlan } from "./admit-plan.js";
+import { parsePlan } from "../validate/plan.js";
 import { gridCoords } from "../plan/chunks.js";
 import type { Plan } from "../plan/ir.js";
 import { type Callback, emit } from "./events.js";
-import { type FaultOptions, InjectedFault, faultFor, faultsFromEnv } from "./faults.js";
+import { InjectedFault, faultFor, faultsFromEnv } from "./faults.js";
+import { DEFAULT_RETRIES, type ResolvedBackupOptions, type RuntimeOptions, resolveBackups, validateRuntimeOptions } from "./runtime-options.js";
 import type { TaskResult } from "./task-runner.js";
 
 /** What an executor gets besides the plan. */
@@ -34,38 +35,7 @@ export interface DagExecutor {
   execute(plan: Plan, context: ExecutionContext): Promise<void>;
 }
 
-/** Straggler mitigation (Cubed's rule): duplicate a slow task; the first copy to finish wins. */
-export interface BackupOptions {
-  /** Only once this many tasks of the op have started. Default 10. */
-  minTasks?: number;
-  /** Only once this fraction of the op's tasks has finished. Default 0.5. */
-  minCompletedFraction?: number;
-  /** A task is slow when it has run longer than this × the median finished duration. Default 3. */
-  slowFactor?: number;
-}
-
-/** The runtime's reliability options, shared by every executor. */
-export interface RuntimeOptions {
-  /** Tasks in flight at once (across the independent ops of a stage). */
-  concurrency?: number;
-  /** Retries per task after its first attempt. Default 2. */
-  retries?: number;
-  /** First retry delay in ms; doubles per attempt, with full jitter, capped at 10 s. Default 200. */
-  retryDelayMs?: number;
-  /** Launch backup copies of stragglers (safe because chunk writes are atomic and tasks idempotent). Default true. */
-  useBackups?: boolean | BackupOptions;
-  /** An attempt running longer than this counts as failed and is retried. Default: no timeout. */
-  taskTimeoutMs?: number;
-  /** Fault injection for tests (also read from `CUBED_FAULTS`). */
-  faults?: FaultOptions;
-  /**
-   * How long the run waits at its end (or on failure) for attempts still running (a losing
-   * backup, a timed-out attempt, the other tasks of a failed stage) to finish, so that nothing
-   * writes after `compute` returns. Past it they are abandoned. Default: `taskTimeoutMs`
-   * if set, else 60 s (executors whose attempts cannot be cancelled, like Lambda's, default to 0).
-   */
-  drainTimeoutMs?: number;
-}
+export type { BackupOptions, RuntimeOptions } from "./runtime-options.js";
 
 /** How {@link runPlan} submits tasks. */
 export interface RunPlanOptions extends RuntimeOptions {
@@ -83,18 +53,39 @@ export function taskKey(coords: readonly number[]): string {
   return coords.join(",");
 }
 
+/** One running copy (attempt) of a task. */
+interface Copy {
+  /** The attempt number (1 for the first copy). */
+  n: number;
+  /** When it started (performance.now()). */
+  began: number;
+  ac: AbortController;
+  backup: boolean;
+  /**
+   * A straggler that got a backup: it keeps running (and may still win) but no longer holds a
+   * slot of the pool, so hung copies can never starve the run, and the end of the run does not
+   * wait for it (it is aborted when another copy wins, and could only rewrite the same bytes).
+   */
+  detached: boolean;
+  /** Its work, while the drain would wait for it. */
+  work?: Promise<unknown>;
+}
+
 interface TaskState {
   opId: string;
   coords: number[];
-  attempts: number;
-  running: number;
-  backups: number;
-  done: boolean;
-  /** Start time of the earliest running copy (ms). */
-  started: number;
   createTime: number;
-  /** One per running attempt. */
-  controllers: Set<AbortController>;
+  /** Copies launched so far. */
+  attempts: number;
+  /** Copies that failed (these, not backups, use up `retries`). */
+  failures: number;
+  /** Backup copies launched. */
+  backups: number;
+  /** Copies running now. */
+  copies: Set<Copy>;
+  /** A retry is waiting for its delay. */
+  retryPending: boolean;
+  done: boolean;
 }
 
 interface OpProgress {
@@ -104,16 +95,21 @@ interface OpProgress {
   durations: number[];
 }
 
-function median(xs: number[]): number {
+/** What the stages of one run share: durations of every finished task, for ops without a median of their own. */
+interface RunState {
+  durations: number[];
+}
+
+function quantile(xs: readonly number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? 0;
+  return s[Math.min(s.length - 1, Math.floor(s.length * q))] ?? 0;
 }
 
 /**
  * Runs a plan stage by stage. Within a stage, the tasks of every (independent) op
  * share one bounded pool; failed attempts are retried with exponential backoff
- * and jitter; stragglers get a backup copy; timed-out attempts count as failures.
- * Fires operation and task events. Every executor uses this loop.
+ * and jitter; stragglers (hung attempts included) get backup copies; timed-out
+ * attempts count as failures. Fires operation and task events. Every executor uses this loop.
  *
  * @example
  * ```ts
@@ -121,15 +117,19 @@ function median(xs: number[]): number {
  * ```
  */
 export async function runPlan(plan: Plan, ctx: ExecutionContext, options: RunPlanOptions): Promise<void> {
-  admitLocalPlan(plan); // a plan that a worker would refuse fails here, before any task is submitted
+  validateRuntimeOptions(options);
+  // a malformed plan fails here, before any task is submitted (kernels and stores are each worker's check:
+  // a Lambda client need not have the kernels its deployed workers run)
+  parsePlan(plan);
   // attempts still running after their task is settled (losing backups, timed-out attempts, the
   // rest of a failed stage) write the same bytes again, harmless to later stages; they are
-  // waited for once at the end, so that nothing writes after compute returns
+  // waited for once at the end (bounded by drainTimeoutMs), so that nothing writes after compute returns
   const live = new Set<Promise<unknown>>();
+  const run: RunState = { durations: [] };
   try {
-    for (const stage of plan.stages) await runStage(plan, stage, ctx, options, live);
+    for (const stage of plan.stages) await runStage(plan, stage, ctx, options, live, run);
   } finally {
-    await drain(live, options.drainTimeoutMs ?? options.taskTimeoutMs ?? 60_000);
+    await drain(live, options.drainTimeoutMs ?? options.taskTimeoutMs ?? 10_000);
   }
 }
 
@@ -139,14 +139,12 @@ async function runStage(
   ctx: ExecutionContext,
   options: RunPlanOptions,
   live: Set<Promise<unknown>>,
+  run: RunState,
 ): Promise<void> {
-  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
-  const retries = options.retries ?? 2;
+  const concurrency = options.concurrency ?? 1;
+  const retries = options.retries ?? DEFAULT_RETRIES;
   const baseDelay = options.retryDelayMs ?? 200;
-  const backup: Required<BackupOptions> | undefined =
-    options.useBackups === false
-      ? undefined
-      : { minTasks: 10, minCompletedFraction: 0.5, slowFactor: 3, ...(typeof options.useBackups === "object" ? options.useBackups : {}) };
+  const backup: ResolvedBackupOptions | undefined = resolveBackups(options.useBackups);
   const faults = options.faults ?? faultsFromEnv();
 
   const queue: TaskState[] = [];
@@ -162,7 +160,7 @@ async function runStage(
     });
     for (const coords of tasks) {
       queue.push({
-        opId, coords, attempts: 0, running: 0, backups: 0, done: false, started: 0, createTime: Date.now(), controllers: new Set(),
+        opId, coords, createTime: Date.now(), attempts: 0, failures: 0, backups: 0, copies: new Set(), retryPending: false, done: false,
       });
     }
   }
@@ -172,65 +170,71 @@ async function runStage(
   for (const [opId, p] of progress) if (p.total === 0) endOp(opId);
 
   const running = new Set<TaskState>();
+  const retryQueue: TaskState[] = [];
   let remaining = queue.length;
-  let inFlight = 0;
+  let inFlight = 0; // running copies that hold a slot (not detached)
   let failure: unknown;
   let wake: () => void = () => {};
   const timers = new Set<NodeJS.Timeout>();
+  const activeCopy = (t: TaskState): Copy | undefined => {
+    for (const c of t.copies) if (!c.detached) return c;
+    return undefined;
+  };
+  const where = (t: TaskState): string => `task (${t.coords.join(", ")}) of op ${t.opId}`;
 
-  const launch = (t: TaskState, isBackup: boolean): void => {
+  const launch = (t: TaskState, kind: "first" | "retry" | "backup"): void => {
     t.attempts++;
-    const attempt = t.attempts;
-    t.running++;
+    t.retryPending = false;
+    const copy: Copy = { n: t.attempts, began: performance.now(), ac: new AbortController(), backup: kind === "backup", detached: false };
+    t.copies.add(copy);
     inFlight++;
     running.add(t);
-    if (!isBackup) t.started = Date.now();
     const p = progress.get(t.opId)!;
-    if (attempt === 1) p.started++;
-    const began = Date.now();
-    const ac = new AbortController();
-    t.controllers.add(ac);
+    if (kind === "first") p.started++;
     let settled = false;
     const settle = (ok: boolean, result?: TaskResult & { worker?: string }, err?: unknown): void => {
       if (settled) return;
       settled = true;
-      t.controllers.delete(ac);
-      if (!ok) ac.abort(new AbortedError(`attempt ${attempt} of task (${t.coords.join(", ")}) of op ${t.opId} was abandoned`));
-      t.running--;
-      inFlight--;
-      if (t.running === 0) running.delete(t);
+      t.copies.delete(copy);
+      if (!copy.detached) inFlight--;
+      if (t.copies.size === 0) running.delete(t);
+      if (!ok) copy.ac.abort(new AbortedError(`attempt ${copy.n} of ${where(t)} was abandoned`));
       if (t.done || failure !== undefined) return wake();
       if (ok && result) {
         t.done = true;
-        for (const other of t.controllers) {
-          other.abort(new AbortedError(`task (${t.coords.join(", ")}) of op ${t.opId} was finished by another copy`));
-        }
+        for (const other of t.copies) other.ac.abort(new AbortedError(`${where(t)} was finished by another copy`));
         remaining--;
         p.done++;
-        p.durations.push(Date.now() - began);
+        const took = performance.now() - copy.began;
+        p.durations.push(took);
+        run.durations.push(took);
         emit(ctx.callbacks, "onTaskEnd", {
           computeId: ctx.computeId, opId: t.opId, coords: t.coords, createTime: t.createTime,
           startTime: result.startTime, endTime: result.endTime, resultTime: Date.now(), peakMem: result.peakMem,
           ...(result.workerMem === undefined ? {} : { workerMem: result.workerMem }),
-          bytesRead: result.bytesRead, bytesWritten: result.bytesWritten, attempt, worker: result.worker ?? "main",
+          bytesRead: result.bytesRead, bytesWritten: result.bytesWritten, attempt: copy.n, worker: result.worker ?? "main",
+          backup: copy.backup, failedAttempts: t.failures, backups: t.backups,
         });
         if (p.done === p.total) endOp(t.opId);
         return wake();
       }
-      if (t.running > 0) return wake(); // a twin is still running
       // a refused plan or task fails the same way every time: no retry
-      const refused = isCubedError(err, "PlanRejectedError", "UntrustedModuleError", "StoreAccessError", "KernelNotFoundError");
-      if (isCubedError(err, "AbortedError") || refused || t.attempts > retries) {
-        failure = isCubedError(err, "AbortedError") || refused
-          ? err
-          : new TaskError(
-              `Task (${t.coords.join(", ")}) of op ${t.opId} (${plan.ops[t.opId]!.label}) failed on attempt ${t.attempts} ` +
-                `of ${retries + 1}: ${(err as Error)?.message ?? String(err)}`,
-              t.opId, t.coords, t.attempts, { cause: err },
-            );
+      if (isCubedError(err, "AbortedError", "PlanRejectedError", "UntrustedModuleError", "StoreAccessError", "KernelNotFoundError")) {
+        failure = err;
         return wake();
       }
-      const delay = Math.min(10_000, baseDelay * 2 ** (t.attempts - 1)) * Math.random();
+      t.failures++;
+      if (activeCopy(t) || t.retryPending) return wake(); // another copy holds the task's slot: let it run
+      if (t.failures > retries) {
+        failure = new TaskError(
+          `Task (${t.coords.join(", ")}) of op ${t.opId} (${plan.ops[t.opId]!.label}) failed on attempt ${copy.n} ` +
+            `of ${retries + 1 + t.backups}: ${(err as Error)?.message ?? String(err)}`,
+          t.opId, t.coords, copy.n, { cause: err },
+        );
+        return wake();
+      }
+      t.retryPending = true;
+      const delay = Math.min(10_000, baseDelay * 2 ** (t.failures - 1)) * Math.random();
       const timer = setTimeout(() => {
         timers.delete(timer);
         retryQueue.push(t);
@@ -238,14 +242,15 @@ async function runStage(
       }, delay);
       timers.add(timer);
     };
-    const mode = faultFor(faults, t.opId, t.coords, attempt);
+    const mode = faultFor(faults, t.opId, t.coords, copy.n);
     const work: Promise<TaskResult & { worker?: string }> =
       mode === "fail"
-        ? Promise.reject(new InjectedFault(`injected failure (attempt ${attempt})`))
+        ? Promise.reject(new InjectedFault(`injected failure (attempt ${copy.n})`))
         : mode === "hang"
-          ? new Promise<never>(() => {})
-          : Promise.resolve().then(() => options.submit(t.opId, t.coords, attempt, ac.signal));
-    if (mode !== "fail" && mode !== "hang") {
+          ? new Promise<never>(() => {}) // hangs forever, deaf to its signal; it writes nothing, so the drain ignores it
+          : Promise.resolve().then(() => options.submit(t.opId, t.coords, copy.n, copy.ac.signal));
+    if (mode === "ok") {
+      copy.work = work;
       live.add(work);
       work.then(() => live.delete(work), () => live.delete(work));
     }
@@ -263,41 +268,67 @@ async function runStage(
     }
   };
 
-  const retryQueue: TaskState[] = [];
-  let next = 0;
-  const pickBackup = (): TaskState | undefined => {
-    if (!backup) return undefined;
-    const now = Date.now();
-    for (const t of running) {
-      if (t.done || t.backups > 0 || t.running !== 1) continue;
-      const p = progress.get(t.opId)!;
-      if (p.started < backup.minTasks || p.done < Math.ceil(p.total * backup.minCompletedFraction)) continue;
-      const m = median(p.durations);
-      if (m > 0 && now - t.started > backup.slowFactor * m) return t;
+  /** How long a copy of an op's task may run before it counts as a straggler, or undefined. */
+  const slowAfter = (opId: string, b: ResolvedBackupOptions, cache: Map<string, number>): number => {
+    const hit = cache.get(opId);
+    if (hit !== undefined) return hit;
+    const p = progress.get(opId)!;
+    let limit: number;
+    if (p.done >= Math.max(1, Math.ceil(p.total * b.minCompletedFraction)) && p.started >= Math.min(b.minTasks, p.total)) {
+      limit = b.slowFactor * quantile(p.durations, 0.5); // Cubed's rule, for small ops too
+    } else if (p.done > 0 || run.durations.length >= b.minTasks) {
+      // not enough of the op has finished: compare, with a wider margin, with what has (and with
+      // the slower tasks of the whole compute, so a slower op's first wave is not all backed up)
+      const own = p.done > 0 ? quantile(p.durations, 0.5) : 0;
+      const all = run.durations.length >= b.minTasks ? quantile(run.durations, 0.9) : 0;
+      limit = b.fallbackFactor * Math.max(own, all);
+    } else {
+      limit = b.noReferenceMs;
     }
-    return undefined;
+    limit = Math.max(b.minSlowMs, limit);
+    cache.set(opId, limit);
+    return limit;
+  };
+  let lastCheck = -Infinity;
+  /** Gives each straggling copy a backup, which takes over its slot (bounded per task by maxBackups). */
+  const launchBackups = (): void => {
+    if (!backup) return;
+    const now = performance.now();
+    if (now - lastCheck < 50) return;
+    lastCheck = now;
+    const cache = new Map<string, number>();
+    for (const t of [...running]) {
+      if (t.done || t.retryPending || t.copies.size > backup.maxBackups) continue;
+      const active = activeCopy(t);
+      if (!active || now - active.began <= slowAfter(t.opId, backup, cache)) continue;
+      active.detached = true;
+      if (active.work) live.delete(active.work);
+      inFlight--;
+      t.backups++;
+      launch(t, "backup");
+    }
   };
 
+  let next = 0;
   try {
     while (remaining > 0 && failure === undefined) {
       if (ctx.signal?.aborted) {
         failure = new AbortedError("The compute was cancelled.");
         break;
       }
+      launchBackups();
       while (inFlight < concurrency && failure === undefined) {
         const retry = retryQueue.shift();
         if (retry) {
-          if (!retry.done) launch(retry, false);
+          if (!retry.done) launch(retry, "retry");
+          else retry.retryPending = false;
           continue;
         }
         if (next < queue.length) {
-          launch(queue[next++]!, false);
+          launch(queue[next++]!, "first");
           continue;
         }
-        const b = pickBackup();
-        if (!b) break;
-        b.backups++;
-        launch(b, true);
+        break;
       }
       if (remaining === 0 || failure !== undefined) break;
       // wait for a completion, a retry timer, or a periodic backup check
@@ -309,7 +340,7 @@ async function runStage(
     }
   } finally {
     for (const t of timers) clearTimeout(t);
-    for (const t of running) for (const c of t.controllers) c.abort(new AbortedError("the compute failed or was cancelled"));
+    for (const t of running) for (const c of t.copies) c.ac.abort(new AbortedError("the compute failed or was cancelled"));
   }
   if (failure !== undefined) throw failure;
 }

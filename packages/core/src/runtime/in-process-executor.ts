@@ -1,8 +1,10 @@
 import type { Plan } from "../plan/ir.js";
 import { type DagExecutor, type ExecutionContext, type RuntimeOptions, runPlan } from "./executor.js";
+import { validateRuntimeOptions } from "./runtime-options.js";
+import { faultsFromEnv, slowFault } from "./faults.js";
 import { runTask } from "./task-runner.js";
 
-/** Options of {@link InProcessExecutor}: the shared runtime options (concurrency default 2). */
+/** Options of {@link InProcessExecutor}: the shared runtime options (concurrency default 2), checked at construction. */
 export type InProcessExecutorOptions = RuntimeOptions;
 
 /**
@@ -19,11 +21,20 @@ export class InProcessExecutor implements DagExecutor {
   readonly name = "in-process";
   readonly options: RuntimeOptions;
 
+  /** @throws ValueError when an option is out of range (NaN, negative, not an integer…). */
   constructor(options: InProcessExecutorOptions = {}) {
-    this.options = { concurrency: 2, ...options };
+    validateRuntimeOptions(options);
+    this.options = { ...options, concurrency: options.concurrency ?? 2 };
   }
 
   execute(plan: Plan, context: ExecutionContext): Promise<void> {
-    return runPlan(plan, context, { ...this.options, submit: (opId, coords, _attempt, signal) => runTask(plan, opId, coords, { signal }) });
+    const faults = this.options.faults ?? faultsFromEnv();
+    return runPlan(plan, context, {
+      ...this.options,
+      submit: async (opId, coords, _attempt, signal) => {
+        await slowFault(faults, signal); // fault injection for tests (`slowMs`)
+        return runTask(plan, opId, coords, { signal });
+      },
+    });
   }
 }

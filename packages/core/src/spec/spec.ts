@@ -1,6 +1,6 @@
 import { tmpdir } from "node:os";
 import { ValueError } from "../errors.js";
-import { type MemoryInput, parseMemory } from "./memory-string.js";
+import { type MemoryInput, formatMemory, parseMemory } from "./memory-string.js";
 import type { DagExecutor } from "../runtime/executor.js";
 import { type CompressorConfig, parseCompressor } from "../storage/codecs.js";
 
@@ -21,9 +21,9 @@ export interface SpecOptions {
 }
 
 /** The keys {@link SpecOptions} has; any other key is a typo (e.g. cubed's `allowed_mem`). */
-const SPEC_OPTION_KEYS: readonly (keyof SpecOptions)[] = [
-  "workDir", "allowedMem", "reservedMem", "zarrCompressor", "executor", "kernelModules",
-];
+const SPEC_OPTION_KEYS = Object.keys({
+  workDir: true, allowedMem: true, reservedMem: true, zarrCompressor: true, executor: true, kernelModules: true,
+} satisfies Record<keyof SpecOptions, true>);
 
 /** The serialisable part of a Spec, as stored in a plan. */
 export interface SpecData {
@@ -56,7 +56,7 @@ export class Spec {
     if (typeof options !== "object" || options === null || Array.isArray(options)) {
       throw new ValueError(`Spec takes an options object, got ${options === null ? "null" : typeof options}.`, "options");
     }
-    const unknown = Object.keys(options).filter((k) => !(SPEC_OPTION_KEYS as readonly string[]).includes(k));
+    const unknown = Object.keys(options).filter((k) => !SPEC_OPTION_KEYS.includes(k));
     if (unknown.length) {
       throw new ValueError(
         `Unknown Spec option${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; ` +
@@ -91,6 +91,18 @@ export class Spec {
       zarrCompressor: this.zarrCompressor,
       kernelModules: [...this.kernelModules],
     };
+  }
+
+  /** The Spec's settings, for messages: `Spec(workDir "/tmp/a", allowedMem 2 GB, …)`. */
+  toString(): string {
+    const compressor = this.zarrCompressor ? `${this.zarrCompressor.name} level ${this.zarrCompressor.level}` : "none";
+    return (
+      `Spec(workDir ${JSON.stringify(this.workDir)}, allowedMem ${formatMemory(this.allowedMem)}, reservedMem ${formatMemory(this.reservedMem)}, ` +
+      `zarrCompressor ${compressor}` +
+      (this.kernelModules.length ? `, kernelModules [${this.kernelModules.join(", ")}]` : "") +
+      (this.executor ? `, executor ${this.executor.constructor?.name ?? "custom"}` : "") +
+      ")"
+    );
   }
 
   /** True when two specs describe the same resources and storage. */

@@ -2,8 +2,10 @@ import { type DataType, itemsize } from "../dtypes/dtype.js";
 import { shapeSize } from "../ndarray/shape.js";
 import { takeBuffer, releaseBuffer } from "./buffer-pool.js";
 import { decodeBloscInto } from "./codecs/blosc.js";
+import { corruptChunk } from "./corrupt-chunk.js";
 import { openStore } from "./registry.js";
-import { type AbsolutePath, joinKey } from "./store.js";
+import type { AbsolutePath } from "./store.js";
+import { type ZarrMetadata, forgetZarrMetadata, readZarrMetadata } from "./zarr-metadata.js";
 
 /**
  * How to read a user's Zarr chunk without zarrita, straight into a reused buffer: the
@@ -28,57 +30,27 @@ const V2_DTYPES: Record<string, DataType> = {
 
 const layouts = new Map<string, Promise<DirectLayout | null>>();
 
-async function readJson(url: string, key: AbsolutePath): Promise<Record<string, unknown> | undefined> {
-  const bytes = await openStore(url).get(key);
-  if (bytes === undefined) return undefined;
-  try {
-    const v = JSON.parse(new TextDecoder().decode(bytes)) as unknown;
-    return typeof v === "object" && v !== null ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 const isBlosc = (c: unknown): boolean => typeof c === "object" && c !== null && (c as { id?: unknown }).id === "blosc";
 
-function v2Layout(path: string, meta: Record<string, unknown>, dtype: DataType): DirectLayout | null {
-  const filters = meta.filters;
-  if (meta.order !== "C" || (filters !== null && filters !== undefined && !(Array.isArray(filters) && filters.length === 0))) return null;
-  if (V2_DTYPES[meta.dtype as string] !== dtype) return null;
-  const compressor = meta.compressor ?? null;
+function v2Layout(meta: ZarrMetadata, dtype: DataType): DirectLayout | null {
+  const doc = meta.doc;
+  const filters = doc.filters;
+  if (doc.order !== "C" || (filters !== null && filters !== undefined && !(Array.isArray(filters) && filters.length === 0))) return null;
+  if (V2_DTYPES[doc.dtype as string] !== dtype) return null;
+  const compressor = doc.compressor ?? null;
   if (compressor !== null && !isBlosc(compressor)) return null;
-  const sep = meta.dimension_separator === "/" ? "/" : ".";
-  const chunks = meta.chunks;
-  if (!Array.isArray(chunks) || !chunks.every((c) => Number.isInteger(c))) return null;
-  return {
-    key: (coords) => joinKey(path, coords.length === 0 ? "0" : coords.join(sep)),
-    codec: compressor === null ? "none" : "blosc",
-    chunks,
-    chunkBytes: shapeSize(chunks) * itemsize(dtype),
-  };
+  return { key: meta.key, codec: compressor === null ? "none" : "blosc", chunks: meta.chunks, chunkBytes: shapeSize(meta.chunks) * itemsize(dtype) };
 }
 
-function v3Layout(path: string, meta: Record<string, unknown>, dtype: DataType): DirectLayout | null {
-  if (meta.data_type !== dtype) return null;
-  const grid = meta.chunk_grid as { name?: string; configuration?: { chunk_shape?: number[] } } | undefined;
-  const chunks = grid?.configuration?.chunk_shape;
-  if (grid?.name !== "regular" || !Array.isArray(chunks)) return null;
-  const codecs = meta.codecs as { name?: string; configuration?: Record<string, unknown> }[] | undefined;
-  if (!Array.isArray(codecs) || codecs.length === 0 || codecs.length > 2) return null;
+function v3Layout(meta: ZarrMetadata, dtype: DataType): DirectLayout | null {
+  if (meta.dtype !== dtype) return null;
+  const codecs = meta.doc.codecs as { name?: string; configuration?: Record<string, unknown> }[];
+  if (codecs.length > 2) return null;
   const [bytes, compressor] = codecs;
   const endian = bytes?.configuration?.endian;
   if (bytes?.name !== "bytes" || (endian !== undefined && endian !== "little" && itemsize(dtype) > 1)) return null;
   if (compressor !== undefined && compressor.name !== "blosc") return null;
-  const enc = meta.chunk_key_encoding as { name?: string; configuration?: { separator?: string } } | undefined;
-  const v2keys = enc?.name === "v2";
-  if (enc !== undefined && !v2keys && enc.name !== "default") return null;
-  const sep = enc?.configuration?.separator ?? (v2keys ? "." : "/");
-  return {
-    key: (coords) => joinKey(path, v2keys ? (coords.length === 0 ? "0" : coords.join(sep)) : ["c", ...coords].join(sep)),
-    codec: compressor === undefined ? "none" : "blosc",
-    chunks,
-    chunkBytes: shapeSize(chunks) * itemsize(dtype),
-  };
+  return { key: meta.key, codec: compressor === undefined ? "none" : "blosc", chunks: meta.chunks, chunkBytes: shapeSize(meta.chunks) * itemsize(dtype) };
 }
 
 /**
@@ -96,10 +68,9 @@ export function directLayout(url: string, path: string, dtype: DataType): Promis
   let p = layouts.get(cacheKey);
   if (!p) {
     p = (async () => {
-      const v3 = await readJson(url, joinKey(path, "zarr.json"));
-      if (v3) return v3.zarr_format === 3 ? v3Layout(path, v3, dtype) : null;
-      const v2 = await readJson(url, joinKey(path, ".zarray"));
-      return v2 && v2.zarr_format === 2 ? v2Layout(path, v2, dtype) : null;
+      const meta = await readZarrMetadata(url, path);
+      if (!meta) return null;
+      return meta.format === 3 ? v3Layout(meta, dtype) : v2Layout(meta, dtype);
     })().catch(() => null);
     layouts.set(cacheKey, p);
   }
@@ -109,6 +80,7 @@ export function directLayout(url: string, path: string, dtype: DataType): Promis
 /** Forgets the cached layout of an array (after it is rewritten). */
 export function forgetDirectLayout(url: string, path: string): void {
   for (const k of layouts.keys()) if (k.startsWith(`${url}\u0000${path}\u0000`)) layouts.delete(k);
+  forgetZarrMetadata(url, path);
 }
 
 /** Blosc never stores more than the raw bytes plus its 16-byte header (it falls back to a memcpyed frame). */
@@ -118,36 +90,56 @@ const BLOSC_MAX_OVERHEAD = 16;
  * Reads a full chunk through `layout` into a pooled buffer (see `buffer-pool.ts`):
  * the file's bytes for uncompressed chunks, or the Blosc frame into a second pooled
  * buffer decoded into the first. Resolves `undefined` when the direct path does not
- * apply to this chunk (missing: the fill value is zarrita's business; an odd size or
- * a Blosc variant the built-in decoder leaves to numcodecs), having given back every
- * buffer it took.
+ * apply to this chunk (missing: the fill value is zarrita's business; a Blosc variant
+ * the built-in decoder leaves to numcodecs), having given back every buffer it took.
+ * Throws {@link CorruptChunkError} (naming the array and chunk) for a chunk that cannot
+ * be what it claims: an uncompressed chunk of the wrong length, a Blosc frame longer than
+ * any encoding of the chunk, or one whose header is garbage, truncated or lies about sizes.
+ * The checks compare lengths and header fields only: no extra copy.
  *
  * @example
  * ```ts
- * const bytes = await readDirect("/data/u.zarr", layout, [0, 0]);
+ * const bytes = await readDirect("/data/u.zarr", "", layout, [0, 0]);
  * ```
  */
-export async function readDirect(url: string, layout: DirectLayout, coords: readonly number[]): Promise<Uint8Array | undefined> {
+export async function readDirect(url: string, path: string, layout: DirectLayout, coords: readonly number[]): Promise<Uint8Array | undefined> {
   const store = openStore(url);
   if (!store.getInto) return undefined;
+  const key = layout.key(coords);
   const out = takeBuffer(layout.chunkBytes);
+  let size = -1;
   if (layout.codec === "none") {
-    const got = await store.getInto(layout.key(coords), (size) => (size === out.byteLength ? out : undefined));
+    const got = await store.getInto(key, (n) => ((size = n) === out.byteLength ? out : undefined));
     if (got) return out;
     releaseBuffer(out.buffer);
+    if (got === null) {
+      throw corruptChunk(url, path, key, coords, size === layout.chunkBytes
+        ? "it changed while it was read"
+        : `it holds ${size} bytes, but an uncompressed chunk of shape [${layout.chunks.join(", ")}] holds ${layout.chunkBytes}`);
+    }
     return undefined;
   }
   const frameBuf = takeBuffer(layout.chunkBytes + BLOSC_MAX_OVERHEAD);
+  let taken = true;
   try {
-    const frame = await store.getInto(layout.key(coords), (size) => (size <= frameBuf.byteLength ? frameBuf : undefined));
-    if (!frame) {
-      releaseBuffer(out.buffer);
-      return undefined;
+    const frame = await store.getInto(key, (n) => ((size = n) <= frameBuf.byteLength ? frameBuf : undefined));
+    if (frame === null) {
+      throw corruptChunk(url, path, key, coords, size <= frameBuf.byteLength
+        ? "it changed while it was read"
+        : `its Blosc frame of ${size} bytes is longer than any Blosc encoding of ${layout.chunkBytes} bytes (at most ${layout.chunkBytes + BLOSC_MAX_OVERHEAD})`);
     }
-    if (decodeBloscInto(frame, out)) return out;
-    releaseBuffer(out.buffer);
-    return undefined;
+    if (frame === undefined) return undefined;
+    let decoded: boolean;
+    try {
+      decoded = decodeBloscInto(frame, out);
+    } catch (err) {
+      throw corruptChunk(url, path, key, coords, (err as Error).message, err);
+    }
+    if (!decoded) return undefined;
+    taken = false;
+    return out;
   } finally {
+    if (taken) releaseBuffer(out.buffer);
     releaseBuffer(frameBuf.buffer);
   }
 }

@@ -4,12 +4,14 @@ import { type DataType, type Scalar, type TypedArray, DATA_TYPES, allocate, item
 import { NDArray } from "../ndarray/ndarray.js";
 import { cStrides, shapeSize } from "../ndarray/shape.js";
 import { type CompressorConfig, compress, decompress, v3Codecs } from "./codecs.js";
-import { registerFastBlosc } from "./codecs/blosc.js";
+import { BloscFormatError, registerFastBlosc } from "./codecs/blosc.js";
+import { corruptChunk } from "./corrupt-chunk.js";
 import { openStore } from "./registry.js";
 import { type AbsolutePath, joinKey } from "./store.js";
 import { copyStrided } from "./copy-strided.js";
 import { MIN_POOLED_BYTES, releaseBuffer, takeBuffer } from "./buffer-pool.js";
 import { directLayout, forgetDirectLayout, readDirect } from "./zarr-direct.js";
+import { checkCodecsKnown, readZarrMetadata } from "./zarr-metadata.js";
 
 /** What cubed-ts needs to know about a Zarr array at plan time. */
 export interface ZarrArrayInfo {
@@ -60,7 +62,10 @@ async function openZarrita(url: string, path: string): Promise<Opened> {
 }
 
 /**
- * Reads the metadata of a Zarr v2 or v3 array (as zarr-python writes them).
+ * Reads and validates the metadata of a Zarr v2 or v3 array (as zarr-python writes them).
+ * Malformed metadata (shape, chunks, rank, dtype, fill value, key encoding) and codecs no
+ * decoder is registered for are refused here with a {@link MetadataError} naming the file
+ * and the field or codec, so no bad array gets into a plan.
  *
  * @example
  * ```ts
@@ -69,20 +74,21 @@ async function openZarrita(url: string, path: string): Promise<Opened> {
  * ```
  */
 export async function readZarrInfo(url: string, path: string): Promise<ZarrArrayInfo> {
+  const meta = await readZarrMetadata(url, path);
+  if (meta) checkCodecsKnown(url, meta);
   const arr = await openZarrita(url, path);
-  const dtype = arr.dtype as string;
-  if (!(DATA_TYPES as readonly string[]).includes(dtype)) {
+  const d = meta?.dtype ?? (arr.dtype as DataType);
+  if (!(DATA_TYPES as readonly string[]).includes(d)) {
     throw new DtypeError(
-      `The Zarr array at ${describeUrl(url, path)} has dtype ${dtype}, which cubed-ts does not support (supported: ${DATA_TYPES.join(", ")}).`,
+      `The Zarr array at ${describeUrl(url, path)} has dtype ${d}, which cubed-ts does not support (supported: ${DATA_TYPES.join(", ")}).`,
     );
   }
-  const d = dtype as DataType;
   const raw = arr.fillValue as unknown;
   let fill: Scalar;
   if (raw === null || raw === undefined) fill = d === "int64" || d === "uint64" ? 0n : 0;
   else if (typeof raw === "boolean") fill = raw ? 1 : 0;
   else fill = raw as Scalar;
-  return { shape: [...arr.shape], dtype: d, chunks: [...arr.chunks], fillValue: fill };
+  return { shape: [...(meta?.shape ?? arr.shape)], dtype: d, chunks: [...(meta?.chunks ?? arr.chunks)], fillValue: fill };
 }
 
 function chunkToC(chunk: zarr.Chunk<zarr.DataType>, dtype: DataType, blockShape: readonly number[]): TypedArray {
@@ -97,9 +103,26 @@ function chunkToC(chunk: zarr.Chunk<zarr.DataType>, dtype: DataType, blockShape:
   return out;
 }
 
+/** The store key of chunk `coords` of a user's array, for messages (`?` when the metadata cannot be read). */
+async function userChunkKey(url: string, path: string, coords: readonly number[]): Promise<string> {
+  try {
+    return (await readZarrMetadata(url, path))?.key(coords) ?? "?";
+  } catch {
+    return "?";
+  }
+}
+
+/** Errors that mean the chunk's bytes are bad (not the store, not the metadata). */
+function isDecodeError(err: unknown): boolean {
+  return zarr.isZarritaError(err, "CodecPipelineError") || err instanceof BloscFormatError;
+}
+
 /**
  * Reads block `coords` of a user's Zarr array as a C-ordered NDArray of the block's true
- * shape (edge blocks trimmed). A chunk that was never written reads as the fill value.
+ * shape (edge blocks trimmed). A chunk that was never written reads as the fill value, as
+ * Zarr defines it. A chunk whose bytes cannot be the chunk (wrong length raw or after
+ * decompression, a codec that cannot decode it) throws {@link CorruptChunkError} naming the
+ * array and the chunk.
  */
 export async function readZarrBlock(
   url: string,
@@ -110,11 +133,24 @@ export async function readZarrBlock(
 ): Promise<{ block: NDArray; bytes: number }> {
   const layout = await directLayout(url, path, dtype);
   if (layout && layout.chunks.length === blockShape.length && blockShape.every((s, i) => s === layout.chunks[i])) {
-    const bytes = await readDirect(url, layout, coords);
+    const bytes = await readDirect(url, path, layout, coords);
     if (bytes) return { block: new NDArray(dtype, blockShape, viewAs(dtype, bytes)), bytes: bytes.byteLength };
   }
   const arr = await openZarrita(url, path);
-  const chunk = await arr.getChunk([...coords]);
+  let chunk: zarr.Chunk<zarr.DataType>;
+  try {
+    chunk = await arr.getChunk([...coords]);
+  } catch (err) {
+    if (!isDecodeError(err)) throw err;
+    const cause = (err as { cause?: unknown }).cause;
+    const why = cause instanceof Error ? `${(err as Error).message}: ${cause.message}` : (err as Error).message;
+    throw corruptChunk(url, path, await userChunkKey(url, path, coords), coords, why, err);
+  }
+  const want = shapeSize(arr.chunks);
+  if (chunk.data.length !== want) {
+    throw corruptChunk(url, path, await userChunkKey(url, path, coords), coords,
+      `it decodes to ${chunk.data.length} elements, but a chunk of shape [${arr.chunks.join(", ")}] holds ${want}`);
+  }
   const data = chunkToC(chunk, dtype, blockShape);
   return { block: new NDArray(dtype, blockShape, data), bytes: shapeSize(blockShape) * itemsize(dtype) };
 }
@@ -234,7 +270,16 @@ export async function readStoredBlock(
       [...coords],
     );
   }
-  const bytes = await decompress(raw, compressor);
+  let bytes: Uint8Array;
+  try {
+    bytes = await decompress(raw, compressor);
+  } catch (err) {
+    throw corruptChunk(url, path, key, coords, `array ${arrayId} cannot be decompressed with ${compressor!.name}: ${(err as Error).message}`, err);
+  }
+  if (bytes.byteLength !== size) {
+    throw corruptChunk(url, path, key, coords,
+      `array ${arrayId} holds ${bytes.byteLength} bytes${compressor ? ` after ${compressor.name} decompression` : ""}, but a chunk of shape [${chunks.join(", ")}] ${dtype} holds ${size}`);
+  }
   const full = viewAs(dtype, bytes);
   if (isFull) return { block: new NDArray(dtype, blockShape, full), bytes: full.byteLength };
   const out = allocate(dtype, shapeSize(blockShape));

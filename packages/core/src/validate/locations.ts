@@ -12,6 +12,9 @@ import { rejectField } from "./check.js";
 const ENCODED = /%(2e|2f|5c|00)/i;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f\\]/;
+// characters no store location needs and code always does
+const CODE = /[;'"`$<>{}|]/;
+const ABSOLUTE = /^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/|\/)/;
 
 function segments(s: string): string[] {
   return s.split("/").filter((x) => x !== "");
@@ -34,10 +37,12 @@ export function checkStoreLocation(url: string, path: string, field: string): vo
   ] as const) {
     if (CONTROL.test(value)) rejectField(f, "contains a backslash or a control character");
     if (ENCODED.test(value)) rejectField(f, "contains a percent-encoded separator or dot (%2e, %2f, %5c, %00)");
+    if (CODE.test(value)) rejectField(f, "contains one of ; ' \" ` $ < > { } |, which no store location may hold");
     const rest = value.replace(/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//, "");
     if (segments(rest).some((s) => s === "." || s === "..")) rejectField(f, `(${value}) contains a "." or ".." segment`);
   }
   if (path.startsWith("/")) rejectField(`${field}.path`, "must be relative to its store URL");
+  if (!ABSOLUTE.test(url)) rejectField(field, `(${url}) must be an absolute path or URL`);
   if (urlScheme(url) !== "file" && !/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/]+/.test(url)) rejectField(field, `(${url}) has no bucket or host`);
 }
 

@@ -14,17 +14,18 @@ import type { SpecData } from "../spec/spec.js";
 import type { CompressorConfig } from "../storage/codecs.js";
 import { taskGridOf } from "../plan/task-grid.js";
 import { numBlocks } from "../plan/chunks.js";
+import { MAX_TASKS_PER_OP } from "../plan/limits.js";
 import { type Check, bool, finite, int, json, list, nullable, object, oneOf, record, rejectField, str, variant } from "./check.js";
 import { checkExpr, dtype, encodedScalar } from "./expr.js";
 import { checkStoreLocation, isUnder } from "./locations.js";
 
 /** The most axes an array may have. */
 export const MAX_RANK = 32;
-/** The most tasks one op of a received plan may have. */
-export const MAX_TASKS_PER_OP = 100_000_000;
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/** Labels are names of functions (`add`, `from-zarr`, `my/kernel`), shown in logs and reports. */
+const LABEL = /^[^;'"`$<>{}|\\\u0000-\u001f\u007f]{0,200}$/;
 
 const dim = int();
 const axisIndex = int({ max: MAX_RANK - 1 });
@@ -71,7 +72,7 @@ const source: Check<ArraySource> = variant<ArraySource>("kind", {
 
 const arrayNode: Check<ArrayNode> = object({
   id: str({ pattern: ID }),
-  label: str({ max: 256 }),
+  label: str({ pattern: LABEL }),
   shape: shapeCheck,
   dtype,
   chunks: chunksCheck,
@@ -122,7 +123,7 @@ const opNode: Check<BlockwiseOp & { stats: OpStats }> = object(
   {
     kind: oneOf("blockwise"),
     id: str({ pattern: ID }),
-    label: str({ max: 256 }),
+    label: str({ pattern: LABEL }),
     inputs: list(opInput, { max: 4096 }),
     outputs: list(str({ pattern: ID }), { min: 1, max: 256 }),
     kernel: kernelRef,

@@ -127,14 +127,18 @@ function isDTypeName(x: DTypeLike): x is DType {
 function weakWith(d: DType, s: number | boolean): DType {
   if (typeof s === "boolean") return d;
   if (isFloat(d)) return d;
-  if (Number.isInteger(s)) return d === "bool" ? "int64" : d;
+  // an integral JS number stands for a Python int only where the int dtype holds it (else a Python float)
+  if (Number.isInteger(s) && !Object.is(s, -0)) {
+    const t = d === "bool" ? "int64" : d;
+    return BigInt(s) >= intMin(t) && BigInt(s) <= intMax(t) ? t : "float64";
+  }
   return "float64";
 }
 
 /** dtype of a lone JS scalar. */
 export function scalarDefaultDType(s: number | boolean): DType {
   if (typeof s === "boolean") return "bool";
-  return Number.isInteger(s) ? "int64" : "float64";
+  return Number.isInteger(s) && !Object.is(s, -0) && Math.abs(s) < 2 ** 63 ? "int64" : "float64";
 }
 
 /**

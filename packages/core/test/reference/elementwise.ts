@@ -78,7 +78,9 @@ interface BinaryImpl {
 
 /** Arithmetic op whose compute dtype and result dtype are both resultType(a, b). */
 function arith(name: string, a: Operand, b: Operand, impl: BinaryImpl): RefArray {
-  const dt = resultType(dtypeLike(a), dtypeLike(b));
+  let dt = resultType(dtypeLike(a), dtypeLike(b));
+  // numpy computes these on two bools as int8
+  if (isBool(dt) && !impl.bool && ["remainder", "floorDivide", "pow"].includes(name)) dt = "int8";
   const [x, y] = materialise([a, b], dt);
   const compute = (vals: Scalar[]): Scalar | boolean => {
     const u = castScalar(vals[0]!, dt);

@@ -173,6 +173,8 @@ export function pad(x: RefArray, widths: [number, number][], value: number | big
 }
 
 export function diff(x: RefArray, axis: number, n: number, prepend?: RefArray, append?: RefArray): RefArray {
+  // numpy: the 0-th difference is x, prepend/append ignored
+  if (n === 0) return x;
   let y = x;
   const ax = normAxis(axis, x.shape.length);
   if (prepend || append) y = concat([...(prepend ? [prepend] : []), y, ...(append ? [append] : [])], ax);

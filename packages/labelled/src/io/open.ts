@@ -54,9 +54,10 @@ export interface OpenDatasetOptions {
   dropVariables?: readonly string[];
 }
 
-const OPEN_OPTION_KEYS: readonly (keyof OpenDatasetOptions)[] = [
-  "chunks", "chunkedArrayType", "spec", "consolidated", "decodeCf", "maskAndScale", "decodeTimes", "decodeCoords", "group", "dropVariables",
-];
+const OPEN_OPTION_KEYS = Object.keys({
+  chunks: true, chunkedArrayType: true, spec: true, consolidated: true, decodeCf: true, maskAndScale: true, decodeTimes: true,
+  decodeCoords: true, group: true, dropVariables: true,
+} satisfies Record<keyof OpenDatasetOptions, true>);
 
 function checkChunksArg(chunks: unknown): void {
   if (chunks === undefined || chunks === null || chunks === "auto" || typeof chunks === "number") return;

@@ -34,9 +34,9 @@ export interface ToZarrOptions extends BackendComputeOptions {
   group?: string;
 }
 
-const TO_ZARR_OPTION_KEYS: readonly (keyof ToZarrOptions)[] = [
-  "mode", "zarrFormat", "consolidated", "encoding", "group", "executor", "callbacks", "signal",
-];
+const TO_ZARR_OPTION_KEYS = Object.keys({
+  mode: true, zarrFormat: true, consolidated: true, encoding: true, group: true, executor: true, callbacks: true, signal: true,
+} satisfies Record<keyof ToZarrOptions, true>);
 
 const V2_NAMES: Record<DataType, string> = {
   bool: "|b1", int8: "|i1", uint8: "|u1", int16: "<i2", uint16: "<u2", int32: "<i4", uint32: "<u4",

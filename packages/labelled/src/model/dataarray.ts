@@ -14,7 +14,7 @@ import type { Alignable } from "./alignment.js";
 import { Coordinates, type VariableInput, buildIndexes, toVariable } from "./coords.js";
 import type { Index } from "./indexes.js";
 import { type IselIndexer, type SelIndexer, type SelOptions, selToIsel } from "./selection.js";
-import { type ChunkOptions, type DataInput, type ReduceMethod, type ReduceOptions, Variable, computeVariables } from "./variable.js";
+import { CHUNK_OPTION_KEYS, type ChunkOptions, type DataInput, type ReduceMethod, type ReduceOptions, Variable, computeVariables } from "./variable.js";
 import { formatDataArray } from "./repr.js";
 import { type ArithmeticOperand, type BinaryOptions, binaryOp, whereObject, fillnaObject, isnullObject } from "./ops.js";
 import { virtualVariable } from "./virtual.js";
@@ -533,7 +533,7 @@ export class DataArray implements Alignable<DataArray> {
    * ```
    */
   chunk(chunks: DimChunks | Record<string, DimChunks> = {}, options: ChunkOptions = {}): DataArray {
-    checkOptions("chunk", options, ["chunkedArrayType", "spec"]);
+    checkOptions("chunk", options, CHUNK_OPTION_KEYS);
     const per = chunksPerDim(chunks, this.dims, this.dims);
     const variable = this.variable.chunk(per, options);
     const coords = new Map<string, Variable>();

@@ -17,7 +17,7 @@ import {
 import type { Index } from "./indexes.js";
 import { factories } from "./factories.js";
 import { type IselIndexer, type SelIndexer, type SelOptions, selToIsel } from "./selection.js";
-import { type ChunkOptions, type ReduceMethod, type ReduceOptions, Variable, computeVariables } from "./variable.js";
+import { CHUNK_OPTION_KEYS, type ChunkOptions, type ReduceMethod, type ReduceOptions, Variable, computeVariables } from "./variable.js";
 import { type ArithmeticOperand, type BinaryOptions, binaryOp, fillnaObject, isnullObject, whereObject } from "./ops.js";
 import { formatDataset } from "./repr.js";
 import { virtualVariable } from "./virtual.js";
@@ -494,7 +494,7 @@ export class Dataset implements Alignable<Dataset> {
    * ```
    */
   chunk(chunks: DimChunks | Record<string, DimChunks> = {}, options: ChunkOptions = {}): Dataset {
-    checkOptions("chunk", options, ["chunkedArrayType", "spec"]);
+    checkOptions("chunk", options, CHUNK_OPTION_KEYS);
     const dims = this.dims;
     const per = chunksPerDim(chunks, dims, dims);
     const vars = new Map<string, Variable>();

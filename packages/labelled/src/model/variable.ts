@@ -137,7 +137,8 @@ export interface ChunkOptions {
   spec?: Spec;
 }
 
-const CHUNK_OPTION_KEYS: readonly (keyof ChunkOptions)[] = ["chunkedArrayType", "spec"];
+/** The keys of {@link ChunkOptions} (checked complete by the compiler). */
+export const CHUNK_OPTION_KEYS = Object.keys({ chunkedArrayType: true, spec: true } satisfies Record<keyof ChunkOptions, true>);
 
 /**
  * Named dimensions over data. Immutable: operations return new Variables

@@ -22,6 +22,8 @@ export function diff(
   const axis = normalizeAxis(options.axis ?? -1, x.ndim);
   const n = options.n ?? 1;
   if (!Number.isInteger(n) || n < 0) throw new ValueError(`diff order n must be a non-negative integer, got ${n}.`, "n");
+  // numpy: the 0-th difference is x itself, whatever prepend/append say
+  if (n === 0) return x;
   let y = x;
   if (options.prepend || options.append) y = concat([...(options.prepend ? [options.prepend] : []), y, ...(options.append ? [options.append] : [])], { axis });
   const at = (s: ReturnType<typeof slice>): ReturnType<typeof slice>[] => [...new Array(axis).fill(slice()), s];

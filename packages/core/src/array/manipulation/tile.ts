@@ -21,7 +21,7 @@ export function tile(x: CubedArray, reps: readonly number[]): CubedArray {
   const off = nd - x.ndim;
   const shape = r.map((k, a) => k * (a < off ? 1 : x.shape[a - off]!));
   const chunks = r.map((_, a) => (a < off ? 1 : x.chunks[a - off]!));
-  const axes: RegionAxis[] = x.shape.map((n, d) => ({ kind: "slice", start: 0, step: 1, outAxis: d + off, ...(r[d + off] !== 1 ? { mod: n } : {}) }));
+  const axes: RegionAxis[] = x.shape.map((n, d) => ({ kind: "slice", start: 0, step: 1, outAxis: d + off, ...(r[d + off] !== 1 && n > 0 ? { mod: n } : {}) }));
   if (off === 0 && r.every((k) => k === 1)) return x;
   return placeOp({ label: "tile", inputs: [{ array: x, axes }], shape, dtype: x.dtype, chunks });
 }

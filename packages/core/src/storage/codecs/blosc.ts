@@ -272,9 +272,49 @@ function scratchOf(size: number): Uint8Array {
   return scratch;
 }
 
+/**
+ * Checks what the 16-byte header of a Blosc1 chunk says against the frame it came in (and the
+ * decoded size the caller expects, if known), in O(1): a known format version (1 or 2), a frame
+ * exactly as long as its `cbytes` (Zarr stores each frame as it is), room for the memcpyed data or the block offsets, and the
+ * decoded size. Throws {@link BloscFormatError} for a frame no decoder should be handed
+ * (garbage, truncated, or lying about its sizes); returns the header otherwise.
+ *
+ * @example
+ * ```ts
+ * checkBloscFrame(frame, 80_000); // throws unless the frame decodes to 80,000 bytes
+ * ```
+ */
+export function checkBloscFrame(frame: Uint8Array, expectedBytes?: number): BloscHeader {
+  const h = readBloscHeader(frame);
+  if (h.version < 1 || h.version > 2) {
+    throw new BloscFormatError(`not a Blosc1 chunk: format version byte is ${h.version}, expected 1 or 2 (garbage, or a Blosc2 chunk)`);
+  }
+  if (h.typesize === 0) throw new BloscFormatError("Blosc chunk has typesize 0");
+  if (h.cbytes !== frame.length) {
+    throw new BloscFormatError(
+      `Blosc chunk says it holds ${h.cbytes} bytes, but its frame has ${frame.length} (${h.cbytes > frame.length ? "truncated" : "trailing bytes"} or corrupt)`,
+    );
+  }
+  if (expectedBytes !== undefined && h.nbytes !== expectedBytes) {
+    throw new BloscFormatError(`Blosc chunk says it decodes to ${h.nbytes} bytes, but the chunk holds ${expectedBytes}`);
+  }
+  if (h.nbytes === 0) return h;
+  if (h.memcpyed) {
+    if (HEADER_BYTES + h.nbytes > h.cbytes) {
+      throw new BloscFormatError(`memcpyed Blosc chunk of ${h.cbytes} bytes cannot hold ${h.nbytes} bytes of data`);
+    }
+    return h;
+  }
+  if (h.blocksize === 0) throw new BloscFormatError("Blosc chunk has blocksize 0");
+  const nblocks = Math.ceil(h.nbytes / h.blocksize);
+  if (HEADER_BYTES + 4 * nblocks > h.cbytes) {
+    throw new BloscFormatError(`Blosc chunk of ${h.cbytes} bytes is too short for the offsets of its ${nblocks} blocks`);
+  }
+  return h;
+}
+
 /** Why this decoder cannot decode a chunk with this header, or null if it can. */
 function unsupportedReason(h: BloscHeader): string | null {
-  if (h.version < 1 || h.version > 2) return `Blosc format version ${h.version}`;
   if (h.memcpyed) return null;
   if (h.shuffle === "bit") return "bit shuffle";
   if (h.codec !== "lz4") return `internal codec ${h.codec}`;
@@ -295,32 +335,18 @@ function unsupportedReason(h: BloscHeader): string | null {
  * ```
  */
 export function decodeBloscSync(frame: Uint8Array, out?: Uint8Array): Uint8Array {
-  const h = readBloscHeader(frame);
+  const h = checkBloscFrame(frame, out?.length);
   const reason = unsupportedReason(h);
   if (reason !== null) throw new UnsupportedBlosc(reason);
   const { nbytes, typesize, blocksize } = h;
-  if (h.cbytes < HEADER_BYTES || h.cbytes > frame.length) {
-    throw new BloscFormatError(`Blosc chunk says it holds ${h.cbytes} bytes, but ${frame.length} were given`);
-  }
-  if (typesize === 0) throw new BloscFormatError("Blosc chunk has typesize 0");
-  if (out !== undefined && out.length !== nbytes) {
-    throw new BloscFormatError(`Blosc chunk decodes to ${nbytes} bytes, but the output holds ${out.length}`);
-  }
   const dst = out ?? new Uint8Array(nbytes);
   if (nbytes === 0) return dst;
   if (h.memcpyed) {
-    if (HEADER_BYTES + nbytes > h.cbytes) {
-      throw new BloscFormatError(`memcpyed Blosc chunk of ${h.cbytes} bytes cannot hold ${nbytes} bytes of data`);
-    }
     dst.set(frame.subarray(HEADER_BYTES, HEADER_BYTES + nbytes));
     return dst;
   }
-  if (blocksize === 0) throw new BloscFormatError("Blosc chunk has blocksize 0");
   const end = h.cbytes;
   const nblocks = Math.ceil(nbytes / blocksize);
-  if (HEADER_BYTES + 4 * nblocks > end) {
-    throw new BloscFormatError(`Blosc chunk of ${end} bytes is too short for the offsets of its ${nblocks} blocks`);
-  }
   const doShuffle = h.shuffle === "byte" && typesize > 1;
   // Shuffled blocks are decoded into planes (WebAssembly memory for typesizes 2, 4, 8, else a
   // scratch buffer), then un-shuffled into dst; other blocks are decoded straight into dst.
@@ -414,7 +440,9 @@ export function resetFastBloscCounters(): void {
 /**
  * Decodes a Blosc1 chunk into `out` (exactly its decoded size) with {@link decodeBloscSync},
  * counting it as fast; resolves false, counting nothing, when the chunk needs the WASM codec
- * (the caller then decodes it some other way, which counts it).
+ * (the caller then decodes it some other way, which counts it). Throws
+ * {@link BloscFormatError} when the header rules the frame out for any decoder
+ * (see {@link checkBloscFrame}; `out.length` is the expected decoded size).
  *
  * @example
  * ```ts
@@ -422,6 +450,7 @@ export function resetFastBloscCounters(): void {
  * ```
  */
 export function decodeBloscInto(frame: Uint8Array, out: Uint8Array): boolean {
+  checkBloscFrame(frame, out.length);
   try {
     decodeBloscSync(frame, out);
   } catch {
@@ -442,14 +471,18 @@ function wasmBlosc(config: WasmConfig): Promise<WasmCodec> {
 
 /**
  * Decodes a Blosc1 chunk: with {@link decodeBloscSync} when it can, else with numcodecs'
- * WASM Blosc (bit shuffle, internal codecs other than LZ4, or a chunk it finds malformed).
+ * WASM Blosc (bit shuffle, internal codecs other than LZ4, or a chunk whose body it finds
+ * malformed). A frame whose header rules it out (see {@link checkBloscFrame}, with the
+ * decoded size the caller expects, if given) is never handed to the WASM codec, and its
+ * output must be as long as the header says: both throw {@link BloscFormatError}.
  *
  * @example
  * ```ts
  * const bytes = await decodeBlosc(await readFile("data.zarr/0.0"));
  * ```
  */
-export async function decodeBlosc(frame: Uint8Array): Promise<Uint8Array> {
+export async function decodeBlosc(frame: Uint8Array, expectedBytes?: number): Promise<Uint8Array> {
+  const h = checkBloscFrame(frame, expectedBytes);
   try {
     const out = decodeBloscSync(frame);
     counters.fast++;
@@ -458,8 +491,34 @@ export async function decodeBlosc(frame: Uint8Array): Promise<Uint8Array> {
     if (err instanceof UnsupportedBlosc) counters.fallback++;
     else counters.fallbackAfterError++;
     const codec = await wasmBlosc({ cname: "lz4", clevel: 5, shuffle: 1, blocksize: 0 });
-    return codec.decode(frame);
+    const out = await codec.decode(frame);
+    if (out.length !== h.nbytes) {
+      throw new BloscFormatError(`Blosc chunk says it decodes to ${h.nbytes} bytes, but decoding gave ${out.length}`, { cause: err });
+    }
+    return out;
   }
+}
+
+/** Decoded bytes per element of a zarrita data type (`undefined` for variable-size types). */
+function bytesPerElement(dataType: unknown): number | undefined {
+  if (dataType === "bool") return 1;
+  const bits = typeof dataType === "string" ? /^(?:u?int|float|complex)(\d+)$/.exec(dataType)?.[1] : undefined;
+  return bits === undefined ? undefined : Number(bits) / 8;
+}
+
+/**
+ * The decoded size of one chunk for a Blosc codec zarrita builds with this chunk metadata,
+ * when it is certain: a fixed-size data type and a single Blosc codec in the chain.
+ */
+function expectedChunkBytes(meta: unknown): number | undefined {
+  if (typeof meta !== "object" || meta === null) return undefined;
+  const { dataType, shape, codecs } = meta as { dataType?: unknown; shape?: unknown; codecs?: unknown };
+  const per = bytesPerElement(dataType);
+  if (per === undefined || !Array.isArray(shape) || !shape.every((n) => Number.isSafeInteger(n) && n >= 0)) return undefined;
+  if (!Array.isArray(codecs)) return undefined;
+  const bloscs = codecs.filter((c) => /^(numcodecs\.)?blosc$/.test(String((c as { name?: unknown })?.name)));
+  if (bloscs.length !== 1) return undefined;
+  return (shape as number[]).reduce((a, n) => a * n, per);
 }
 
 const SHUFFLES: Record<string, number> = { noshuffle: 0, shuffle: 1, bitshuffle: 2 };
@@ -482,21 +541,30 @@ function configNumber(value: unknown, fallback: number): number {
 export class FastBloscCodec {
   readonly kind = "bytes_to_bytes" as const;
   readonly config: WasmConfig;
+  /** The decoded size every chunk must have, when the chunk metadata fixes it. */
+  readonly expectedBytes: number | undefined;
 
-  constructor(config: WasmConfig) {
+  constructor(config: WasmConfig, expectedBytes?: number) {
     this.config = config;
+    this.expectedBytes = expectedBytes;
   }
 
-  /** Builds the codec from v2 (`shuffle: 0 | 1 | 2`) or v3 (`shuffle: "shuffle"` …) configuration. */
-  static fromConfig(config: unknown): FastBloscCodec {
+  /**
+   * Builds the codec from v2 (`shuffle: 0 | 1 | 2`) or v3 (`shuffle: "shuffle"` …) configuration;
+   * zarrita's chunk metadata (data type, chunk shape, codecs), when given, fixes the decoded size.
+   */
+  static fromConfig(config: unknown, meta?: unknown): FastBloscCodec {
     const c = (typeof config === "object" && config !== null ? config : {}) as Record<string, unknown>;
     const shuffle = typeof c.shuffle === "string" ? (SHUFFLES[c.shuffle] ?? 1) : configNumber(c.shuffle, 1);
-    return new FastBloscCodec({
-      cname: typeof c.cname === "string" ? c.cname : "lz4",
-      clevel: configNumber(c.clevel, 5),
-      shuffle,
-      blocksize: configNumber(c.blocksize, 0),
-    });
+    return new FastBloscCodec(
+      {
+        cname: typeof c.cname === "string" ? c.cname : "lz4",
+        clevel: configNumber(c.clevel, 5),
+        shuffle,
+        blocksize: configNumber(c.blocksize, 0),
+      },
+      expectedChunkBytes(meta),
+    );
   }
 
   /** Compresses with numcodecs' WASM Blosc. */
@@ -505,9 +573,9 @@ export class FastBloscCodec {
     return codec.encode(data);
   }
 
-  /** Decompresses (see {@link decodeBlosc}). */
+  /** Decompresses (see {@link decodeBlosc}), checking the decoded size when it is known. */
   decode(data: Uint8Array): Promise<Uint8Array> {
-    return decodeBlosc(data);
+    return decodeBlosc(data, this.expectedBytes);
   }
 }
 
