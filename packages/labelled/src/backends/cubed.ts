@@ -9,7 +9,7 @@ import {
   fromArray, full, isnan, max, mean, min, nanmax, nanmean, nanmin, nanstd, nansum, nanvar, prod, std, sum, var_, where,
   add, subtract, multiply, divide, floorDivide, remainder, pow, maximum, minimum, equal, notEqual, less, lessEqual,
   greater, greaterEqual, logicalAnd, logicalOr, logicalXor, bitwiseAnd, bitwiseOr, bitwiseXor, bitwiseLeftShift,
-  bitwiseRightShift, atan2, hypot, copysign, logaddexp,
+  bitwiseRightShift, atan2, hypot, copysign, logaddexp, nextafter,
   abs, negative, positive, sqrt, exp, expm1, log, log1p, log2, log10, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh,
   asinh, acosh, atanh, ceil, floor, round, trunc, sign, square, isinf, isfinite, logicalNot, bitwiseInvert, signbit, reciprocal,
   type Operand, visualize as coreVisualize,
@@ -31,7 +31,7 @@ const UNARY: Record<UnaryFunction, (x: CubedArray) => CubedArray> = {
 const BINARY: Record<BinaryFunction, (a: Operand, b: Operand) => CubedArray> = {
   add, subtract, multiply, divide, floorDivide, remainder, pow, maximum, minimum, equal, notEqual, less, lessEqual, greater,
   greaterEqual, logicalAnd, logicalOr, logicalXor, bitwiseAnd, bitwiseOr, bitwiseXor, bitwiseLeftShift, bitwiseRightShift,
-  atan2, hypot, copysign, logaddexp,
+  atan2, hypot, copysign, logaddexp, nextafter,
 };
 
 function reduce(fn: ReductionName, x: CubedArray, o: { axis: readonly number[]; keepdims?: boolean; correction?: number; splitEvery?: number }): CubedArray {

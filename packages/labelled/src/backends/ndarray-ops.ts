@@ -208,7 +208,33 @@ function binaryKernel(fn: BinaryFunction, dt: DataType): (a: Num, b: Num) => Num
         const m = Math.max(a, b);
         return Number.isNaN(m) ? NaN : m + Math.log1p(Math.exp(-Math.abs(a - b)));
       });
+    case "nextafter": return N(dt === "float32" ? nextafter32 : nextafter64);
   }
+}
+
+const NEXT_F64 = new Float64Array(1);
+const NEXT_I64 = new BigInt64Array(NEXT_F64.buffer);
+const NEXT_F32 = new Float32Array(1);
+const NEXT_I32 = new Int32Array(NEXT_F32.buffer);
+
+/** The next float64 after `a` toward `b` (IEEE 754 nextafter, as core). */
+function nextafter64(a: number, b: number): number {
+  if (Number.isNaN(a) || Number.isNaN(b)) return NaN;
+  if (a === b) return b;
+  if (a === 0) return b > 0 ? Number.MIN_VALUE : -Number.MIN_VALUE;
+  NEXT_F64[0] = a;
+  NEXT_I64[0] = NEXT_I64[0]! + ((a < b) === (a > 0) ? 1n : -1n);
+  return NEXT_F64[0]!;
+}
+
+/** The next float32 after `a` toward `b`. */
+function nextafter32(a: number, b: number): number {
+  if (Number.isNaN(a) || Number.isNaN(b)) return NaN;
+  if (a === b) return b;
+  if (a === 0) return b > 0 ? 1.401298464324817e-45 : -1.401298464324817e-45;
+  NEXT_F32[0] = a;
+  NEXT_I32[0] = NEXT_I32[0]! + ((a < b) === (a > 0) ? 1 : -1);
+  return NEXT_F32[0]!;
 }
 
 function unaryKernel(fn: UnaryFunction, dt: DataType): (a: Num) => Num {
