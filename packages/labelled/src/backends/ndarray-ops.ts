@@ -208,33 +208,29 @@ function binaryKernel(fn: BinaryFunction, dt: DataType): (a: Num, b: Num) => Num
         const m = Math.max(a, b);
         return Number.isNaN(m) ? NaN : m + Math.log1p(Math.exp(-Math.abs(a - b)));
       });
-    case "nextafter": return N(dt === "float32" ? nextafter32 : nextafter64);
+    case "nextafter": return N((a, b) => nextafterFloat(a, b, dt === "float32"));
   }
 }
 
-const NEXT_F64 = new Float64Array(1);
-const NEXT_I64 = new BigInt64Array(NEXT_F64.buffer);
-const NEXT_F32 = new Float32Array(1);
-const NEXT_I32 = new Int32Array(NEXT_F32.buffer);
+const F64 = new Float64Array(1);
+const I64 = new BigInt64Array(F64.buffer);
+const F32 = new Float32Array(1);
+const I32 = new Int32Array(F32.buffer);
 
-/** The next float64 after `a` toward `b` (IEEE 754 nextafter, as core). */
-function nextafter64(a: number, b: number): number {
-  if (Number.isNaN(a) || Number.isNaN(b)) return NaN;
+/** IEEE 754 nextafter for float64 or float32 values: the next representable value after `a` toward `b`. */
+function nextafterFloat(a: number, b: number, single: boolean): number {
+  if (a !== a || b !== b) return NaN;
   if (a === b) return b;
-  if (a === 0) return b > 0 ? Number.MIN_VALUE : -Number.MIN_VALUE;
-  NEXT_F64[0] = a;
-  NEXT_I64[0] = NEXT_I64[0]! + ((a < b) === (a > 0) ? 1n : -1n);
-  return NEXT_F64[0]!;
-}
-
-/** The next float32 after `a` toward `b`. */
-function nextafter32(a: number, b: number): number {
-  if (Number.isNaN(a) || Number.isNaN(b)) return NaN;
-  if (a === b) return b;
-  if (a === 0) return b > 0 ? 1.401298464324817e-45 : -1.401298464324817e-45;
-  NEXT_F32[0] = a;
-  NEXT_I32[0] = NEXT_I32[0]! + ((a < b) === (a > 0) ? 1 : -1);
-  return NEXT_F32[0]!;
+  if (a === 0) return (b > 0 ? 1 : -1) * (single ? 1.401298464324817e-45 : 5e-324);
+  const up = (a < b) === (a > 0);
+  if (single) {
+    F32[0] = a;
+    I32[0] += up ? 1 : -1;
+    return F32[0]!;
+  }
+  F64[0] = a;
+  I64[0] += up ? 1n : -1n;
+  return F64[0]!;
 }
 
 function unaryKernel(fn: UnaryFunction, dt: DataType): (a: Num) => Num {
