@@ -26,7 +26,7 @@ import { joinLocation, normalizeLocation, removeLocation } from "./location.js";
 import { collectGarbage, peakRss, resetPeakRss } from "./memory.js";
 import { maxAbsDiff, streamedReference } from "./reference.js";
 import { ThreadsExecutor } from "@cubed-ts/exec-threads";
-import { type Dataset, labelledKernelModule, openDataset } from "@cubed-ts/labelled";
+import { type Dataset, openDataset } from "@cubed-ts/labelled";
 import { makeDatasetView, removeDatasetView } from "./dataset-view.js";
 
 /** Executors the benchmark can run on: local ones, and AWS Lambda / Step Functions (or their local stand-ins). */
@@ -298,11 +298,7 @@ async function runOn(options: QuadraticMeansOptions, localTarget: PrepareAwsOpti
   if (!(APIS as readonly string[]).includes(api)) {
     throw new RangeError(`Unknown api ${JSON.stringify(api)}: expected one of ${APIS.join(", ")}.`);
   }
-  const spec = new Spec({
-    workDir,
-    allowedMem: options.allowedMem ?? "2GB",
-    ...(api === "labelled" ? { kernelModules: [labelledKernelModule] } : {}),
-  });
+  const spec = new Spec({ workDir, allowedMem: options.allowedMem ?? "2GB" });
   const tWanted = positiveInt(options.t, "t");
 
   let inputs: InputInfo;

@@ -3,14 +3,14 @@
 // usage: node mean-time.js STORE_URL WORK_DIR   (prints JSON on stdout)
 import { Spec, type Callback } from "@cubed-ts/core";
 import { openDataset, StringArray } from "@cubed-ts/labelled";
-import { labelledKernelModule } from "@cubed-ts/labelled/kernels";
 import { ThreadsExecutor } from "@cubed-ts/exec-threads";
 
 const [url, workDir] = process.argv.slice(2);
 if (url === undefined || workDir === undefined) throw new Error("usage: mean-time.js STORE_URL WORK_DIR");
 
 const executor = new ThreadsExecutor({ maxWorkers: 2 });
-const spec = new Spec({ workDir, allowedMem: "500MB", executor, kernelModules: [labelledKernelModule] });
+// no kernelModules: the labelled kernels travel with the plan and the threads pick them up
+const spec = new Spec({ workDir, allowedMem: "500MB", executor });
 const workers: string[] = [];
 const countTasks: Callback = { onTaskEnd: (e) => void workers.push(e.worker) };
 
