@@ -32,6 +32,22 @@ export class ValueError extends CubedError {
   }
 }
 
+/**
+ * An argument of a type the function does not take (a string, `undefined`, a
+ * nested JS array… where an array or a number belongs). Names the function and
+ * the argument.
+ */
+export class ArgumentTypeError extends CubedError {
+  readonly _tag = "ArgumentTypeError" as const;
+  constructor(
+    message: string,
+    readonly fn: string,
+    readonly argument: string,
+  ) {
+    super(message);
+  }
+}
+
 /** An unknown or unsupported data type, or an operation not defined for a data type. */
 export class DtypeError extends CubedError {
   readonly _tag = "DtypeError" as const;
@@ -230,6 +246,7 @@ export function redactCause(err: unknown): Error {
 /** Every tag of the closed error set. */
 export type CubedErrorTag =
   | ValueError["_tag"]
+  | ArgumentTypeError["_tag"]
   | DtypeError["_tag"]
   | BroadcastError["_tag"]
   | ChunksError["_tag"]
@@ -251,6 +268,7 @@ export type CubedErrorTag =
 
 type ErrorByTag = {
   ValueError: ValueError;
+  ArgumentTypeError: ArgumentTypeError;
   DtypeError: DtypeError;
   BroadcastError: BroadcastError;
   ChunksError: ChunksError;
@@ -292,6 +310,7 @@ export function isCubedError<T extends CubedErrorTag>(
 
 const TAGS: Record<CubedErrorTag, true> = {
   ValueError: true,
+  ArgumentTypeError: true,
   DtypeError: true,
   BroadcastError: true,
   ChunksError: true,

@@ -38,7 +38,7 @@ export { projectedMem, bufferCopies, type BufferCopies } from "./primitives/memo
 export { blockwise, type BlockwiseOptions } from "./primitives/blockwise.js";
 
 export {
-  registerKernel, hasKernel, BUILTIN_KERNELS, type Kernel, type KernelContext, type KernelInput, type KernelOptions, type KernelArgsCheck,
+  registerKernel, hasKernel, BUILTIN_KERNELS, type Kernel, type KernelContext, type KernelInput, type KernelOptions, type KernelArgsCheck, type KernelLocation,
 } from "./kernels/registry.js";
 export { runTask, type TaskResult } from "./runtime/task-runner.js";
 export {

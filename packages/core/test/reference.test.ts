@@ -84,11 +84,12 @@ describe("reference: elementwise", () => {
     expect(big.data).toEqual([0n]);
     same(R.add(arr([true, true, false], "bool"), arr([true, false, false], "bool")), [true, true, false], "bool");
     same(R.add(arr([true, false], "bool"), 2), [3, 2], "int64");
-    // out-of-range JS integers are an error for integer arithmetic (numpy 2 OverflowError)
-    expect(() => R.add(arr([1], "uint8"), -1)).toThrow();
-    expect(() => R.maximum(300, arr([1], "int8"))).toThrow();
+    // a JS number the integer dtype cannot hold counts as a float (docs/api-status.md: JS has one number type,
+    // so 1e10 beside an int16 array is read as Python's 1e10, not as an overflowing int)
+    same(R.add(arr([1], "uint8"), -1), [0], "float64");
+    same(R.maximum(300, arr([1], "int8")), [300], "float64");
     same(R.divide(arr([1], "uint8"), -2), [-0.5], "float64");
-    same(R.where(arr([false], "bool"), arr([1], "uint8"), -1), [255], "uint8");
+    same(R.where(arr([false], "bool"), arr([1], "uint8"), -1), [-1], "float64");
   });
 
   it("broadcasts", () => {

@@ -90,7 +90,10 @@ describe.each(["sync", "async"] as const)("faults (%s)", (mode) => {
     const got = await compute(...arrays(`s3://work/errors-${mode}`), { executor: ex, callbacks: [{ onTaskEnd: (e) => attempts.push(e) }] });
     faultFor = () => undefined;
     same(got, expected);
-    expect(ex.stats.failedInvocations).toBeGreaterThanOrEqual(3);
+    // each of the three faulty invocations is rescued by a retry (a failed invocation) or, when a backup
+    // copy of the straggling task finishes first, by that backup (the runtime's default since hangs are
+    // rescued without a timeout)
+    expect(ex.stats.failedInvocations + attempts.filter((e) => e.backup).length).toBeGreaterThanOrEqual(3);
     expect(attempts.some((e) => e.attempt > 1)).toBe(true);
     const outcomes = stack.lambda.invocations.map((r) => r.outcome);
     expect(outcomes).toContain("timeout");

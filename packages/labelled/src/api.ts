@@ -5,7 +5,7 @@
 import type { BinaryFunction } from "./backends/functions.js";
 import { DataArray } from "./model/dataarray.js";
 import { Dataset } from "./model/dataset.js";
-import { type ArithmeticOperand, type BinaryOptions, binaryOp, variableWhere } from "./model/ops.js";
+import { type ArithmeticOperand, type BinaryOptions, binaryOp, checkOperand, variableWhere } from "./model/ops.js";
 import { Variable } from "./model/variable.js";
 import { ArgumentError } from "./errors.js";
 import { align as alignImpl, type JoinKind } from "./model/alignment.js";
@@ -71,6 +71,8 @@ export function neg<T extends DataArray | Dataset | Variable>(x: T): T {
  * ```
  */
 export function where(cond: DataArray, x: DataArray | number, y: DataArray | number, options: { join?: JoinKind } = {}): DataArray {
+  checkOperand("where", x, "x");
+  checkOperand("where", y, "y");
   const objs = [cond, x, y].filter((o): o is DataArray => o instanceof DataArray);
   if (objs.length === 0) throw new ArgumentError("where needs a DataArray condition.", "cond");
   const aligned = alignImpl(objs, { join: options.join ?? "inner" });

@@ -7,7 +7,7 @@
  * @example
  * ```ts
  * import { openDataset } from "@cubed-ts/labelled";
- * const ds = await openDataset("/data/uv.zarr", { chunkedArrayType: "cubed", chunks: {}, spec });
+ * const ds = await openDataset("/data/uv.zarr", { chunkedArrayType: "cubed", spec }); // lazy, on-disk chunks
  * const quad = ds.pow(2);
  * quad.set("uv", ds.get("anom_u").mul(ds.get("anom_v")));
  * const result = await quad.mean("time").compute();
@@ -30,9 +30,10 @@ export {
 export type {
   DuckArray, Chunks, DimChunks, NormalizeChunksOptions, FromArrayOptions, BackendComputeOptions, StoreTarget,
   ChunkCompressor, BlockKernel, BlockKernelArgs, MapBlocksOptions, ArrayNamespace, ChunkManager, Backend,
+  VisualizeOptions, PlanPicture,
 } from "./backends/types.js";
 export { registerBackend, declareBackend, listBackends, getBackend, backendOf, commonBackend } from "./backends/registry.js";
-export { defineBlockKernel } from "./backends/block-kernels.js";
+export { defineBlockKernel, type DefineBlockKernelOptions } from "./backends/block-kernels.js";
 export { eagerBackend } from "./backends/eager.js";
 export { cubedBackend } from "./backends/cubed.js";
 export { normalizeChunks } from "./backends/chunks.js";
@@ -62,5 +63,5 @@ export {
   add, sub, mul, div, pow, floordiv, mod, eq, ne, lt, le, gt, ge, neg, where, align, type Result,
 } from "./api.js";
 
-export { openDataset, type OpenDatasetOptions, type OpenChunks } from "./io/open.js";
+export { openDataset, openZarr, type OpenDatasetOptions, type OpenChunks } from "./io/open.js";
 export { toZarr, type ToZarrOptions } from "./io/write.js";

@@ -65,7 +65,7 @@ function expectSame(label: string, eager: NDArray, cubed: NDArray, rel: number):
 }
 
 const DTYPES: DataType[] = ["float64", "float32", "int16", "int32", "int64", "uint8", "bool"];
-const BINARY: BinaryFunction[] = ["add", "subtract", "multiply", "divide", "floorDivide", "remainder", "maximum", "minimum", "less", "equal", "greaterEqual"];
+const BINARY: BinaryFunction[] = ["add", "subtract", "multiply", "divide", "floorDivide", "remainder", "maximum", "minimum", "less", "equal", "greaterEqual", "nextafter"];
 const UNARY: UnaryFunction[] = ["abs", "negative", "sqrt", "round", "isnan", "floor", "square"];
 const REDUCTIONS: ReductionName[] = ["sum", "prod", "min", "max", "mean", "var", "std", "nansum", "nanmean", "nanmin", "nanmax", "nanvar", "nanstd", "nanprod", "all", "any"];
 
@@ -223,5 +223,32 @@ describe("normalizeChunks (dask semantics)", () => {
     expect(() => normalizeChunks([0], [10], { dtype: "float64" })).toThrow(/positive integer/);
     expect(normalizeChunks(["auto"], [100], { dtype: "float64", previousChunks: [7], limit: 8 * 30 })).toEqual([[28, 28, 28, 16]]);
     expect(normalizeChunks(["auto", -1], [1000, 10], { dtype: "float64", limit: 8 * 10 * 100 })).toEqual([Array(10).fill(100), [10]]);
+  });
+});
+
+describe("nextafter on both backends equals NumPy bit for bit", () => {
+  it("float64 and float32", async () => {
+    const a = [1, 0, -1, NaN, 1e308, 5e-324, -0, 3.5];
+    const b = [2, -1, -2, 0, Infinity, 0, 1, 3.5];
+    const { spawnSync } = await import("node:child_process");
+    const script =
+      "import json, sys, numpy as np\n" +
+      "a, b = [[float(v) for v in json.loads(s)] for s in sys.argv[1:3]]\n" +
+      "f = lambda v: None if v != v else (str(v) if v in (float('inf'), float('-inf')) else float(v))\n" +
+      "print(json.dumps({d: [f(v) for v in np.nextafter(np.array(a, d), np.array(b, d)).tolist()] for d in ['float64', 'float32']}))";
+    // as strings, so NaN, ±inf and -0 reach Python intact
+    const enc = (xs: number[]): string => JSON.stringify(xs.map((v) => (Object.is(v, -0) ? "-0.0" : String(v).replace("Infinity", "inf"))));
+    const r = spawnSync("/usr/bin/python3", ["-c", script, enc(a), enc(b)], { encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    const want = JSON.parse(r.stdout) as Record<string, (number | string | null)[]>;
+    for (const dtype of ["float64", "float32"] as const) {
+      const x = new NDArray(dtype, [a.length], dtype === "float64" ? Float64Array.from(a) : Float32Array.from(a));
+      const y = new NDArray(dtype, [b.length], dtype === "float64" ? Float64Array.from(b) : Float32Array.from(b));
+      const eager = Array.from(eagerBackend.namespace.binary("nextafter", x, y).data as Float64Array);
+      const lazyRes = Array.from((await cubedBackend.chunkManager.compute([cubedBackend.namespace.binary("nextafter", lazy(x), lazy(y))]))[0]!.data as Float64Array);
+      const expected = want[dtype]!.map((v) => (v === null ? NaN : typeof v === "string" ? Number(v.replace("inf", "Infinity")) : v));
+      expect(eager, `eager ${dtype}`).toEqual(expected);
+      expect(lazyRes, `cubed ${dtype}`).toEqual(expected);
+    }
   });
 });

@@ -1,12 +1,13 @@
 // Lazy labelled work on worker threads (@cubed-ts/exec-threads): the labelled
 // kernels (CF decoding/encoding, storing chunks, mapBlocks) run in workers that
-// import `labelledKernelModule` from the Spec's kernelModules. Uses the built
-// package (dist), since workers import JavaScript.
+// import the module the plan declares for them (labelledKernelModule), with no
+// Spec.kernelModules given. A failed toZarr on threads leaves nothing that
+// opens as data. Uses the built package (dist), since workers import JavaScript.
 
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Spec } from "@cubed-ts/core";
+import { Spec, isCubedError, openStore } from "@cubed-ts/core";
 import { ThreadsExecutor } from "@cubed-ts/exec-threads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "./helpers.js";
@@ -32,7 +33,7 @@ afterAll(async () => {
 
 describe("labelled kernels on worker threads", () => {
   it("decode, compute and toZarr (encode + store) run in workers and equal the in-process results", async () => {
-    const spec = new Spec({ workDir: tempDir("labelled-threads-work-"), allowedMem: "200MB", reservedMem: "20MB", kernelModules: [L.labelledKernelModule], executor });
+    const spec = new Spec({ workDir: tempDir("labelled-threads-work-"), allowedMem: "200MB", reservedMem: "20MB", executor });
     const ds = await L.openDataset(`${dir}/v2.zarr`, { chunkedArrayType: "cubed", chunks: {}, spec });
     expect(ds.variables.get("packed")!.isChunked).toBe(true);
     const m = await ds.mean("time").compute();
@@ -50,6 +51,25 @@ describe("labelled kernels on worker threads", () => {
       const a = Array.from((await back.get(name).values()).data as ArrayLike<number>);
       const b = Array.from((await orig.get(name).values()).data as ArrayLike<number>);
       expect(a.map((x) => (Number.isNaN(x) ? null : Math.round(x * 1e4))), name).toEqual(b.map((x) => (Number.isNaN(x) ? null : Math.round(x * 1e4))));
+    }
+  });
+
+  it("a toZarr that fails on threads (half the task attempts fail, no retries) leaves no metadata and nothing that opens as data", async () => {
+    const failing = new ThreadsExecutor({ maxWorkers: 2, retries: 0, faults: { failRate: 0.5, seed: 1 } });
+    try {
+      const spec = new Spec({ workDir: tempDir("labelled-threads-work-"), allowedMem: "200MB", reservedMem: "20MB", executor: failing });
+      const ds = await L.openDataset(`${dir}/v2.zarr`, { chunkedArrayType: "cubed", spec });
+      const url = `${dir}/failed.zarr`;
+      const err = await ds.toZarr(url, { zarrFormat: 2 }).catch((e: unknown) => e);
+      expect(isCubedError(err, "TaskError")).toBe(true);
+      const keys = await openStore(url).list("/");
+      expect(keys.filter((k) => /(\.zgroup|\.zarray|\.zattrs|\.zmetadata|zarr\.json)$/.test(k))).toEqual([]);
+      const open = await L.openDataset(url).catch((e: unknown) => e);
+      expect(L.isLabelledError(open, "ZarrFormatError")).toBe(true);
+      const py = runPython<Record<string, { opened: boolean }>>("try_open.py", url);
+      for (const [how, r] of Object.entries(py)) expect(r.opened, how).toBe(false);
+    } finally {
+      await failing.close();
     }
   });
 });

@@ -1,4 +1,4 @@
-import { ValueError } from "../errors.js";
+import { ArgumentTypeError, ValueError } from "../errors.js";
 import { type DataType, isBigIntDtype, parseDtype } from "../dtypes/dtype.js";
 import { type JsScalar, integerRange, resultType, scalarDtype, scalarResultType } from "../dtypes/promotion.js";
 import { broadcastShapes } from "../ndarray/shape.js";
@@ -11,11 +11,11 @@ import { blockwise } from "../primitives/blockwise.js";
 import { CubedArray } from "./array.js";
 import { rechunk } from "./rechunk.js";
 import { commonSpec } from "./plan-view.js";
+import { type CheckedOperand, type Operand, checkArray, checkOperands } from "./operands.js";
 
-/** An operand of an elementwise function: a lazy array or a JS scalar. */
-export type Operand = CubedArray | JsScalar;
+export type { Operand } from "./operands.js";
 
-function isArray(x: Operand): x is CubedArray {
+function isArray(x: CheckedOperand): x is CubedArray {
   return x instanceof CubedArray;
 }
 
@@ -25,8 +25,8 @@ function isArray(x: Operand): x is CubedArray {
  * scalar first taking the dtype it has against the other operand; true division
  * of two integer (or bool) inputs is float64.
  */
-function floatOperandDtype(fn: BinaryFunction, x1: Operand, x2: Operand): DataType {
-  const own = (o: Operand, other: Operand): DataType =>
+function floatOperandDtype(fn: BinaryFunction, x1: CheckedOperand, x2: CheckedOperand): DataType {
+  const own = (o: CheckedOperand, other: CheckedOperand): DataType =>
     isArray(o) ? o.dtype : isArray(other) ? scalarResultType(other.dtype, o) : scalarDtype(o);
   const dts = [own(x1, x2), own(x2, x1)];
   if (fn === "divide" && dts.every((d) => d === "bool" || !d.startsWith("float"))) return "float64";
@@ -46,7 +46,7 @@ function fitsInteger(n: number, dtype: DataType): boolean {
 }
 
 /** The dtype operands promote to (arrays strongly, JS scalars weakly, as NumPy 2). */
-export function promoteOperands(operands: readonly Operand[]): DataType {
+export function promoteOperands(operands: readonly CheckedOperand[]): DataType {
   const arrays = operands.filter(isArray);
   if (arrays.length === 0) return resultType(...operands.map((s) => scalarDtype(s as JsScalar)));
   let dt = resultType(...arrays.map((a) => a.dtype));
@@ -95,7 +95,7 @@ export function elementwiseOp(label: string, arrays: CubedArray[], expr: Expr): 
   return new CubedArray(l!, spec);
 }
 
-function leaves(operands: readonly Operand[], dtype: DataType): { arrays: CubedArray[]; exprs: Expr[] } {
+function leaves(operands: readonly CheckedOperand[], dtype: DataType): { arrays: CubedArray[]; exprs: Expr[] } {
   // before arrays with one content id (the same data, built with different Specs) merge below
   const given = operands.filter(isArray);
   if (given.length > 1) commonSpec(given);
@@ -113,14 +113,18 @@ function leaves(operands: readonly Operand[], dtype: DataType): { arrays: CubedA
 
 /** Applies a unary elementwise function. */
 export function unary(fn: UnaryFunction, x: CubedArray): CubedArray {
-  if (!isArray(x)) throw new ValueError(`${fn} needs an array argument.`, "x");
+  checkArray(fn, x, "x");
   const { compute, result } = functionDtypes(fn, x.dtype);
   const { arrays, exprs } = leaves([x], compute);
   return elementwiseOp(fn, arrays, { op: "unary", fn, arg: exprs[0]!, dtype: result });
 }
 
 /** Applies a binary elementwise function with NumPy broadcasting and promotion. */
-export function binary(fn: BinaryFunction, x1: Operand, x2: Operand): CubedArray {
+export function binary(fn: BinaryFunction, a: Operand, b: Operand): CubedArray {
+  const [x1, x2] = checkOperands(fn, [a, b], ["x1", "x2"]) as [CheckedOperand, CheckedOperand];
+  if (!isArray(x1) && !isArray(x2)) {
+    throw new ArgumentTypeError(`${fn}: at least one of x1 and x2 must be an array (CubedArray or NDArray); both are JS scalars.`, fn, "x1");
+  }
   let operand = isFloatFunction(fn) ? floatOperandDtype(fn, x1, x2) : promoteOperands([x1, x2]);
   // NumPy compares an integer array with an out-of-range JS number exactly: compute in float64
   if (COMPARISONS.has(fn) && [x1, x2].some((o) => typeof o === "number" && !fitsInteger(o, operand))) operand = "float64";
@@ -137,7 +141,11 @@ export function binary(fn: BinaryFunction, x1: Operand, x2: Operand): CubedArray
  * const y = where(greater(x, 0), x, 0);
  * ```
  */
-export function where(condition: Operand, x1: Operand, x2: Operand): CubedArray {
+export function where(cond: Operand, a: Operand, b: Operand): CubedArray {
+  const [condition, x1, x2] = checkOperands("where", [cond, a, b], ["condition", "x1", "x2"]) as [CheckedOperand, CheckedOperand, CheckedOperand];
+  if (![condition, x1, x2].some(isArray)) {
+    throw new ArgumentTypeError("where: at least one of condition, x1 and x2 must be an array (CubedArray or NDArray).", "where", "condition");
+  }
   const given = [condition, x1, x2].filter(isArray);
   if (given.length > 1) commonSpec(given);
   const dtype = promoteOperands([x1, x2]);
@@ -160,7 +168,7 @@ export function where(condition: Operand, x1: Operand, x2: Operand): CubedArray 
 /** An integer scalar bound outside an integer dtype's range clamps to the range (so clip never wraps, as NumPy). */
 function clampBound(bound: Operand | undefined, dtype: DataType): Operand | undefined {
   const range = integerRange(dtype);
-  if (range === undefined || bound === undefined || isArray(bound) || typeof bound === "boolean") return bound;
+  if (range === undefined || (typeof bound !== "number" && typeof bound !== "bigint")) return bound;
   if (typeof bound === "number" && !Number.isInteger(bound)) return bound;
   const v = BigInt(bound);
   const c = v < range[0] ? range[0] : v > range[1] ? range[1] : v;
@@ -176,6 +184,9 @@ function clampBound(bound: Operand | undefined, dtype: DataType): Operand | unde
  * ```
  */
 export function clip(x: CubedArray, bounds: { min?: Operand; max?: Operand } = {}): CubedArray {
+  checkArray("clip", x, "x");
+  const given = (["min", "max"] as const).filter((k) => bounds[k] !== undefined);
+  checkOperands("clip", given.map((k) => bounds[k]), given);
   let y = x;
   const min = clampBound(bounds.min, x.dtype);
   const max = clampBound(bounds.max, x.dtype);
@@ -194,6 +205,7 @@ export function clip(x: CubedArray, bounds: { min?: Operand; max?: Operand } = {
  * ```
  */
 export function astype(x: CubedArray, dtype: DataType, options: { copy?: boolean } = {}): CubedArray {
+  checkArray("astype", x, "x");
   parseDtype(dtype);
   if (x.dtype === dtype && !options.copy) return x;
   return elementwiseOp("astype", [x], castExpr({ op: "input", index: 0, dtype: x.dtype }, dtype) as Expr);

@@ -38,4 +38,4 @@ export const BUILTIN_KERNELS: readonly string[] = [
 ];
 
 export { getKernel, hasKernel, kernelEntry, registerKernel } from "./kernel-table.js";
-export type { Kernel, KernelArgsCheck, KernelContext, KernelInput, KernelOptions } from "./types.js";
+export type { Kernel, KernelArgsCheck, KernelContext, KernelInput, KernelLocation, KernelOptions } from "./types.js";

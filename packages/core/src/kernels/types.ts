@@ -52,4 +52,17 @@ export interface KernelOptions {
   checkArgs?: KernelArgsCheck;
   /** Names of other kernels this one calls with the given arguments (wrappers such as `map-blocks`). */
   calls?: (args: JsonValue) => string[];
+  /**
+   * Store locations the kernel reads or writes that its arguments name (e.g. a
+   * target Zarr array). Workers check them against their allowed prefixes like
+   * the plan's own arrays (`StoreAccessError`). Called after `checkArgs`.
+   */
+  locations?: (args: JsonValue) => readonly KernelLocation[];
+}
+
+/** A store location named in a kernel's arguments. */
+export interface KernelLocation {
+  url: string;
+  /** What the kernel does there, for messages ("the Zarr target of labelled/store-chunk"). */
+  what: string;
 }

@@ -11,6 +11,7 @@ import { StoreAccessError } from "../errors.js";
 import type { Plan } from "../plan/ir.js";
 import { localPath, urlScheme } from "../storage/registry.js";
 import { isUnder } from "../validate/locations.js";
+import { kernelEntry } from "../kernels/kernel-table.js";
 
 /** One location a plan names, and what a worker does there. */
 interface Location {
@@ -53,6 +54,10 @@ function locations(plan: Plan): Location[] {
         ...(s.role === "intermediate" ? { inside: plan.intermediateDir } : {}),
       });
     }
+  }
+  for (const op of Object.values(plan.ops)) {
+    if (op.kernel.kind !== "named") continue;
+    for (const l of kernelEntry(op.kernel.name)?.locations?.(op.kernel.args) ?? []) out.push({ url: l.url, what: l.what });
   }
   return out;
 }

@@ -20,6 +20,11 @@ export interface SpecOptions {
   kernelModules?: string[];
 }
 
+/** The keys {@link SpecOptions} has; any other key is a typo (e.g. cubed's `allowed_mem`). */
+const SPEC_OPTION_KEYS = Object.keys({
+  workDir: true, allowedMem: true, reservedMem: true, zarrCompressor: true, executor: true, kernelModules: true,
+} satisfies Record<keyof SpecOptions, true>);
+
 /** The serialisable part of a Spec, as stored in a plan. */
 export interface SpecData {
   workDir: string;
@@ -48,6 +53,17 @@ export class Spec {
   readonly kernelModules: readonly string[];
 
   constructor(options: SpecOptions = {}) {
+    if (typeof options !== "object" || options === null || Array.isArray(options)) {
+      throw new ValueError(`Spec takes an options object, got ${options === null ? "null" : typeof options}.`, "options");
+    }
+    const unknown = Object.keys(options).filter((k) => !SPEC_OPTION_KEYS.includes(k));
+    if (unknown.length) {
+      throw new ValueError(
+        `Unknown Spec option${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; ` +
+          `valid options are ${SPEC_OPTION_KEYS.join(", ")} (camelCase, e.g. allowedMem: "2GB").`,
+        unknown[0],
+      );
+    }
     this.workDir = options.workDir ?? tmpdir();
     if (typeof this.workDir !== "string" || this.workDir === "") {
       throw new ValueError(`Invalid workDir ${JSON.stringify(options.workDir)}: expected a path or URL.`, "workDir");

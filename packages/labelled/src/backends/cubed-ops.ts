@@ -9,14 +9,15 @@
  * @module
  */
 import {
-  type CubedArray, CubedArray as CubedArrayClass, NDArray, type Kernel, blockwise, broadcastTo as coreBroadcastTo,
-  concat as coreConcat, expandDims as coreExpandDims, full, index as coreIndex, pad as corePad,
+  type CubedArray, CubedArray as CubedArrayClass, KernelNotFoundError, NDArray, type Kernel, blockwise, broadcastTo as coreBroadcastTo,
+  concat as coreConcat, expandDims as coreExpandDims, full, hasKernel, index as coreIndex, pad as corePad,
   permuteDims as corePermuteDims, registerKernel, rechunk as coreRechunk, slice as coreSlice, take as coreTake,
 } from "@cubed-ts/core";
 import { ArgumentError } from "../errors.js";
-import { getBlockKernel } from "./block-kernels.js";
+import { blockKernelCoreName, runBlockKernel } from "./block-kernels.js";
+import { checkMapBlocksArgs, checkStoreChunkArgs, storeChunkLocations } from "./kernel-args.js";
 import type { BasicKey } from "./ndarray-ops.js";
-import type { BlockKernel, BlockKernelArgs, ChunkCompressor, MapBlocksOptions } from "./types.js";
+import type { BlockKernel, ChunkCompressor, MapBlocksOptions } from "./types.js";
 import { writeChunk } from "../io/chunk-codec.js";
 
 type Fill = number | string | null;
@@ -42,8 +43,8 @@ function decodeFill(v: Fill): number | bigint | undefined {
 const identityAxes = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 // ---------------------------------------------------------------------------
-// Kernels (registered with core on import; list this package's "./kernels"
-// module in Spec.kernelModules for executors with other workers)
+// Kernels (registered with core by this package's "./kernels" module, which
+// declares itself as their module: plans that use them make workers import it)
 
 const storeKernel: Kernel = async (ctx) => {
   const a = ctx.args as {
@@ -59,21 +60,20 @@ const storeKernel: Kernel = async (ctx) => {
   return [new NDArray("uint8", shape, new Uint8Array(shape.reduce((x, y) => x * y, 1)).fill(1))];
 };
 
-const mapBlocksKernel: Kernel = async (ctx) => {
-  const a = ctx.args as { kernel: string; args: BlockKernelArgs };
-  const blocks = await Promise.all(ctx.inputs.map((i) => i.read(0)));
-  const out = getBlockKernel(a.kernel).fn(blocks, a.args);
-  const want = ctx.outputShapes[0]!;
-  if (out.shape.length !== want.length || out.shape.some((s, i) => s !== want[i])) {
-    throw new ArgumentError(`Block kernel "${a.kernel}" returned shape (${out.shape.join(", ")}) for a block of shape (${want.join(", ")}).`);
-  }
-  return [out];
-};
+/** Registers this file's kernels with core, declaring `module` as the module that registers them (idempotent). */
+export function registerCubedKernels(module: string): void {
+  registerKernel("labelled/store-chunk", storeKernel, { module, checkArgs: checkStoreChunkArgs, locations: storeChunkLocations });
+  registerKernel("labelled/map-blocks", runBlockKernel, { module, checkArgs: checkMapBlocksArgs });
+}
 
-/** Registers this file's kernels with core (idempotent). */
-export function registerCubedKernels(): void {
-  registerKernel("labelled/store-chunk", storeKernel);
-  registerKernel("labelled/map-blocks", mapBlocksKernel);
+/** Plan time: a kernel this process does not have would fail every task attempt, so refuse to plan it. */
+function requireKernel(name: string): void {
+  if (!hasKernel(name)) {
+    throw new KernelNotFoundError(
+      `No kernel named "${name}" is registered in this process. Import "@cubed-ts/labelled" (its "./kernels" module registers ` +
+        `the labelled kernels), and define block kernels with defineBlockKernel(name, fn, { module: import.meta.url }).`,
+    );
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -239,6 +239,7 @@ export interface CubedStoreTarget {
  * ```
  */
 export function storeOp(x: CubedArray, target: CubedStoreTarget): CubedArray {
+  requireKernel("labelled/store-chunk");
   const src = rechunk(x, target.chunks);
   const grid = src.shape.map((s, d) => Math.ceil(s / src.chunks[d]!));
   const [l] = blockwise({
@@ -267,6 +268,8 @@ export function storeOp(x: CubedArray, target: CubedStoreTarget): CubedArray {
  * ```
  */
 export function mapBlocks(kernel: BlockKernel, xs: readonly CubedArray[], options: MapBlocksOptions): CubedArray {
+  const coreName = blockKernelCoreName(kernel);
+  requireKernel(coreName);
   const first = xs[0]!;
   for (const x of xs) {
     if (x.shape.length !== first.shape.length || x.shape.some((s, i) => s !== first.shape[i])) {
@@ -277,7 +280,7 @@ export function mapBlocks(kernel: BlockKernel, xs: readonly CubedArray[], option
   const [l] = blockwise({
     label: kernel.name,
     inputs: inputs.map((x) => ({ lineage: x.lineage, map: { kind: "index" as const, axes: identityAxes(x.ndim) }, access: "all" as const })),
-    kernel: { kind: "named", name: "labelled/map-blocks", args: { kernel: kernel.name, args: options.args ?? {} } },
+    kernel: { kind: "named", name: coreName, args: { kernel: kernel.name, args: options.args ?? {} } },
     outputs: [{ shape: [...first.shape], dtype: options.dtype, chunks: [...first.chunks] }],
   });
   return wrap(l!, first.spec);

@@ -12,17 +12,15 @@ import {
   bitwiseRightShift, atan2, hypot, copysign, logaddexp, nextafter,
   abs, negative, positive, sqrt, exp, expm1, log, log1p, log2, log10, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh,
   asinh, acosh, atanh, ceil, floor, round, trunc, sign, square, isinf, isfinite, logicalNot, bitwiseInvert, signbit, reciprocal,
-  type Operand,
+  type Operand, visualize as coreVisualize,
 } from "@cubed-ts/core";
 import { regularSize, normalizeChunks } from "./chunks.js";
 import {
-  basicIndex, broadcastTo, concat, expandDims, mapBlocks, permuteDims, rechunk, registerCubedKernels, storeOp, take,
+  basicIndex, broadcastTo, concat, expandDims, mapBlocks, permuteDims, rechunk, storeOp, take,
 } from "./cubed-ops.js";
 import type { BinaryFunction, ReductionName, UnaryFunction } from "./functions.js";
 import type { ArrayNamespace, Backend, ChunkManager } from "./types.js";
 import { checkComputeAllowed } from "../model/guard.js";
-
-registerCubedKernels();
 
 const UNARY: Record<UnaryFunction, (x: CubedArray) => CubedArray> = {
   abs, negative, positive, sqrt, exp, expm1, log, log1p, log2, log10, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh,
@@ -120,6 +118,8 @@ const chunkManager: ChunkManager<CubedArray> = {
     });
   },
   mapBlocks: (kernel, arrays, o) => mapBlocks(kernel, arrays, o),
+  visualize: (arrays, o = {}) =>
+    coreVisualize([...arrays], { ...(o.file === undefined ? {} : { file: o.file }), ...(o.optimize === undefined ? {} : { optimize: o.optimize }) }),
 };
 
 /**
@@ -127,7 +127,7 @@ const chunkManager: ChunkManager<CubedArray> = {
  *
  * @example
  * ```ts
- * const ds = await openDataset(url, { chunkedArrayType: "cubed", chunks: {}, spec });
+ * const ds = await openDataset(url, { chunkedArrayType: "cubed", spec });
  * ```
  */
 export const cubedBackend: Backend<CubedArray> = {

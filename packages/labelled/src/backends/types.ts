@@ -70,6 +70,8 @@ export type ChunkCompressor = null | { id: "zlib" | "gzip" | "zstd"; level: numb
 /** A per-block function usable by every backend: registered once by name (so lazy plans stay plain data). */
 export interface BlockKernel {
   readonly name: string;
+  /** The module that defines it (declared by lazy plans that use it, so workers import it). */
+  readonly module?: string;
   /** Computes one output block from the input blocks (one per input, all with the output's block grid). */
   readonly fn: (blocks: readonly NDArray[], args: BlockKernelArgs) => NDArray;
 }
@@ -125,6 +127,24 @@ export interface ChunkManager<A extends DuckArray = DuckArray> {
   store(sources: readonly A[], targets: readonly StoreTarget[], options?: BackendComputeOptions): Promise<void>;
   /** Applies a block kernel to every block of the (identically chunked) inputs. */
   mapBlocks(kernel: BlockKernel, arrays: readonly A[], options: MapBlocksOptions): A;
+  /** Draws the plan computing `arrays` would run, all in one plan (optional: backends without plans omit it). */
+  visualize?(arrays: readonly A[], options?: VisualizeOptions): Promise<PlanPicture>;
+}
+
+/** Options of {@link ChunkManager.visualize}. */
+export interface VisualizeOptions {
+  /** Write the picture here: `.svg` for SVG, `.dot` (or `.gv`) for DOT text. */
+  file?: string;
+  /** Fuse ops first, as compute does (default true). */
+  optimize?: boolean;
+}
+
+/** A drawn plan: Graphviz DOT text, its SVG rendering, and the ops over the memory bound. */
+export interface PlanPicture {
+  dot: string;
+  svg: string;
+  /** Ops whose projected memory exceeds the bound; compute would refuse them. */
+  overMemory: string[];
 }
 
 /** A registered backend. */

@@ -6,7 +6,8 @@
 import { type DataType, NDArray, type Spec, fromZarr, openStore } from "@cubed-ts/core";
 import * as zarr from "zarrita";
 import { StringArray } from "../dtypes.js";
-import { ArgumentError, ZarrFormatError } from "../errors.js";
+import { ArgumentError, DimensionError, ZarrFormatError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import { backendOf, getBackend } from "../backends/registry.js";
 import type { DimChunks, DuckArray } from "../backends/types.js";
 import { alloc, sizeOf, stridesOf } from "../backends/ndarray-ops.js";
@@ -17,18 +18,23 @@ import { type DecodeOptions, cfDecodeKernel, decodeBlock, decodeV3FillAttr, deco
 import { type ArrayMeta, readGroupMeta } from "./zarr-meta.js";
 import { warn } from "../warnings.js";
 
-/** Chunks for `openDataset`: `{}` (on-disk), `-1`, `"auto"`, one size, or per-dim sizes. */
-export type OpenChunks = number | "auto" | Record<string, DimChunks>;
+/**
+ * Chunks for `openDataset`: `{}` (on-disk), `-1`, `"auto"`, one size, per-dim
+ * sizes, or `null` (no chunked arrays: read everything into memory).
+ */
+export type OpenChunks = number | "auto" | Record<string, DimChunks> | null;
 
 /** Options of {@link openDataset}. */
 export interface OpenDatasetOptions {
   /**
-   * Chunking: undefined (default) reads every variable into memory; `{}` uses
-   * the on-disk chunks; `-1` one chunk per variable; `"auto"`; or per-dim
-   * sizes (dims not named keep their on-disk chunks).
+   * Chunking. Default: with a `chunkedArrayType` (other than `"eager"`), the
+   * on-disk chunks (`{}`, lazy); without one, `null`. `null` reads every
+   * variable into memory; `{}` uses the on-disk chunks; `-1` one chunk per
+   * variable; `"auto"`; or per-dim sizes (dims not named keep their on-disk
+   * chunks; a name that is not a dim of the store is a DimensionError).
    */
   chunks?: OpenChunks;
-  /** Backend for chunked variables (default `"cubed"`); `"eager"` loads into memory. */
+  /** Backend for chunked variables (`"cubed"`, the default when `chunks` is given); `"eager"` loads into memory. */
   chunkedArrayType?: string;
   /** The cubed Spec (memory bound, work dir). */
   spec?: Spec;
@@ -46,6 +52,20 @@ export interface OpenDatasetOptions {
   group?: string;
   /** Variables to skip. */
   dropVariables?: readonly string[];
+}
+
+const OPEN_OPTION_KEYS = Object.keys({
+  chunks: true, chunkedArrayType: true, spec: true, consolidated: true, decodeCf: true, maskAndScale: true, decodeTimes: true,
+  decodeCoords: true, group: true, dropVariables: true,
+} satisfies Record<keyof OpenDatasetOptions, true>);
+
+function checkChunksArg(chunks: unknown): void {
+  if (chunks === undefined || chunks === null || chunks === "auto" || typeof chunks === "number") return;
+  if (typeof chunks === "object" && !Array.isArray(chunks)) return;
+  throw new ArgumentError(
+    `openDataset: chunks must be null (in memory), {} (on-disk chunks), -1, "auto", a chunk size, or per-dim sizes like { time: 10 }; got ${JSON.stringify(chunks)}.`,
+    "chunks",
+  );
 }
 
 function describe(url: string, name: string): string {
@@ -113,7 +133,20 @@ async function readEager(url: string, a: ArrayMeta): Promise<NDArray | StringArr
   return new NDArray(dtype, shape, out);
 }
 
-function requestedChunks(chunks: OpenChunks, dims: readonly string[]): Record<string, DimChunks> {
+/** A per-dim chunks dict may name only dims of the (non-dropped) variables. */
+function checkChunkDims(url: string, chunks: Record<string, DimChunks>, arrays: readonly ArrayMeta[]): void {
+  const dims = new Set(arrays.flatMap((a) => a.dims ?? []).filter((d): d is string => typeof d === "string"));
+  const unknown = Object.keys(chunks).filter((d) => !dims.has(d));
+  if (unknown.length) {
+    throw new DimensionError(
+      `openDataset: chunks name ${unknown.map((d) => `"${d}"`).join(", ")}, which ${unknown.length > 1 ? "are not dimensions" : "is not a dimension"} ` +
+        `of ${url}; its dimensions are ${[...dims].map((d) => `"${d}"`).join(", ") || "(none)"}.`,
+      unknown[0],
+    );
+  }
+}
+
+function requestedChunks(chunks: Exclude<OpenChunks, null>, dims: readonly string[]): Record<string, DimChunks> {
   if (typeof chunks === "number" || chunks === "auto") return Object.fromEntries(dims.map((d) => [d, chunks]));
   return chunks;
 }
@@ -125,20 +158,29 @@ function requestedChunks(chunks: OpenChunks, dims: readonly string[]): Record<st
  * `datetime64[ms]`), and turns `coordinates` attributes into coordinates.
  * Dimension coordinates and 0-d variables are always in memory.
  *
+ * With a `chunkedArrayType` the other variables are lazy, on the store's
+ * chunks unless `chunks` says otherwise (`chunks: null` reads them into
+ * memory); without one they are read into memory unless `chunks` is given.
+ * Unknown option keys and chunk dims are errors.
+ *
  * @example
  * ```ts
- * const ds = await openDataset("/data/tiny.zarr", { chunkedArrayType: "cubed", chunks: {}, spec });
+ * const ds = await openDataset("/data/tiny.zarr", { chunkedArrayType: "cubed", spec }); // lazy, on-disk chunks
  * const m = await ds.get("tas").mean("time").compute();
  * ```
  */
 export async function openDataset(url: string, options: OpenDatasetOptions = {}): Promise<Dataset> {
+  checkOptions("openDataset", options, OPEN_OPTION_KEYS);
+  checkChunksArg(options.chunks);
   const meta = await readGroupMeta(url, options.group ?? "", options.consolidated);
   const decode = options.decodeCf ?? true;
   const decodeOptions: DecodeOptions = { maskAndScale: decode && (options.maskAndScale ?? true), decodeTimes: decode && (options.decodeTimes ?? true) };
-  const chunked = options.chunks !== undefined && (options.chunkedArrayType ?? "cubed") !== "eager";
+  const chunks: OpenChunks = options.chunks === undefined ? (options.chunkedArrayType === undefined ? null : {}) : options.chunks;
+  const chunked = chunks !== null && (options.chunkedArrayType ?? "cubed") !== "eager";
   const backend = chunked ? getBackend(options.chunkedArrayType ?? "cubed") : undefined;
   const drop = new Set(options.dropVariables ?? []);
   const arrays = meta.arrays.filter((a) => !drop.has(a.name));
+  if (chunks !== null && typeof chunks === "object") checkChunkDims(url, chunks, arrays);
   const allDims = new Map<string, number>();
   const vars = new Map<string, Variable>();
   const coordNames = new Set<string>();
@@ -193,7 +235,7 @@ export async function openDataset(url: string, options: OpenDatasetOptions = {})
       const raw = (await readEager(url, a)) as NDArray;
       data = plan.args ? decodeBlock(raw, plan.args) : raw;
     } else {
-      const per = requestedChunks(options.chunks!, dims);
+      const per = requestedChunks(chunks!, dims);
       const explicit = backend!.chunkManager.normalizeChunks(
         dims.map((d) => (d in per ? per[d]! : null)),
         a.shape,
@@ -241,4 +283,20 @@ function splitWarning(url: string, a: ArrayMeta, dims: readonly string[], chunks
       "ChunkSplitWarning",
     );
   }
+}
+
+/**
+ * Opens a Zarr group as a Dataset of lazy arrays on the store's chunks
+ * (xarray's `open_zarr`): {@link openDataset} with `chunkedArrayType: "cubed"`
+ * and `chunks: {}` unless given. Pass `chunks: null` to read into memory.
+ *
+ * @example
+ * ```ts
+ * const ds = await openZarr("/data/uv.zarr", { spec });
+ * const result = await ds.pow(2).mean("time").compute();
+ * ```
+ */
+export async function openZarr(url: string, options: OpenDatasetOptions = {}): Promise<Dataset> {
+  checkOptions("openZarr", options, OPEN_OPTION_KEYS);
+  return openDataset(url, { ...options, chunkedArrayType: options.chunkedArrayType ?? "cubed" });
 }

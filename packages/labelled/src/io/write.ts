@@ -1,8 +1,9 @@
 /**
- * `toZarr`: writes a Dataset as a Zarr v2 or v3 group the way xarray does:
- * metadata first, in-memory variables directly, all chunked variables in one
- * compute per backend (each task writes its own chunk), then consolidated
- * metadata. CF encoding (times, fill values, packing) is applied per block.
+ * `toZarr`: writes a Dataset as a Zarr v2 or v3 group: in-memory variables
+ * directly, all chunked variables in one compute per backend (each task writes
+ * its own chunk), and only then the metadata (arrays, group, consolidated), so
+ * a failed write leaves nothing that opens as data. CF encoding (times, fill
+ * values, packing) is applied per block.
  * @module
  */
 import { type DataType, type NDArray, openStore } from "@cubed-ts/core";
@@ -16,7 +17,8 @@ import type { Dataset } from "../model/dataset.js";
 import type { Variable } from "../model/variable.js";
 import { cfEncodeKernel, encodeBlock, encodeV3FillAttr, planEncode } from "./cf.js";
 import { compressChunk } from "./chunk-codec.js";
-import { jsonBytes, toJson } from "./json.js";
+import { jsonBytes } from "./json.js";
+import { checkOptions } from "../options.js";
 
 /** Options of {@link toZarr}. */
 export interface ToZarrOptions extends BackendComputeOptions {
@@ -31,6 +33,10 @@ export interface ToZarrOptions extends BackendComputeOptions {
   /** Group path inside the store (default the root). */
   group?: string;
 }
+
+const TO_ZARR_OPTION_KEYS = Object.keys({
+  mode: true, zarrFormat: true, consolidated: true, encoding: true, group: true, executor: true, callbacks: true, signal: true,
+} satisfies Record<keyof ToZarrOptions, true>);
 
 const V2_NAMES: Record<DataType, string> = {
   bool: "|b1", int8: "|i1", uint8: "|u1", int16: "<i2", uint16: "<u2", int32: "<i4", uint32: "<u4",
@@ -176,6 +182,7 @@ function coordinatesAttrs(ds: Dataset): { perVar: Map<string, string>; global: s
  * ```
  */
 export async function toZarr(ds: Dataset, url: string, options: ToZarrOptions = {}): Promise<void> {
+  checkOptions("toZarr", options, TO_ZARR_OPTION_KEYS);
   const zarrFormat = options.zarrFormat ?? 3;
   if (zarrFormat !== 2 && zarrFormat !== 3) throw new ArgumentError(`zarrFormat must be 2 or 3, got ${String(zarrFormat)}.`, "zarrFormat");
   const mode = options.mode ?? "w-";
@@ -221,9 +228,72 @@ export async function toZarr(ds: Dataset, url: string, options: ToZarrOptions = 
     planned.push({ name, v, data, dtype: plan.dtype, attrs: plan.attrs, fillValue: plan.fillValue, chunks, compressor, strLen: 0 });
   }
 
-  // 2. metadata first
+  // 2. replace: the old store goes first, so its metadata can never describe the new chunks
   if (existing) await store.deletePrefix(prefix);
-  const groupAttrs: Attrs = { ...ds.attrs };
+
+  // 3. chunks: in-memory variables directly, chunked ones in one compute per backend. No
+  // metadata exists yet, so a failure leaves nothing that opens as data (its chunks are removed).
+  try {
+    await writeChunks(url, root, planned, zarrFormat, options);
+  } catch (err) {
+    await Promise.all(planned.map((p) => store.deletePrefix(`${join(root, p.name)}/`).catch(() => undefined)));
+    throw err;
+  }
+
+  // 4. metadata last: arrays, then the group, then consolidated metadata
+  await writeMetadata(url, root, planned, ds.attrs, global, zarrFormat, options.consolidated ?? true);
+}
+
+/** Writes every chunk of every planned variable (no metadata). */
+async function writeChunks(url: string, root: `/${string}`, planned: readonly Planned[], zarrFormat: 2 | 3, options: ToZarrOptions): Promise<void> {
+  const byBackend = new Map<Backend, { sources: DuckArray[]; targets: StoreTarget[] }>();
+  for (const p of planned) {
+    const target: StoreTarget = {
+      url,
+      path: join(root, p.name),
+      zarrFormat,
+      chunks: p.chunks,
+      compressor: p.compressor,
+      separator: zarrFormat === 2 ? "." : "/",
+      ...(p.fillValue !== null && p.dtype !== "str" ? { fillValue: typeof p.fillValue === "bigint" ? p.fillValue : Number(castElement(p.fillValue, p.dtype as DataType)) } : {}),
+    };
+    if (p.data instanceof StringArray) {
+      await writeStrings(p, target, zarrFormat);
+      continue;
+    }
+    const b = backendOf(p.data);
+    if (!b.chunkManager.isChunked(p.data)) {
+      await b.chunkManager.store([p.data], [target]);
+      continue;
+    }
+    if (!byBackend.has(b)) byBackend.set(b, { sources: [], targets: [] });
+    byBackend.get(b)!.sources.push(p.data);
+    byBackend.get(b)!.targets.push(target);
+  }
+  const computeOptions: BackendComputeOptions = {
+    ...(options.executor ? { executor: options.executor } : {}),
+    ...(options.callbacks ? { callbacks: options.callbacks } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+  for (const [b, { sources, targets }] of byBackend) await b.chunkManager.store(sources, targets, computeOptions);
+}
+
+/**
+ * Writes the metadata of every array, then of the group (`.zgroup`/`.zattrs`, or
+ * the group's `zarr.json`), then the consolidated metadata (`.zmetadata`, or the
+ * root `zarr.json` again with `consolidated_metadata`).
+ */
+async function writeMetadata(
+  url: string,
+  root: `/${string}`,
+  planned: readonly Planned[],
+  dsAttrs: Attrs,
+  global: string | undefined,
+  zarrFormat: 2 | 3,
+  consolidated: boolean,
+): Promise<void> {
+  const store = openStore(url);
+  const groupAttrs: Attrs = { ...dsAttrs };
   if (global) groupAttrs.coordinates = global;
   const consolidatedV2: Record<string, unknown> = {};
   const consolidatedV3: Record<string, unknown> = {};
@@ -241,8 +311,8 @@ export async function toZarr(ds: Dataset, url: string, options: ToZarrOptions = 
         zarr_format: 2,
       };
       const zattrs = { _ARRAY_DIMENSIONS: [...p.v.dims], ...p.attrs };
-      await store.set(join(path, ".zarray"), jsonBytes(zarray));
       await store.set(join(path, ".zattrs"), jsonBytes(zattrs));
+      await store.set(join(path, ".zarray"), jsonBytes(zarray));
       consolidatedV2[`${p.name}/.zarray`] = zarray;
       consolidatedV2[`${p.name}/.zattrs`] = zattrs;
     } else {
@@ -275,59 +345,23 @@ export async function toZarr(ds: Dataset, url: string, options: ToZarrOptions = 
     }
   }
   if (zarrFormat === 2) {
-    await store.set(join(root, ".zgroup"), jsonBytes({ zarr_format: 2 }));
     await store.set(join(root, ".zattrs"), jsonBytes(groupAttrs));
-  } else {
-    await store.set(join(root, "zarr.json"), jsonBytes({ attributes: groupAttrs, zarr_format: 3, node_type: "group" }));
-  }
-
-  // 3. in-memory variables directly; 4. chunked ones in one compute per backend
-  const byBackend = new Map<Backend, { sources: DuckArray[]; targets: StoreTarget[] }>();
-  for (const p of planned) {
-    const target: StoreTarget = {
-      url,
-      path: join(root, p.name),
-      zarrFormat,
-      chunks: p.chunks,
-      compressor: p.compressor,
-      separator: zarrFormat === 2 ? "." : "/",
-      ...(p.fillValue !== null && p.dtype !== "str" ? { fillValue: typeof p.fillValue === "bigint" ? p.fillValue : Number(castElement(p.fillValue, p.dtype as DataType)) } : {}),
-    };
-    if (p.data instanceof StringArray) {
-      await writeStrings(p, target, zarrFormat);
-      continue;
-    }
-    const b = backendOf(p.data);
-    if (!b.chunkManager.isChunked(p.data)) {
-      await b.chunkManager.store([p.data], [target]);
-      continue;
-    }
-    if (!byBackend.has(b)) byBackend.set(b, { sources: [], targets: [] });
-    byBackend.get(b)!.sources.push(p.data);
-    byBackend.get(b)!.targets.push(target);
-  }
-  const computeOptions: BackendComputeOptions = {
-    ...(options.executor ? { executor: options.executor } : {}),
-    ...(options.callbacks ? { callbacks: options.callbacks } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-  };
-  for (const [b, { sources, targets }] of byBackend) await b.chunkManager.store(sources, targets, computeOptions);
-
-  // 5. consolidate
-  if (options.consolidated ?? true) {
-    if (zarrFormat === 2) {
+    await store.set(join(root, ".zgroup"), jsonBytes({ zarr_format: 2 }));
+    if (consolidated) {
       const md = { ".zattrs": groupAttrs, ".zgroup": { zarr_format: 2 }, ...consolidatedV2 };
       await store.set(join(root, ".zmetadata"), jsonBytes({ metadata: md, zarr_consolidated_format: 1 }));
-    } else {
-      const rootMeta = {
+    }
+    return;
+  }
+  const rootMeta = consolidated
+    ? {
         attributes: groupAttrs,
         zarr_format: 3,
         consolidated_metadata: { kind: "inline", must_understand: false, metadata: consolidatedV3 },
         node_type: "group",
-      };
-      await store.set(join(root, "zarr.json"), new TextEncoder().encode(toJson(rootMeta)));
-    }
-  }
+      }
+    : { attributes: groupAttrs, zarr_format: 3, node_type: "group" };
+  await store.set(join(root, "zarr.json"), jsonBytes(rootMeta));
 }
 
 async function writeStrings(p: Planned, target: StoreTarget, zarrFormat: 2 | 3): Promise<void> {

@@ -6,13 +6,15 @@ import type { DataType, NDArray } from "@cubed-ts/core";
 import type { LabelledDtype, StringArray } from "../dtypes.js";
 import { ArgumentError, DimensionError, KeyError } from "../errors.js";
 import type { UnaryFunction } from "../backends/functions.js";
-import type { BackendComputeOptions, Chunks, DimChunks } from "../backends/types.js";
+import type { BackendComputeOptions, Chunks, DimChunks, PlanPicture, VisualizeOptions } from "../backends/types.js";
+import { visualizeVariables } from "./visualize.js";
+import { checkOptions } from "../options.js";
 import type { Attrs, Encoding } from "./attrs.js";
 import type { Alignable } from "./alignment.js";
 import { Coordinates, type VariableInput, buildIndexes, toVariable } from "./coords.js";
 import type { Index } from "./indexes.js";
 import { type IselIndexer, type SelIndexer, type SelOptions, selToIsel } from "./selection.js";
-import { type ChunkOptions, type DataInput, type ReduceMethod, type ReduceOptions, Variable, computeVariables } from "./variable.js";
+import { CHUNK_OPTION_KEYS, type ChunkOptions, type DataInput, type ReduceMethod, type ReduceOptions, Variable, computeVariables } from "./variable.js";
 import { formatDataArray } from "./repr.js";
 import { type ArithmeticOperand, type BinaryOptions, binaryOp, whereObject, fillnaObject, isnullObject } from "./ops.js";
 import { virtualVariable } from "./virtual.js";
@@ -495,6 +497,19 @@ export class DataArray implements Alignable<DataArray> {
     return DataArray.fromParts(vars[0]!, new Map(names.map((n, i) => [n, vars[i + 1]!])), this.name);
   }
 
+  /**
+   * Draws the plan that computing this array would run (DOT and SVG; ops over
+   * the memory bound are listed in `overMemory`). Nothing is computed.
+   *
+   * @example
+   * ```ts
+   * const { svg } = await a.mean("time").visualize({ file: "plan.svg" });
+   * ```
+   */
+  visualize(options: VisualizeOptions = {}): Promise<PlanPicture> {
+    return visualizeVariables([this.variable], options);
+  }
+
   /** Computes chunked data in place and returns this. @example `await a.load()` */
   async load(options: BackendComputeOptions = {}): Promise<this> {
     const c = await this.compute(options);
@@ -518,6 +533,7 @@ export class DataArray implements Alignable<DataArray> {
    * ```
    */
   chunk(chunks: DimChunks | Record<string, DimChunks> = {}, options: ChunkOptions = {}): DataArray {
+    checkOptions("chunk", options, CHUNK_OPTION_KEYS);
     const per = chunksPerDim(chunks, this.dims, this.dims);
     const variable = this.variable.chunk(per, options);
     const coords = new Map<string, Variable>();

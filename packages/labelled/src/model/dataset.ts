@@ -5,7 +5,9 @@
 import type { DataType } from "@cubed-ts/core";
 import { ArgumentError, DimensionError, KeyError } from "../errors.js";
 import { isNumeric } from "../dtypes.js";
-import type { BackendComputeOptions, DimChunks } from "../backends/types.js";
+import type { BackendComputeOptions, DimChunks, PlanPicture, VisualizeOptions } from "../backends/types.js";
+import { visualizeVariables } from "./visualize.js";
+import { checkOptions } from "../options.js";
 import type { Attrs, Encoding } from "./attrs.js";
 import type { Alignable } from "./alignment.js";
 import { Coordinates, type VariableInput, buildIndexes, dimSizes, toVariable } from "./coords.js";
@@ -15,7 +17,7 @@ import {
 import type { Index } from "./indexes.js";
 import { factories } from "./factories.js";
 import { type IselIndexer, type SelIndexer, type SelOptions, selToIsel } from "./selection.js";
-import { type ChunkOptions, type ReduceMethod, type ReduceOptions, Variable, computeVariables } from "./variable.js";
+import { CHUNK_OPTION_KEYS, type ChunkOptions, type ReduceMethod, type ReduceOptions, Variable, computeVariables } from "./variable.js";
 import { type ArithmeticOperand, type BinaryOptions, binaryOp, fillnaObject, isnullObject, whereObject } from "./ops.js";
 import { formatDataset } from "./repr.js";
 import { virtualVariable } from "./virtual.js";
@@ -460,6 +462,20 @@ export class Dataset implements Alignable<Dataset> {
     return this.replace(new Map(names.map((n, i) => [n, done[i]!])));
   }
 
+  /**
+   * Draws the plan that computing the lazy data variables would run, all in
+   * one plan (DOT and SVG; ops over the memory bound are listed in
+   * `overMemory`). Nothing is computed.
+   *
+   * @example
+   * ```ts
+   * const { overMemory } = await quad.mean("time").visualize({ file: "plan.svg" });
+   * ```
+   */
+  visualize(options: VisualizeOptions = {}): Promise<PlanPicture> {
+    return visualizeVariables(this.dataVars.map((n) => this.vars.get(n)!), options);
+  }
+
   /** Computes in place and returns this. @example `await ds.load()` */
   async load(options: BackendComputeOptions = {}): Promise<this> {
     const c = await this.compute(options);
@@ -478,6 +494,7 @@ export class Dataset implements Alignable<Dataset> {
    * ```
    */
   chunk(chunks: DimChunks | Record<string, DimChunks> = {}, options: ChunkOptions = {}): Dataset {
+    checkOptions("chunk", options, CHUNK_OPTION_KEYS);
     const dims = this.dims;
     const per = chunksPerDim(chunks, dims, dims);
     const vars = new Map<string, Variable>();

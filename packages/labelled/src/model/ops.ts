@@ -7,7 +7,7 @@
 import { ArgumentError } from "../errors.js";
 import { isFloat, promoteForNaN } from "../dtypes.js";
 import type { BinaryFunction, JsScalar } from "../backends/functions.js";
-import { commonBackend, toBackend } from "../backends/registry.js";
+import { backendOf, commonBackend, toBackend } from "../backends/registry.js";
 import type { DuckArray } from "../backends/types.js";
 import { dropConflicts } from "./attrs.js";
 import { type JoinKind, align } from "./alignment.js";
@@ -28,6 +28,45 @@ export interface BinaryOptions {
 
 type VOperand = Variable | JsScalar | Date;
 
+function describeValue(x: unknown): string {
+  if (x === undefined) return "undefined";
+  if (x === null) return "null";
+  if (typeof x === "string") return `the string ${JSON.stringify(x.length > 20 ? `${x.slice(0, 20)}…` : x)}`;
+  if (Array.isArray(x)) return "a JS array";
+  if (typeof x === "object") return `an object (${(x as object).constructor?.name ?? "Object"})`;
+  return `a ${typeof x}`;
+}
+
+/**
+ * Throws an {@link ArgumentError} naming `fn` and `argument` unless `x` is a
+ * DataArray, Dataset, Variable, an array a registered backend owns (NDArray,
+ * CubedArray), a JS number/bigint/boolean, or a valid Date.
+ *
+ * @example
+ * ```ts
+ * checkOperand("add", "1", "b"); // ArgumentError: add: operand b must be …, got the string "1"
+ * ```
+ */
+export function checkOperand(fn: string, x: unknown, argument: string): void {
+  if (x instanceof DataArray || x instanceof Dataset || x instanceof Variable) return;
+  if (typeof x === "number" || typeof x === "bigint" || typeof x === "boolean") return;
+  if (x instanceof Date && !Number.isNaN(x.getTime())) return;
+  if (x !== null && typeof x === "object" && !Array.isArray(x)) {
+    try {
+      backendOf(x);
+      return;
+    } catch {
+      // not an array of any backend: reported below
+    }
+  }
+  const hint =
+    typeof x === "string" ? " Strings are not converted: pass a number." : Array.isArray(x) ? " Wrap JS data in a DataArray (with dims) or an NDArray first." : "";
+  throw new ArgumentError(
+    `${fn}: operand ${argument} must be a DataArray, Dataset, Variable, an array (NDArray, CubedArray), or a number/bigint/boolean/Date; got ${describeValue(x)}.${hint}`,
+    argument,
+  );
+}
+
 function joinNames(a: readonly string[], b: readonly string[], join: JoinKind): string[] {
   switch (join) {
     case "outer": return [...a, ...b.filter((n) => !a.includes(n))];
@@ -47,6 +86,8 @@ function joinNames(a: readonly string[], b: readonly string[], join: JoinKind): 
  * ```
  */
 export function binaryOp(fn: BinaryFunction, a: ArithmeticOperand, b: ArithmeticOperand, options: BinaryOptions = {}): DataArray | Dataset | Variable {
+  checkOperand(fn, a, "a");
+  checkOperand(fn, b, "b");
   const join = options.join ?? "inner";
   if (a instanceof Dataset || b instanceof Dataset) return datasetBinary(fn, a, b, join);
   if (a instanceof DataArray || b instanceof DataArray) return dataArrayBinary(fn, a, b, join);
@@ -144,6 +185,8 @@ export function whereObject(
   other: ArithmeticOperand,
   options: { drop?: boolean },
 ): DataArray | Dataset {
+  checkOperand("where", other, "other");
+  if (typeof cond !== "boolean") checkOperand("where", cond, "cond");
   const join: JoinKind = typeof other === "number" && Number.isNaN(other) ? "inner" : "exact";
   let o: DataArray | Dataset = obj;
   let c = cond;
@@ -217,6 +260,7 @@ export function isnullObject(obj: DataArray | Dataset, negate: boolean): DataArr
 
 /** fillna for DataArray/Dataset: missing values take `value` (aligned left). */
 export function fillnaObject(obj: DataArray | Dataset, value: ArithmeticOperand): DataArray | Dataset {
+  checkOperand("fillna", value, "value");
   let val = value;
   let o = obj;
   if (val instanceof DataArray || val instanceof Dataset) {

@@ -17,6 +17,7 @@ import type { Backend, BackendComputeOptions, Chunks, DimChunks, DuckArray } fro
 import { type Attrs, type Encoding, dropConflicts } from "./attrs.js";
 import { type Slice, isSlice, normalizeSlice } from "./slices.js";
 import { toMillis } from "../time.js";
+import { checkOptions } from "../options.js";
 
 /** Data a Variable holds: a backend array (NDArray, lazy CubedArray…) or in-memory strings. */
 export type VariableData = DuckArray | StringArray;
@@ -135,6 +136,9 @@ export interface ChunkOptions {
   /** The cubed Spec. */
   spec?: Spec;
 }
+
+/** The keys of {@link ChunkOptions} (checked complete by the compiler). */
+export const CHUNK_OPTION_KEYS = Object.keys({ chunkedArrayType: true, spec: true } satisfies Record<keyof ChunkOptions, true>);
 
 /**
  * Named dimensions over data. Immutable: operations return new Variables
@@ -477,6 +481,7 @@ export class Variable {
    * ```
    */
   chunk(chunks: Record<string, DimChunks>, options: ChunkOptions = {}): Variable {
+    checkOptions("chunk", options, CHUNK_OPTION_KEYS);
     if (this.data instanceof StringArray || this.ndim === 0) return this;
     const backend = getBackend(options.chunkedArrayType ?? "cubed");
     const cm = backend.chunkManager;
