@@ -169,7 +169,7 @@ export async function computeArrays(
       for (const node of Object.values(plan.arrays)) {
         const src = node.source;
         if (src.kind === "stored" && src.role === "output") {
-          await writeV3Metadata(src.url, src.path, node.shape, node.dtype, node.chunks, src.compressor);
+          await writeV3Metadata(src.url, src.path, node.shape, node.dtype, node.chunks, src.compressor, src.shards ? { shards: src.shards } : undefined);
         }
       }
       const results = internals.readResults === false ? [] : await Promise.all(plan.outputs.map((id) => readArray(plan.arrays[id]!)));

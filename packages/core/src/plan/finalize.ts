@@ -14,13 +14,15 @@ import { gridSize, numBlocks } from "./chunks.js";
 import type { ArrayNode, BlockwiseOp, OpStats, Plan } from "./ir.js";
 import { type Lineage, contentId, walkLineage } from "./lineage.js";
 import { optimizePlan } from "./optimize.js";
-import { taskNode } from "./task-grid.js";
+import { taskGridOf, taskNode, taskShardBlocks } from "./task-grid.js";
 
 /** Where the user wants an array written (`toZarr`). */
 export interface Target {
   url: string;
   path: string;
   compressor: CompressorConfig | null;
+  /** Zarr v3 shard shape (a multiple of the array's chunks), or none. */
+  shards?: number[];
 }
 
 /** A finalised plan plus the client-side work compute() does before running it. */
@@ -65,7 +67,14 @@ export function finalizePlan(roots: readonly Lineage[], spec: SpecData, options:
     const target = targets.get(node.id);
     let source = node.source;
     if (target) {
-      source = { kind: "stored", url: normalizeUrl(target.url), path: target.path, role: "output", compressor: target.compressor };
+      source = {
+        kind: "stored",
+        url: normalizeUrl(target.url),
+        path: target.path,
+        role: "output",
+        compressor: target.compressor,
+        ...(target.shards ? { shards: [...target.shards] } : {}),
+      };
     } else if (source.kind === "pending" || l.upload) {
       source = { kind: "stored", url: intermediateDir, path: node.id, role: "intermediate", compressor: spec.zarrCompressor };
     }
@@ -114,13 +123,15 @@ function buildPlan(
   const ops: Plan["ops"] = {};
   for (const op of Object.values(rawOps)) {
     const out0 = taskNode(op, arrays);
-    const taskGrid = numBlocks(out0.shape, out0.chunks);
+    const taskGrid = taskGridOf(op, arrays);
     const numTasks = gridSize(taskGrid);
+    // a shard task reads the inputs of every block it computes
+    const perTask = (taskShardBlocks(op, arrays) ?? []).reduce((a, b) => a * b, 1);
     let bytesRead = 0;
     for (const inp of op.inputs) {
       const node = arrays[inp.array]!;
       if (node.source.kind === "stored" || node.source.kind === "zarr") {
-        bytesRead += numTasks * maxInputBlocks(inp.map, node, out0) * chunkBytes(node);
+        bytesRead += numTasks * perTask * maxInputBlocks(inp.map, node, out0) * chunkBytes(node);
       }
     }
     const bytesWritten = op.outputs.reduce((a, id) => a + shapeSize(arrays[id]!.shape) * itemsize(arrays[id]!.dtype), 0);

@@ -15,7 +15,19 @@ export type ArraySource =
   /** A user's Zarr array (v2 or v3), read through zarrita; missing chunks read as its fill value. */
   | { kind: "zarr"; url: string; path: string }
   /** An array this plan writes (intermediate or the user's target); a missing chunk is an error. */
-  | { kind: "stored"; url: string; path: string; role: "intermediate" | "output"; compressor: CompressorConfig | null }
+  | {
+      kind: "stored";
+      url: string;
+      path: string;
+      role: "intermediate" | "output";
+      compressor: CompressorConfig | null;
+      /**
+       * Zarr v3 sharding: the shard shape in elements, a multiple of the array's chunks on every
+       * axis. The op that writes the array then runs one task per shard (each of its inner blocks
+       * computed in turn) and writes the shard as one object (`sharding_indexed`).
+       */
+      shards?: number[];
+    }
   /** Produced by an op; finalisation decides where it is stored. Never present in a finalised plan. */
   | { kind: "pending" }
   /** Every element equals `fill`; never stored. */

@@ -41,7 +41,41 @@ export function taskNode(op: Pick<BlockwiseOp, "taskBlocks" | "outputs">, arrays
  */
 export function taskGridOf(op: Pick<BlockwiseOp, "taskBlocks" | "outputs">, arrays: Readonly<Record<string, ArrayNode>>): number[] {
   const n = taskNode(op, arrays);
-  return numBlocks(n.shape, n.chunks);
+  const shard = taskShardBlocks(op, arrays);
+  const grid = numBlocks(n.shape, n.chunks);
+  return shard ? grid.map((g, d) => Math.ceil(g / shard[d]!)) : grid;
+}
+
+/**
+ * Output blocks per task along each axis when the op's first output is stored in Zarr
+ * v3 shards (`source.shards`): a task then computes every block of one shard in turn and
+ * writes the shard whole. `undefined` for unsharded outputs.
+ *
+ * @example
+ * ```ts
+ * taskShardBlocks(op, plan.arrays); // [4, 1] for chunks [10, 10] in shards [40, 10]
+ * ```
+ */
+export function taskShardBlocks(op: Pick<BlockwiseOp, "outputs">, arrays: Readonly<Record<string, ArrayNode>>): number[] | undefined {
+  const out0 = arrays[op.outputs[0]!]!;
+  const src = out0.source;
+  if (src.kind !== "stored" || !src.shards) return undefined;
+  return src.shards.map((s, d) => Math.max(1, Math.round(s / out0.chunks[d]!)));
+}
+
+/**
+ * The output block coordinates (inner chunks) of shard task `taskCoords`, in C order,
+ * leaving out blocks past the array's edge.
+ *
+ * @example
+ * ```ts
+ * for (const inner of shardBlockCoords([2, 2], [3, 3], [1, 0])) runBlock(inner); // [2,0] [2,1]
+ * ```
+ */
+export function shardBlockCoords(shardBlocks: readonly number[], grid: readonly number[], taskCoords: readonly number[]): number[][] {
+  const first = taskCoords.map((c, d) => c * shardBlocks[d]!);
+  const span = first.map((f, d) => Math.max(0, Math.min(shardBlocks[d]!, grid[d]! - f)));
+  return [...gridCoords(span)].map((rel) => rel.map((r, d) => r + first[d]!));
 }
 
 /** One output chunk a task writes: its coordinates and where it sits in the task's region. */

@@ -51,12 +51,27 @@ export function chunkBytes(node: Pick<ArrayNode, "chunks" | "dtype" | "shape">):
 }
 
 /**
+ * Upper bound of the bytes of one encoded shard: its chunks' raw bytes (zstd and gzip
+ * may add a few bytes per chunk, hence the margin), plus the index and its checksum.
+ *
+ * @example
+ * ```ts
+ * shardBytes({ shape: [100], chunks: [10], dtype: "float64" }, [50]); // 400 + 5·(16 + 64) + 4
+ * ```
+ */
+export function shardBytes(node: Pick<ArrayNode, "chunks" | "dtype" | "shape">, shards: readonly number[]): number {
+  const n = shards.reduce((a, s, d) => a * Math.max(1, Math.round(s / node.chunks[d]!)), 1);
+  return chunkBytes({ ...node, chunks: [...shards] }) + n * (16 + 64) + 4;
+}
+
+/**
  * Projected memory of one task of `op` (Cubed's model, made explicit per access mode):
  *
  *   reservedMem
  *   + Σ inputs  chunkBytes × (1 + readCopies) × blocksHeld
  *   + extraMem
  *   + Σ outputs chunkBytes + max output chunkBytes × writeCopies
+ *   + Σ sharded outputs 2 × shardBytes   (encoded chunks, then the joined shard)
  *
  * where `blocksHeld` is every block a task reads for `access: "all"`, and 1 for
  * `"stream"` (blocks are read and folded one at a time).
@@ -82,6 +97,8 @@ export function projectedMem(op: BlockwiseOp, arrays: Readonly<Record<string, Ar
     // a task covering several chunks (taskBlocks) holds its whole region, and writes one chunk at a time
     mem += op.taskBlocks ? chunkBytes({ ...node, chunks: taskChunks(op, node) }) : b;
     maxOut = Math.max(maxOut, b * bufferCopies(node.source).write);
+    // a shard task keeps its encoded chunks until the shard is written, then joins them with the index
+    if (node.source.kind === "stored" && node.source.shards) mem += 2 * shardBytes(node, node.source.shards);
   }
   return mem + maxOut;
 }

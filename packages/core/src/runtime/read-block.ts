@@ -32,7 +32,7 @@ export async function readBlock(node: ArrayNode, coords: readonly number[]): Pro
   const src = node.source;
   switch (src.kind) {
     case "stored":
-      return readStoredBlock(src.url, src.path, node.id, node.dtype, node.chunks, src.compressor, coords, bs);
+      return readStoredBlock(src.url, src.path, node.id, node.dtype, node.chunks, src.compressor, coords, bs, src.shards);
     case "zarr":
       return readZarrBlock(src.url, src.path, node.dtype, bs, coords);
     case "virtual": {

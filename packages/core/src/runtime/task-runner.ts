@@ -13,7 +13,9 @@ import type { KernelContext, KernelInput } from "../kernels/types.js";
 import { admitLocalPlan, checkTaskCoords } from "./admit-plan.js";
 import { readBlock } from "./read-block.js";
 import { releaseBuffer } from "../storage/buffer-pool.js";
-import { taskChunks, taskNode } from "../plan/task-grid.js";
+import { shardBlockCoords, taskChunks, taskNode, taskShardBlocks } from "../plan/task-grid.js";
+import { numBlocks } from "../plan/chunks.js";
+import { StoredShardWriter } from "../storage/zarr-io.js";
 import { writeTaskOutput } from "./write-region.js";
 
 /** What one task reports: timings (ms since the epoch), I/O and the process's peak memory. */
@@ -83,9 +85,27 @@ async function runExpr(ctx: KernelContext): Promise<NDArray[]> {
   return [new NDArray(outNode.dtype, outShape, out)];
 }
 
+/** Reads the inputs of output block (or taskBlocks region) `coords` of `op` and applies its kernel. */
+async function runBlock(plan: Plan, op: BlockwiseOp, coords: readonly number[], io: { read: number }): Promise<NDArray[]> {
+  const outputShapes = op.outputs.map((id) => {
+    const n = plan.arrays[id]!;
+    return blockShape(n.shape, taskChunks(op, n), coords);
+  });
+  const ctx: KernelContext = {
+    plan,
+    op,
+    taskCoords: coords,
+    inputs: op.inputs.map((_, i) => makeInput(plan, op, i, coords, io)),
+    outputShapes,
+    args: op.kernel.kind === "named" ? op.kernel.args : null,
+  };
+  return op.kernel.kind === "expr" ? runExpr(ctx) : getKernel(op.kernel.name)(ctx);
+}
+
 /**
  * Runs one task of a plan: reads the input blocks the op's maps name, applies
- * the kernel, writes whole output chunks atomically. This is the only code that
+ * the kernel, writes whole output chunks atomically (for an output stored in shards, computes
+ * every block of the task's shard in turn and writes the shard once). This is the only code that
  * executes a task, on every executor; it needs nothing but the plan (plain
  * data), the op id and the task's coordinates. A plan object it has not seen is
  * validated first (`PlanRejectedError`, `KernelNotFoundError`, `StoreAccessError`),
@@ -112,24 +132,34 @@ export async function runTask(
   checkTaskCoords(plan, opId, coords);
   const op = plan.ops[opId]!;
   const io = { read: 0 };
-  const outputShapes = op.outputs.map((id) => {
-    const n = plan.arrays[id]!;
-    return blockShape(n.shape, taskChunks(op, n), coords);
-  });
-  const ctx: KernelContext = {
-    plan,
-    op,
-    taskCoords: coords,
-    inputs: op.inputs.map((_, i) => makeInput(plan, op, i, coords, io)),
-    outputShapes,
-    args: op.kernel.kind === "named" ? op.kernel.args : null,
-  };
-  const results = op.kernel.kind === "expr" ? await runExpr(ctx) : await getKernel(op.kernel.name)(ctx);
-  const afterKernel = isolateMemory();
+  let afterKernel = 0;
   let written = 0;
-  for (let k = 0; k < op.outputs.length; k++) {
-    signal?.throwIfAborted(); // an abandoned attempt writes nothing more
-    written += await writeTaskOutput(op, plan.arrays[op.outputs[k]!]!, coords, results[k]!);
+  const shard = taskShardBlocks(op, plan.arrays);
+  if (shard) {
+    // one task per shard: compute its blocks in turn, encode each, write the shard once
+    const writers = op.outputs.map((id) => {
+      const n = plan.arrays[id]!;
+      const src = n.source as Extract<typeof n.source, { kind: "stored" }>;
+      return new StoredShardWriter(src.url, src.path, n.chunks, shard, src.compressor, coords);
+    });
+    const out0 = plan.arrays[op.outputs[0]!]!;
+    for (const inner of shardBlockCoords(shard, numBlocks(out0.shape, out0.chunks), coords)) {
+      signal?.throwIfAborted();
+      const results = await runBlock(plan, op, inner, io);
+      afterKernel = Math.max(afterKernel, isolateMemory());
+      for (let k = 0; k < writers.length; k++) await writers[k]!.add(inner, results[k]!);
+    }
+    for (const w of writers) {
+      signal?.throwIfAborted(); // an abandoned attempt writes nothing more
+      written += await w.write();
+    }
+  } else {
+    const results = await runBlock(plan, op, coords, io);
+    afterKernel = isolateMemory();
+    for (let k = 0; k < op.outputs.length; k++) {
+      signal?.throwIfAborted(); // an abandoned attempt writes nothing more
+      written += await writeTaskOutput(op, plan.arrays[op.outputs[k]!]!, coords, results[k]!);
+    }
   }
   return {
     opId,

@@ -5,8 +5,11 @@ import { NDArray } from "../ndarray/ndarray.js";
 import { cStrides, shapeSize } from "../ndarray/shape.js";
 import { type CompressorConfig, compress, decompress, v3Codecs } from "./codecs.js";
 import { BloscFormatError, registerFastBlosc } from "./codecs/blosc.js";
+import { registerVerifyingCrc32c } from "./codecs/crc32c.js";
 import { corruptChunk } from "./corrupt-chunk.js";
+import { encodeShard, shardChunk, shardingCodec } from "./shard.js";
 import { openStore } from "./registry.js";
+import { withCanonicalFill } from "./fill-value.js";
 import { type AbsolutePath, joinKey } from "./store.js";
 import { copyStrided } from "./copy-strided.js";
 import { MIN_POOLED_BYTES, releaseBuffer, takeBuffer } from "./buffer-pool.js";
@@ -33,10 +36,11 @@ async function openZarrita(url: string, path: string): Promise<Opened> {
   let p = opened.get(key);
   if (!p) {
     p = (async () => {
-      const store = openStore(url);
+      const store = withCanonicalFill(openStore(url));
       const loc = zarr.root(store).resolve(path || "/");
       try {
         registerFastBlosc();
+        registerVerifyingCrc32c();
         return await zarr.open(loc, { kind: "array" });
       } catch (err) {
         if (zarr.isZarritaError(err, "NotFoundError")) {
@@ -87,6 +91,9 @@ export async function readZarrInfo(url: string, path: string): Promise<ZarrArray
   let fill: Scalar;
   if (raw === null || raw === undefined) fill = d === "int64" || d === "uint64" ? 0n : 0;
   else if (typeof raw === "boolean") fill = raw ? 1 : 0;
+  else if (raw === "NaN") fill = Number.NaN;
+  else if (raw === "Infinity") fill = Infinity;
+  else if (raw === "-Infinity") fill = -Infinity;
   else fill = raw as Scalar;
   return { shape: [...(meta?.shape ?? arr.shape)], dtype: d, chunks: [...(meta?.chunks ?? arr.chunks)], fillValue: fill };
 }
@@ -175,17 +182,17 @@ export function v3Metadata(
   dtype: DataType,
   chunks: readonly number[],
   compressor: CompressorConfig | null,
-  options: { fillValue?: Scalar; attributes?: Record<string, unknown>; dimensionNames?: string[] } = {},
+  options: { fillValue?: Scalar; attributes?: Record<string, unknown>; dimensionNames?: string[]; shards?: readonly number[] } = {},
 ): Uint8Array {
   const meta: Record<string, unknown> = {
     zarr_format: 3,
     node_type: "array",
     shape,
     data_type: dtype,
-    chunk_grid: { name: "regular", configuration: { chunk_shape: chunks } },
+    chunk_grid: { name: "regular", configuration: { chunk_shape: options.shards ?? chunks } },
     chunk_key_encoding: { name: "default", configuration: { separator: "/" } },
     fill_value: fillJson(dtype, options.fillValue ?? 0),
-    codecs: v3Codecs(compressor),
+    codecs: options.shards ? [shardingCodec(chunks, compressor)] : v3Codecs(compressor),
     attributes: options.attributes ?? {},
   };
   if (options.dimensionNames) meta.dimension_names = options.dimensionNames;
@@ -206,7 +213,7 @@ export async function writeV3Metadata(
   dtype: DataType,
   chunks: readonly number[],
   compressor: CompressorConfig | null,
-  options?: { fillValue?: Scalar; attributes?: Record<string, unknown> },
+  options?: { fillValue?: Scalar; attributes?: Record<string, unknown>; shards?: readonly number[] },
 ): Promise<void> {
   await openStore(url).set(joinKey(path, "zarr.json"), v3Metadata(shape, dtype, chunks, compressor, options));
   forgetZarrArray(url, path);
@@ -224,6 +231,21 @@ export async function writeStoredBlock(
   coords: readonly number[],
   block: NDArray,
 ): Promise<number> {
+  const bytes = await encodeStoredChunk(chunks, compressor, block);
+  await openStore(url).set(chunkKey(path, coords), bytes);
+  return bytes.byteLength;
+}
+
+/**
+ * The stored bytes of one chunk: the block padded to the full chunk shape (edge blocks), as
+ * little-endian bytes, compressed.
+ *
+ * @example
+ * ```ts
+ * const bytes = await encodeStoredChunk([10, 10], { name: "zstd", level: 1 }, block);
+ * ```
+ */
+export async function encodeStoredChunk(chunks: readonly number[], compressor: CompressorConfig | null, block: NDArray): Promise<Uint8Array> {
   let data = block.data;
   const full = block.shape.length === chunks.length && block.shape.every((s, i) => s === chunks[i]);
   if (!full) {
@@ -232,9 +254,50 @@ export async function writeStoredBlock(
     data = padded;
   }
   const raw = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  const bytes = await compress(raw, compressor);
-  await openStore(url).set(chunkKey(path, coords), bytes);
-  return bytes.byteLength;
+  return compress(raw, compressor);
+}
+
+/**
+ * Collects the encoded blocks of one shard of an array cubed-ts writes, then writes the
+ * shard as one object (atomic, like every chunk). Blocks are encoded as they are added,
+ * so a task holds encoded bytes, never the raw shard.
+ *
+ * @example
+ * ```ts
+ * const shard = new StoredShardWriter(url, path, chunks, [4, 4], compressor, [0, 1]);
+ * for (const inner of blocks) await shard.add(inner, await compute(inner));
+ * written += await shard.write();
+ * ```
+ */
+export class StoredShardWriter {
+  readonly #parts: (Uint8Array | undefined)[];
+  readonly #first: number[];
+  constructor(
+    readonly url: string,
+    readonly path: string,
+    readonly chunks: readonly number[],
+    /** Inner chunks per shard along each axis. */
+    readonly shardBlocks: readonly number[],
+    readonly compressor: CompressorConfig | null,
+    readonly shardCoords: readonly number[],
+  ) {
+    this.#parts = new Array(shardBlocks.reduce((a, b) => a * b, 1));
+    this.#first = shardCoords.map((c, d) => c * shardBlocks[d]!);
+  }
+
+  /** Encodes output block `coords` (global block coordinates, inside this shard). */
+  async add(coords: readonly number[], block: NDArray): Promise<void> {
+    let pos = 0;
+    for (let d = 0; d < coords.length; d++) pos = pos * this.shardBlocks[d]! + (coords[d]! - this.#first[d]!);
+    this.#parts[pos] = await encodeStoredChunk(this.chunks, this.compressor, block);
+  }
+
+  /** Writes the shard; returns its size in bytes. */
+  async write(): Promise<number> {
+    const shard = encodeShard(this.#parts, this.#parts.length);
+    await openStore(this.url).set(chunkKey(this.path, this.shardCoords), shard);
+    return shard.byteLength;
+  }
 }
 
 /**
@@ -250,11 +313,29 @@ export async function readStoredBlock(
   compressor: CompressorConfig | null,
   coords: readonly number[],
   blockShape: readonly number[],
+  shards?: readonly number[],
 ): Promise<{ block: NDArray; bytes: number }> {
   const store = openStore(url);
-  const key = chunkKey(path, coords);
   const size = shapeSize(chunks) * itemsize(dtype);
   const isFull = blockShape.every((s, i) => s === chunks[i]);
+  if (shards) {
+    const per = shards.map((s, d) => Math.max(1, Math.round(s / chunks[d]!)));
+    const shardCoords = coords.map((c, d) => Math.floor(c / per[d]!));
+    const key = chunkKey(path, shardCoords);
+    const shard = await store.get(key);
+    let raw: Uint8Array | undefined;
+    if (shard !== undefined) {
+      const pos = coords.reduce((a, c, d) => a * per[d]! + (c % per[d]!), 0);
+      try {
+        raw = shardChunk(shard, per.reduce((a, b) => a * b, 1), pos);
+      } catch (err) {
+        throw corruptChunk(url, path, key, coords, `array ${arrayId}: ${(err as Error).message}`, err);
+      }
+    }
+    if (raw === undefined) throw missingChunk(url, path, arrayId, coords);
+    return decodeStoredChunk(url, path, key, arrayId, dtype, chunks, compressor, coords, blockShape, raw);
+  }
+  const key = chunkKey(path, coords);
   if (compressor === null && isFull && store.getInto && size >= MIN_POOLED_BYTES) {
     const buf = takeBuffer(size);
     const ok = await store.getInto(key, (n) => (n === size ? buf : undefined));
@@ -262,14 +343,33 @@ export async function readStoredBlock(
     releaseBuffer(buf.buffer);
   }
   const raw = await store.get(key);
-  if (raw === undefined) {
-    throw new MissingChunkError(
-      `Chunk (${coords.join(", ")}) of array ${arrayId} is missing at ${url}/${path}: the task that writes it did not finish. ` +
-        `Re-run the compute (with resume: true to keep finished work).`,
-      arrayId,
-      [...coords],
-    );
-  }
+  if (raw === undefined) throw missingChunk(url, path, arrayId, coords);
+  return decodeStoredChunk(url, path, key, arrayId, dtype, chunks, compressor, coords, blockShape, raw);
+}
+
+function missingChunk(url: string, path: string, arrayId: string, coords: readonly number[]): MissingChunkError {
+  return new MissingChunkError(
+    `Chunk (${coords.join(", ")}) of array ${arrayId} is missing at ${url}/${path}: the task that writes it did not finish. ` +
+      `Re-run the compute (with resume: true to keep finished work).`,
+    arrayId,
+    [...coords],
+  );
+}
+
+async function decodeStoredChunk(
+  url: string,
+  path: string,
+  key: string,
+  arrayId: string,
+  dtype: DataType,
+  chunks: readonly number[],
+  compressor: CompressorConfig | null,
+  coords: readonly number[],
+  blockShape: readonly number[],
+  raw: Uint8Array,
+): Promise<{ block: NDArray; bytes: number }> {
+  const size = shapeSize(chunks) * itemsize(dtype);
+  const isFull = blockShape.every((s, i) => s === chunks[i]);
   let bytes: Uint8Array;
   try {
     bytes = await decompress(raw, compressor);

@@ -2,6 +2,7 @@ import * as zarr from "zarrita";
 import { DtypeError, MetadataError, StoreNotFoundError } from "../errors.js";
 import { type DataType, DATA_TYPES } from "../dtypes/dtype.js";
 import { registerFastBlosc } from "./codecs/blosc.js";
+import { registerVerifyingCrc32c } from "./codecs/crc32c.js";
 import { openStore } from "./registry.js";
 import { type AbsolutePath, joinKey } from "./store.js";
 
@@ -15,12 +16,17 @@ export interface ZarrMetadata {
   file: AbsolutePath;
   /** Non-negative safe integers. */
   shape: number[];
-  /** Positive safe integers, one per axis of `shape`. */
+  /**
+   * Positive safe integers, one per axis of `shape`: the chunks a reader decodes one at a time
+   * (for a sharded v3 array, the inner chunks; see {@link ZarrMetadata.shards}).
+   */
   chunks: number[];
+  /** For a sharded v3 array (`sharding_indexed`), the shard shape (the chunk grid); each a multiple of `chunks`. */
+  shards?: number[];
   dtype: DataType;
   /** The codecs, as zarrita's registry names them (`"numcodecs.zstd"` for a v2 compressor). */
   codecs: string[];
-  /** The store key of a chunk. */
+  /** The store key of the object holding chunk `coords` (its shard's key for a sharded array). */
   key(coords: readonly number[]): AbsolutePath;
   /** The parsed document, for readers that need more of it (`zarr-direct.ts`). */
   doc: Readonly<Record<string, unknown>>;
@@ -134,6 +140,41 @@ function v3Codecs(url: string, file: string, field: string, v: unknown): string[
   return names;
 }
 
+/**
+ * The inner chunk shape of a sharded array (`undefined` when the first codec is not
+ * `sharding_indexed`), after checking what the reader relies on: the inner chunks have the
+ * array's rank and divide the shard, the index is at the end, and shards are not nested.
+ */
+function shardingInner(url: string, file: string, codecs: unknown[], shard: number[]): number[] | undefined {
+  const at = codecs.findIndex((c) => isObject(c) && c.name === "sharding_indexed");
+  if (at < 0) return undefined;
+  const field = `codecs[${at}].configuration`;
+  if (at !== 0) bad(url, file, `codecs[${at}]`, codecs[at], "sharding_indexed as the first codec (it turns the array into bytes)");
+  const conf = (codecs[0] as { configuration: Record<string, unknown> }).configuration;
+  const inner = conf.chunk_shape as number[];
+  if (inner.length !== shard.length || inner.some((c, d) => shard[d]! % c !== 0)) {
+    bad(url, file, `${field}.chunk_shape`, inner, `inner chunks that divide the shard shape [${shard.join(", ")}] on every axis`);
+  }
+  const loc = conf.index_location ?? "end";
+  if (loc === "start") {
+    throw new MetadataError(
+      `The Zarr array at ${where(url, file)} is sharded with its index at the start of each shard (${field}.index_location "start"), ` +
+        `which cubed-ts cannot read yet (only "end", zarr-python's default). Rewrite the array with index_location "end".`,
+      url,
+    );
+  }
+  if (loc !== "end") bad(url, file, `${field}.index_location`, loc, '"end" or "start"');
+  const nested = (conf.codecs as unknown[]).some((c) => isObject(c) && c.name === "sharding_indexed");
+  if (nested) {
+    throw new MetadataError(
+      `The Zarr array at ${where(url, file)} has shards nested in shards (${field}.codecs holds sharding_indexed), which cubed-ts cannot read. ` +
+        `Rewrite the array with one level of sharding.`,
+      url,
+    );
+  }
+  return inner;
+}
+
 function v3Key(url: string, file: string, path: string, enc: unknown): (coords: readonly number[]) => AbsolutePath {
   if (enc === undefined) return (coords) => joinKey(path, ["c", ...coords].join("/"));
   const name = isObject(enc) ? enc.name : undefined;
@@ -182,7 +223,13 @@ export function parseZarrMetadata(url: string, path: string, file: AbsolutePath,
     const dtype = v3Dtype(url, file, doc.data_type);
     checkFill(url, file, 3, dtype, doc.fill_value);
     const codecs = v3Codecs(url, file, "codecs", doc.codecs);
-    return { format: 3, file, shape, chunks, dtype, codecs, key: v3Key(url, file, path, doc.chunk_key_encoding), doc };
+    const key = v3Key(url, file, path, doc.chunk_key_encoding);
+    const inner = shardingInner(url, file, doc.codecs as unknown[], chunks);
+    if (!inner) return { format: 3, file, shape, chunks, dtype, codecs, key, doc };
+    // a sharded array is read one inner chunk at a time (zarrita reads the shard index, then one range)
+    const per = chunks.map((s, d) => s / inner[d]!);
+    const shardKey = (coords: readonly number[]): AbsolutePath => key(coords.map((c, d) => Math.floor(c / per[d]!)));
+    return { format: 3, file, shape, chunks: inner, shards: chunks, dtype, codecs, key: shardKey, doc };
   }
   if (doc.zarr_format !== 2) bad(url, file, "zarr_format", doc.zarr_format, "2");
   const shape = intList(url, file, "shape", doc.shape, 0);
@@ -217,6 +264,7 @@ export function parseZarrMetadata(url: string, path: string, file: AbsolutePath,
  */
 export function checkCodecsKnown(url: string, meta: ZarrMetadata): void {
   registerFastBlosc();
+  registerVerifyingCrc32c();
   for (const name of meta.codecs) {
     if (BUILT_IN_CODECS.has(name) || zarr.registry.has(name)) continue;
     throw new MetadataError(

@@ -12,7 +12,7 @@
 import type { ArrayNode, ArraySource, BlockMap, BlockwiseOp, GeneratorSpec, KernelRef, OpInput, OpStats, Plan, RegionAxis } from "../plan/ir.js";
 import type { SpecData } from "../spec/spec.js";
 import type { CompressorConfig } from "../storage/codecs.js";
-import { taskGridOf } from "../plan/task-grid.js";
+import { taskGridOf, taskShardBlocks } from "../plan/task-grid.js";
 import { numBlocks } from "../plan/chunks.js";
 import { MAX_TASKS_PER_OP } from "../plan/limits.js";
 import { type Check, bool, finite, int, json, list, nullable, object, oneOf, record, rejectField, str, variant } from "./check.js";
@@ -58,13 +58,16 @@ const generator: Check<GeneratorSpec> = variant<GeneratorSpec>("name", {
 
 const source: Check<ArraySource> = variant<ArraySource>("kind", {
   zarr: object({ kind: oneOf("zarr"), url, path: str({ max: 1024 }) }) as Check<ArraySource>,
-  stored: object({
-    kind: oneOf("stored"),
-    url,
-    path: str({ max: 1024 }),
-    role: oneOf("intermediate", "output"),
-    compressor: nullable(compressor),
-  }) as Check<ArraySource>,
+  stored: object(
+    {
+      kind: oneOf("stored"),
+      url,
+      path: str({ max: 1024 }),
+      role: oneOf("intermediate", "output"),
+      compressor: nullable(compressor),
+    },
+    { shards: list(int({ min: 1 }), { max: MAX_RANK }) },
+  ) as Check<ArraySource>,
   virtual: object({ kind: oneOf("virtual"), fill: encodedScalar }) as Check<ArraySource>,
   generated: object({ kind: oneOf("generated"), generator }) as Check<ArraySource>,
   inline: object({ kind: oneOf("inline"), data: str({ max: 1_500_000, pattern: BASE64 }) }) as Check<ArraySource>,
@@ -197,6 +200,12 @@ export function parsePlan(value: unknown): Plan {
     if (a.id !== id) rejectField(`${p}.id`, `must equal its key ${JSON.stringify(id)}`);
     if (a.chunks.length !== a.shape.length) rejectField(`${p}.chunks`, `must have one size per axis (${a.shape.length})`);
     if (a.source.kind === "zarr" || a.source.kind === "stored") checkStoreLocation(a.source.url, a.source.path, `${p}.source`);
+    if (a.source.kind === "stored" && a.source.shards) {
+      const sh = a.source.shards;
+      if (sh.length !== a.shape.length || sh.some((v, d) => v % a.chunks[d]! !== 0)) {
+        rejectField(`${p}.source.shards`, `must be a multiple of the chunks [${a.chunks.join(", ")}] on every axis`);
+      }
+    }
   }
   checkStoreLocation(plan.spec.workDir, "", "plan.spec.workDir");
   checkStoreLocation(plan.intermediateDir, "", "plan.intermediateDir");
@@ -223,6 +232,13 @@ export function parsePlan(value: unknown): Plan {
       if (gridK.some((g, d) => g !== grid0[d])) rejectField(`${p}.outputs[${k}]`, "must share the op's task grid");
     });
     if (op.taskBlocks && op.taskBlocks.length !== rank) rejectField(`${p}.taskBlocks`, `must have one entry per output axis (${rank})`);
+    const shard0 = JSON.stringify(taskShardBlocks(op, arrays) ?? null);
+    op.outputs.forEach((o, k) => {
+      if (JSON.stringify(taskShardBlocks({ outputs: [o] }, arrays) ?? null) !== shard0) {
+        rejectField(`${p}.outputs[${k}]`, "must be sharded like the op's first output (or all unsharded)");
+      }
+    });
+    if (shard0 !== "null" && op.taskBlocks) rejectField(`${p}.taskBlocks`, "must be absent on an op that writes shards");
     op.inputs.forEach((inp, i) => {
       const node = arrays[inp.array];
       if (!node) rejectField(`${p}.inputs[${i}].array`, `names the array ${JSON.stringify(inp.array)}, which is not in the plan`);
