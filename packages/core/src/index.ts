@@ -93,6 +93,7 @@ export { repeat } from "./array/manipulation/repeat.js";
 export { pad, type PadWidth } from "./array/manipulation/pad.js";
 export { diff } from "./array/manipulation/diff.js";
 export { matmul, tensordot, vecdot, outer } from "./array/linalg.js";
+export { qr, svd, svdvals, type QrFactors, type SvdFactors, type DecompositionOptions } from "./array/linalg-decomp.js";
 export { cumulativeSum, cumulativeProd, type CumulativeOptions } from "./array/cumulative.js";
 export { countNonzero, searchsorted } from "./array/searching.js";
 export { isin } from "./array/sets.js";
