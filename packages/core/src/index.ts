@@ -94,6 +94,8 @@ export { pad, type PadWidth } from "./array/manipulation/pad.js";
 export { diff } from "./array/manipulation/diff.js";
 export { matmul, tensordot, vecdot, outer } from "./array/linalg.js";
 export { qr, svd, svdvals, type QrFactors, type SvdFactors, type DecompositionOptions } from "./array/linalg-decomp.js";
+export { vectorNorm, matrixNorm, type VectorNormOptions, type MatrixNormOptions } from "./array/norms.js";
+export { diagonal, trace, cross } from "./array/linalg-extra.js";
 export { cumulativeSum, cumulativeProd, type CumulativeOptions } from "./array/cumulative.js";
 export { countNonzero, searchsorted } from "./array/searching.js";
 export { isin } from "./array/sets.js";
