@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { MemoryLimitError, NDArray, Spec, ValueError, asarray, compute, qr, svd, svdvals, zeros } from "../src/index.js";
+import { IndexError, MemoryLimitError, NDArray, cross, diagonal, matrixNorm, vectorNorm, Spec, ValueError, asarray, compute, qr, svd, svdvals, zeros } from "../src/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "cubed-linalg-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5 }));
@@ -193,5 +193,18 @@ describe("linalg refusals", () => {
     expect(() => qr(x, { mode: "r" as "reduced" })).toThrow(ValueError);
     expect(() => svd(x)).toThrow(/fullMatrices/);
     expect(() => svd(big([3, 3], [3, 3]))).not.toThrow();
+  });
+
+  it("refuses bad arguments to the norms, diagonal and cross", () => {
+    const v = big([4, 3], [2, 3]);
+    expect(() => vectorNorm(v, { ord: NaN })).toThrow(ValueError);
+    expect(() => matrixNorm(big([3], [3]))).toThrow(ValueError);
+    expect(() => matrixNorm(v, { ord: 3 })).toThrow(ValueError);
+    // the singular-value norms need each matrix to fit one task
+    expect(() => matrixNorm(big([2, 3000, 20], [1, 1000, 20]), { ord: "nuc" })).toThrow(MemoryLimitError);
+    expect(() => diagonal(big([3], [3]))).toThrow(ValueError);
+    expect(() => diagonal(v, { offset: 0.5 })).toThrow(ValueError);
+    expect(() => cross(v, big([4, 2], [4, 2]))).toThrow(ValueError);
+    expect(() => cross(v, v, { axis: 0 })).toThrow(IndexError);
   });
 });
