@@ -18,6 +18,7 @@ import * as cubed from "../src/index.js";
 import { type CubedArray, type DataType, NDArray, Spec, asarray } from "../src/index.js";
 
 const CASES = Number(process.env.CUBED_DIFF_CASES ?? 2200);
+const LINALG_CASES = Number(process.env.CUBED_DIFF_LINALG_CASES ?? 400);
 const SEED = Number(process.env.CUBED_DIFF_SEED ?? 20251201);
 const here = dirname(fileURLToPath(import.meta.url));
 const workDir = mkdtempSync(join(tmpdir(), "cubed-ts-differential-"));
@@ -283,15 +284,71 @@ function build(c: Case): CubedArray[] {
     case "full_like": return [cubed.full_like(a[0]!, kw.value, { dtype: kw.dtype })];
     case "matmul": return [a[0]!.matmul(a[1]!)];
     case "arange": return [cubed.arange(kw.start, kw.stop, kw.step, { dtype: kw.dtype, spec })];
+    case "vector_norm": return [cubed.vector_norm(a[0]!, { axis: kw.axis, keepdims: kw.keepdims, ord: ordOf(kw.ord) as number })];
+    case "matrix_norm": return [cubed.matrix_norm(a[0]!, { keepdims: kw.keepdims, ord: ordOf(kw.ord) })];
+    case "diagonal": return [cubed.diagonal(a[0]!, { offset: kw.offset })];
+    case "trace": return [cubed.trace(a[0]!, { offset: kw.offset })];
+    case "cross": return [cubed.cross(a[0]!, a[1]!, { axis: kw.axis })];
+    case "qr": {
+      const { Q, R } = cubed.qr(a[0]!);
+      return [cubed.abs(Q), cubed.abs(R)];
+    }
+    case "svd": {
+      const { U, S, Vh } = cubed.svd(a[0]!, { fullMatrices: false });
+      return [S, cubed.abs(U), cubed.abs(Vh)];
+    }
+    case "svdvals": return [cubed.svdvals(a[0]!)];
   }
   throw new Error(`unknown op ${c.op}`);
+}
+
+const ordOf = (o: unknown): number | "fro" | "nuc" => (o === "inf" ? Infinity : o === "-inf" ? -Infinity : (o as number | "fro" | "nuc"));
+
+/** Linear-algebra cases (generated after the others, so the seeded stream of those is unchanged). */
+function linalgCase(id: number): Case {
+  const c = (op: string, args: Arg[], kw: Record<string, unknown> = {}): Case => ({ id: `la${id}:${op}`, op, args, kw });
+  const dt = pick(DTYPES);
+  const r = rand();
+  if (r < 0.25) {
+    const nd = int(1, 3);
+    const x = array(dt, shape(nd));
+    return c("vector_norm", [{ a: x }], { axis: axesFor(nd), keepdims: rand() < 0.4, ord: pick([2, 1, 0, "inf", "-inf", 3, 0.5, -1]) });
+  }
+  if (r < 0.4) {
+    const x = array(dt, shape(int(2, 3)));
+    const ord = pick(["fro", 1, -1, "inf", "-inf", "nuc", 2, -2]);
+    // the singular-value norms on finite data (NumPy's SVD refuses NaN and inf)
+    if (typeof ord === "number" && Math.abs(ord) === 2 || ord === "nuc") x.data = x.data.map(() => clean(dt));
+    return c("matrix_norm", [{ a: x }], { keepdims: rand() < 0.4, ord });
+  }
+  if (r < 0.55) return c(pick(["diagonal", "trace"]), [{ a: array(dt, shape(int(2, 4))) }], { offset: int(-3, 3) });
+  if (r < 0.7 && dt !== "bool") {
+    const sh = [...shape(int(0, 2), false), 3];
+    const other = sh.slice(int(0, sh.length - 1)).map((s, d, arr) => (d < arr.length - 1 && rand() < 0.2 ? 1 : s));
+    return c("cross", [{ a: array(dt, sh) }, { a: array(rand() < 0.5 ? dt : pick(NUMERIC), other) }], { axis: -1 });
+  }
+  // decompositions: finite float data (random, so full rank with distinct singular values)
+  const fdt = pick(["float64", "float64", "int32"] as DataType[]);
+  const sh = [...(rand() < 0.3 ? [int(1, 3)] : []), int(1, 5), int(1, 5)];
+  const x = array(fdt, sh);
+  x.data = x.data.map(() => clean(fdt));
+  return c(pick(["qr", "svd", "svdvals"]), [{ a: x }]);
+}
+
+/** A finite value for the decompositions: uniform in (-1, 1) (integers: -9..9). */
+function clean(dtype: DataType): Enc {
+  if (dtype === "float32" || dtype === "float64") return rand() * 2 - 1;
+  if (dtype === "bool") return int(0, 1);
+  return String(int(dtype.startsWith("u") ? 0 : -9, 9));
 }
 
 // ---- comparison --------------------------------------------------------------------------------
 interface Expected { dtype: string; shape: number[]; data: Enc[] }
 type NumpyResult = { id: string; results: Expected[] } | { id: string; error: string; message: string };
 
-const SUMMING = new Set(["sum", "nansum", "mean", "nanmean", "var", "std", "cumulative", "matmul"]);
+const SUMMING = new Set(["sum", "nansum", "mean", "nanmean", "var", "std", "cumulative", "matmul", "vector_norm", "matrix_norm", "qr", "svd", "svdvals"]);
+/** Factorisations of random matrices: results as accurate as the matrix's conditioning allows, not to the last bits. */
+const FACTORS = new Set(["qr", "svd"]);
 
 function scaleOf(c: Case): number {
   let m = 0;
@@ -310,7 +367,7 @@ function compare(c: Case, got: NDArray, want: Expected): string | undefined {
   if (JSON.stringify([...got.shape]) !== JSON.stringify(want.shape)) return `shape [${got.shape}], numpy [${want.shape}]`;
   const data = got.data as ArrayLike<number | bigint>;
   const float = want.dtype === "float32" || want.dtype === "float64";
-  const rtol = want.dtype === "float32" ? 1e-6 : 1e-12;
+  const rtol = want.dtype === "float32" ? 1e-6 : FACTORS.has(c.op) ? 1e-9 : 1e-12;
   const summing = SUMMING.has(c.op) || SUMMING.has(String(c.kw.fn));
   const sc = scaleOf(c);
   const atol = summing ? rtol * sc * sc * 4 + rtol * sc * 16 : 0;
@@ -439,12 +496,20 @@ function listed(): Case[] {
       cases.push({ id: `listed:${fn}:${dtype}`, op: "ufunc", args: [{ a: { dtype, shape: [2], chunks: [1], data: dtype === "bool" ? [1, 0] : ["3", "0"] } }], kw: { fn } });
     }
   }
+  // norms of empty vectors and matrices: 0 for the max-like norms (NumPy's initial=0), an error for the min-like ones
+  for (const ord of [2, 1, 0, "inf", "-inf", 3]) cases.push({ id: `listed:vector_norm-empty:${ord}`, op: "vector_norm", args: [f64([0], [], [1])], kw: { axis: null, keepdims: false, ord } });
+  for (const sh of [[4, 0], [0, 4], [2, 3, 0]]) {
+    for (const ord of [1, -1, "inf", "-inf", "fro", 2, -2, "nuc"]) {
+      cases.push({ id: `listed:matrix_norm-empty:${sh}:${ord}`, op: "matrix_norm", args: [f64(sh, [], sh.map(() => 1))], kw: { keepdims: true, ord } });
+    }
+  }
   return cases;
 }
 
 describe("differential suite against numpy", () => {
-  it(`agrees with numpy on the listed edges and ${CASES} random cases`, async () => {
-    const cases = [...listed(), ...Array.from({ length: CASES }, (_, i) => genCase(i))];
+  it(`agrees with numpy on the listed edges, ${CASES} random cases and ${LINALG_CASES} linalg cases`, async () => {
+    const random = Array.from({ length: CASES }, (_, i) => genCase(i));
+    const cases = [...listed(), ...random, ...Array.from({ length: LINALG_CASES }, (_, i) => linalgCase(i))];
     const expected = numpy(cases);
     expect(expected.size).toBe(cases.length);
     const { failures, bothRaise, ok, deliberate } = await evaluate(cases, expected);

@@ -27,3 +27,4 @@ export { resultType as result_type } from "../dtypes/promotion.js";
 export { canCast as can_cast, arrayNamespaceInfo as __array_namespace_info__ } from "../dtypes/info.js";
 export { emptyLike as empty_like, fullLike as full_like, onesLike as ones_like, zerosLike as zeros_like } from "./creation-extra.js";
 export { takeAlongAxis as take_along_axis } from "./sorting.js";
+export { vectorNorm as vector_norm, matrixNorm as matrix_norm } from "./norms.js";

@@ -77,6 +77,36 @@ export const checkAlongAxisArgs: KernelArgsCheck = (args, path, op, plan) => {
   if (a.axis >= rank) rejectField(`${path}.axis`, `must be an axis of the input (rank ${rank})`);
 };
 
+/** `tsqr`: `{ q }`; one input (the row blocks), outputs Q and R (or R alone). */
+export const checkTsqrArgs: KernelArgsCheck = (args, path, op, plan) => {
+  const { q } = object({ q: bool })(args, path);
+  if (op.inputs.length !== 1) rejectField(`${path}`, `tsqr reads one input; the op has ${op.inputs.length}`);
+  if (op.outputs.length !== (q ? 2 : 1)) rejectField(`${path}.q`, `q: ${q} writes ${q ? 2 : 1} output(s); the op has ${op.outputs.length}`);
+  for (const id of [op.inputs[0]?.array ?? "", ...op.outputs]) {
+    const rank = plan.arrays[id]?.shape.length ?? 0;
+    if (rank !== 2) rejectField(path, `tsqr works on matrices; array ${id} has rank ${rank}`);
+  }
+};
+
+/** `tsqr-apply`: no arguments; two matrix inputs, one matrix output. */
+export const checkTsqrApplyArgs: KernelArgsCheck = (args, path, op, plan) => {
+  nullArgs(args, path);
+  if (op.inputs.length !== 2 || op.outputs.length !== 1) rejectField(path, "tsqr-apply reads two inputs and writes one output");
+  for (const id of [...op.inputs.map((i) => i.array), ...op.outputs]) {
+    if (plan.arrays[id]?.shape.length !== 2) rejectField(path, `tsqr-apply works on matrices; array ${id} is not one`);
+  }
+};
+
+/** `linalg-matrix`: `{ fn }`; one input of rank ≥ 2, and the outputs `fn` writes (qr 2, svd 3, svdvals 1). */
+export const checkLinalgMatrixArgs: KernelArgsCheck = (args, path, op, plan) => {
+  const { fn } = object({ fn: oneOf("qr", "svd", "svdvals") })(args, path);
+  const want = { qr: 2, svd: 3, svdvals: 1 }[fn];
+  if (op.inputs.length !== 1) rejectField(path, `linalg-matrix reads one input; the op has ${op.inputs.length}`);
+  if (op.outputs.length !== want) rejectField(`${path}.fn`, `${fn} writes ${want} output(s); the op has ${op.outputs.length}`);
+  const rank = plan.arrays[op.inputs[0]?.array ?? ""]?.shape.length ?? 0;
+  if (rank < 2) rejectField(path, `linalg-matrix needs matrices (rank ≥ 2), the input has rank ${rank}`);
+};
+
 /** `searchsorted-block`: `{ side }`. */
 export const checkSearchsortedArgs: KernelArgsCheck = (args, path) => {
   object({ side: oneOf("left", "right") })(args, path);

@@ -81,6 +81,10 @@ export function finalizePlan(roots: readonly Lineage[], spec: SpecData, options:
     arrays[node.id] = { ...node, source };
     if (l.upload) uploads.set(node.id, l.upload);
     if (l.op) rawOps[l.op.id] = l.op;
+    // outputs of a multi-output op that nothing here reads are written all the same (as intermediates)
+    for (const o of l.outputs ?? []) {
+      if (!arrays[o.id]) arrays[o.id] = { ...o, source: { kind: "stored", url: intermediateDir, path: o.id, role: "intermediate", compressor: spec.zarrCompressor } };
+    }
   }
 
   const optimized = options.optimize === false ? { arrays, ops: rawOps } : optimizePlan(arrays, rawOps, new Set([...outputs, ...targets.keys()]), {

@@ -11,6 +11,8 @@ export interface Lineage {
   readonly node: ArrayNode;
   readonly op?: BlockwiseOp;
   readonly inputs: readonly Lineage[];
+  /** Every output node of `op` (ops with several outputs write them all, even when only one is used). */
+  readonly outputs?: readonly ArrayNode[];
   /** In-memory data that compute() writes to the work dir before any task runs (`fromArray`). */
   readonly upload?: NDArray;
 }

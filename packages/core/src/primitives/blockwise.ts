@@ -58,11 +58,15 @@ export function blockwise(options: BlockwiseOptions): Lineage[] {
     ...(options.taskBlocks && options.taskBlocks.some((t) => t !== 1) ? { taskBlocks: [...options.taskBlocks] } : {}),
   };
   const inputLineages = dedupe(options.inputs.map((i) => i.lineage));
-  return options.outputs.map((o, k) => ({
-    node: { id: outputIds[k]!, label: options.label, shape: [...o.shape], dtype: o.dtype, chunks: [...o.chunks], source: { kind: "pending" } },
-    op,
-    inputs: inputLineages,
+  const nodes = options.outputs.map((o, k) => ({
+    id: outputIds[k]!,
+    label: options.label,
+    shape: [...o.shape],
+    dtype: o.dtype,
+    chunks: [...o.chunks],
+    source: { kind: "pending" as const },
   }));
+  return nodes.map((node) => ({ node, op, inputs: inputLineages, ...(nodes.length > 1 ? { outputs: nodes } : {}) }));
 }
 
 function dedupe(ls: Lineage[]): Lineage[] {

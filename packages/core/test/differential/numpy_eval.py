@@ -154,7 +154,31 @@ def run(c):
         return [np.matmul(a[0], a[1])]
     if op == "arange":
         return [np.arange(kw["start"], kw["stop"], kw["step"], dtype=kw["dtype"])]
+    if op == "vector_norm":
+        axis = tuple(kw["axis"]) if isinstance(kw["axis"], list) else kw["axis"]
+        return [np.linalg.vector_norm(a[0], axis=axis, keepdims=kw["keepdims"], ord=ordv(kw["ord"]))]
+    if op == "matrix_norm":
+        return [np.linalg.matrix_norm(a[0], keepdims=kw["keepdims"], ord=ordv(kw["ord"]))]
+    if op == "diagonal":
+        return [np.linalg.diagonal(a[0], offset=kw["offset"])]
+    if op == "trace":
+        return [np.linalg.trace(a[0], offset=kw["offset"])]
+    if op == "cross":
+        return [np.linalg.cross(a[0], a[1], axis=kw["axis"])]
+    # factors are unique up to signs (of Q's columns with R's rows, of U's columns with Vh's rows): compare magnitudes
+    if op == "qr":
+        q, r = np.linalg.qr(a[0])
+        return [np.abs(q), np.abs(r)]
+    if op == "svd":
+        u, s, vh = np.linalg.svd(a[0], full_matrices=False)
+        return [s, np.abs(u), np.abs(vh)]
+    if op == "svdvals":
+        return [np.linalg.svdvals(a[0])]
     raise KeyError(op)
+
+
+def ordv(o):
+    return {"inf": math.inf, "-inf": -math.inf}.get(o, o) if isinstance(o, str) else o
 
 
 for line in sys.stdin:
