@@ -8,7 +8,7 @@
  * @module
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -123,4 +123,50 @@ http.Server.prototype.listen = function (port, ...rest) { return typeof port ===
     () => rmSync(dir, { recursive: true, force: true }),
     options.timeoutMs ?? 30_000,
   );
+}
+
+function capnpString(s: string): string {
+  return JSON.stringify(s);
+}
+
+/**
+ * Runs the Cloudflare Workers entry (`dist/workerd/worker.mjs`) under the real
+ * `workerd` binary from the `workerd` npm package, on 127.0.0.1, with the
+ * given bindings as text bindings and outbound fetches allowed to loopback
+ * (where a local S3 stand-in listens) as well as the public network.
+ *
+ * @example
+ * ```ts
+ * const w = await startWorkerd({ CUBED_WORKER_SECRET: secret, S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: "k", S3_SECRET_ACCESS_KEY: "s" });
+ * const executor = new HttpExecutor({ endpoint: w.url, secret });
+ * ```
+ */
+export async function startWorkerd(bindings: LocalWorkerEnv, options: { port?: number; timeoutMs?: number } = {}): Promise<LocalPlatformWorker> {
+  resolveFrom("workerd", "startWorkerd");
+  const binary = (require("workerd") as { default: string }).default; // the binary of the platform package it depends on
+  const bundle = fileURLToPath(new URL("./workerd/worker.mjs", import.meta.url));
+  const port = options.port ?? (await freePort());
+  const dir = mkdtempSync(join(tmpdir(), "cubed-workerd-"));
+  const config = `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .cubedWorker),
+    (name = "net", network = (allow = ["public", "local", "private"])),
+  ],
+  sockets = [ (name = "http", address = ${capnpString(`127.0.0.1:${port}`)}, http = (), service = "main") ],
+);
+const cubedWorker :Workerd.Worker = (
+  modules = [ (name = "worker.mjs", esModule = embed "worker.mjs") ],
+  compatibilityDate = "2026-06-01",
+  compatibilityFlags = ["nodejs_compat"],
+  globalOutbound = "net",
+  bindings = [
+${Object.entries(bindings).map(([k, v]) => `    (name = ${capnpString(k)}, text = ${capnpString(v)}),`).join("\n")}
+  ],
+);
+`;
+  copyFileSync(bundle, join(dir, "worker.mjs")); // embed paths are read relative to the config
+  const file = join(dir, "config.capnp");
+  writeFileSync(file, config, { mode: 0o600 });
+  return launch(binary, ["serve", file, "--experimental"], { PATH: process.env.PATH ?? "" }, `http://127.0.0.1:${port}/`, () => rmSync(dir, { recursive: true, force: true }), options.timeoutMs ?? 30_000);
 }
