@@ -46,7 +46,7 @@ describe("functions-framework worker", () => {
 
   it("refuses requests without the right signature", async () => {
     const body = JSON.stringify({ v: 1, planUrl: "s3://work/x/_worker/plan-" + "a".repeat(64) + ".json", opId: "op", tasks: [[0]], requestId: "r" });
-    for (const headers of [{}, { [TIMESTAMP_HEADER]: String(Date.now()), [SIGNATURE_HEADER]: "v1=" + "0".repeat(64) }]) {
+    for (const headers of [{} as Record<string, string>, { [TIMESTAMP_HEADER]: String(Date.now()), [SIGNATURE_HEADER]: "v1=" + "0".repeat(64) }]) {
       const res = await fetch(worker.url, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
       expect(res.status).toBe(401);
       expect(((await res.json()) as { error: { tag: string } }).error.tag).toBe("RequestRejectedError");

@@ -54,7 +54,7 @@ describe("workerd worker", () => {
   it("refuses requests without the right signature", async () => {
     const body = JSON.stringify({ v: 1, planUrl: "s3://work/x/_worker/plan-" + "a".repeat(64) + ".json", opId: "op", tasks: [[0]], requestId: "r" });
     const ts = String(Date.now());
-    for (const headers of [{}, { [TIMESTAMP_HEADER]: ts, [SIGNATURE_HEADER]: await signBody("another-secret-0123456789", ts, body) }]) {
+    for (const headers of [{} as Record<string, string>, { [TIMESTAMP_HEADER]: ts, [SIGNATURE_HEADER]: await signBody("another-secret-0123456789", ts, body) }]) {
       const res = await fetch(worker.url, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
       expect(res.status).toBe(401);
       expect(((await res.json()) as { error: { tag: string } }).error.tag).toBe("RequestRejectedError");
