@@ -542,7 +542,7 @@ export function formatProjection(p: Projection): string {
     `  projected wall time: ${r.wallSeconds.toFixed(1)} s   (Cubed published: ~${p.cubedPublishedSeconds} s on AWS Lambda, 1 000 workers)`,
     `  stages: ${r.stageSeconds.map((x) => x.toFixed(1)).join(" + ")} s; ${r.coldStarts} cold starts; ${r.gets} GETs, ${r.puts} PUTs; ${(r.taskSeconds / 3600).toFixed(2)} container-hours`,
     cost
-      ? `  projected cost: US$${cost.total.toFixed(2)} (Lambda US$${cost.lambda.toFixed(2)}, invocations US$${cost.requests.toFixed(4)}, S3 requests US$${cost.s3.toFixed(2)})`
+      ? `  projected cost: US$${cost.total.toFixed(2)} (compute US$${cost.lambda.toFixed(2)}, invocations US$${cost.requests.toFixed(4)}, S3 requests US$${cost.s3.toFixed(2)})`
       : "  cost: not priced",
     `  per-task costs measured locally: compute ${(p.costs.computeSecondsPerMB * 1e3).toFixed(3)} ms per MB read (reads and writes go to S3 in the projection)`,
     "  assumptions:",
