@@ -7,10 +7,11 @@ import { type Plan, ProgressBar, type ProgressStream, parseMemory } from "@cubed
 import type { InputCompressor } from "./inputs.js";
 import { APIS, type ApiName, EXECUTORS, type ExecutorName, runQuadraticMeans } from "./quadratic-means.js";
 import { type AwsOptions, isAwsExecutor } from "./aws-executors.js";
+import { HTTP_WORKERS, type HttpOptions, type HttpWorkerName } from "./http-run.js";
 import { isStoreUrl, normalizeLocation } from "./location.js";
 import { renderScalingHtml, writeRunReport } from "./html-report.js";
 import { type TaskCosts, fitTaskCosts, simPlanFromPlan } from "./simulate.js";
-import { type SweepRow, formatProjection, formatSweep, probeStorage, projectToCloud, runWeakSweep } from "./scaling.js";
+import { PLATFORMS, type PlatformName, type SweepRow, formatProjection, formatSweep, probeStorage, projectToCloud, runWeakSweep } from "./scaling.js";
 import { formatReport } from "./report.js";
 
 /** Where the CLI writes and which environment it runs in (injectable for tests). */
@@ -52,6 +53,17 @@ Options:
   --aws local          with lambda | stepfunctions: start local stand-ins (S3,
                        Lambda Invoke running the real worker, Step Functions;
                        on 127.0.0.1, in a child process) and deploy the worker
+  --endpoint URL       with http: a deployed worker speaking the cubed-ts worker
+                       protocol (Cloud Run function, Cloudflare Worker); the
+                       shared secret comes from CUBED_WORKER_SECRET
+  --http-worker NAME   with http: start ${HTTP_WORKERS.join(" | ")} locally
+                       for the run (real runtime from npm, 127.0.0.1) with a
+                       local S3 (default work dir s3://cubed-bench/work)
+  --reserved-mem SIZE  memory a task's process uses besides data (default
+                       100MB; e.g. 20MB in a 128 MB Workers isolate)
+  --time-chunk N       time steps per chunk of generated inputs (default 10)
+  --spatial-chunks L   chunk sizes of generated inputs along the spatial axes,
+                       e.g. 1,987,480 (default: whole, 1,987,1920)
   --function NAME      the worker Lambda (default
                        cubed-ts_<version>_<MB>MB_bench; with --aws local:
                        cubed-ts-bench)
@@ -75,7 +87,8 @@ Options:
   --simulate SPEC      project onto AWS Lambda + S3 with a discrete-event
                        simulation fed by this run's per-task costs, e.g.
                        containers=1000,t=50000 (prints wall time, cost and
-                       every assumption with its source)
+                       every assumption with its source); platform=${PLATFORMS.join(" |\n                       ")}
+                       (default aws-lambda)
   --json FILE          also write every measured number as JSON to FILE
   --no-verify          skip the reference check
   --no-progress        no progress bar (on a terminal the bar shows each op's
@@ -90,6 +103,30 @@ arguments, 130 interrupted. Relative paths are resolved against the directory
 the command was started in.`;
 
 const COMMANDS = ["quadratic-means"] as const;
+
+function spatialChunksOption(raw: string): number[] {
+  const parts = raw.split(",").map((x) => x.trim());
+  if (parts.length !== 3 || parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1)) {
+    throw new UsageError(`--spatial-chunks must be three positive integers like 1,987,480, got ${JSON.stringify(raw)}.`);
+  }
+  return parts.map(Number);
+}
+
+/** The HTTP options of the command line, checked against the executor; undefined for other executors. */
+function httpOptions(values: Record<string, string | boolean | undefined>, executor: string | undefined): HttpOptions | undefined {
+  const endpoint = values.endpoint as string | undefined;
+  const worker = values["http-worker"] as string | undefined;
+  if (executor !== "http") {
+    if (endpoint !== undefined || worker !== undefined) throw new UsageError(`--${endpoint !== undefined ? "endpoint" : "http-worker"} needs --executor http.`);
+    return undefined;
+  }
+  if ((endpoint === undefined) === (worker === undefined)) throw new UsageError("--executor http needs either --endpoint URL or --http-worker NAME.");
+  if (worker !== undefined && !(HTTP_WORKERS as readonly string[]).includes(worker)) {
+    throw new UsageError(`--http-worker must be one of ${HTTP_WORKERS.join(", ")}, got ${JSON.stringify(worker)}.`);
+  }
+  if (endpoint !== undefined && !/^https?:\/\//.test(endpoint)) throw new UsageError(`--endpoint must be an http(s) URL, got ${JSON.stringify(endpoint)}.`);
+  return endpoint !== undefined ? { endpoint } : { worker: worker as HttpWorkerName };
+}
 
 /** A bad command line: reported with exit code 2. */
 class UsageError extends Error {}
@@ -118,10 +155,17 @@ function workersOption(raw: string | undefined): number[] {
   return parts.map(Number);
 }
 
-function simulateOption(raw: string | undefined): { containers: number; t: number } | undefined {
+function simulateOption(raw: string | undefined): { containers: number; t: number; platform?: PlatformName } | undefined {
   if (raw === undefined) return undefined;
   const out: Record<string, number> = {};
+  let platform: PlatformName | undefined;
   for (const part of raw.split(",")) {
+    const pm = /^\s*platform\s*=\s*([a-z-]+)\s*$/.exec(part);
+    if (pm) {
+      if (!(PLATFORMS as readonly string[]).includes(pm[1]!)) throw new UsageError(`--simulate platform= must be one of ${PLATFORMS.join(", ")}, got ${JSON.stringify(pm[1])}.`);
+      platform = pm[1] as PlatformName;
+      continue;
+    }
     const m = /^\s*(containers|t)\s*=\s*(\d+)\s*$/.exec(part);
     if (!m || Number(m[2]) < 1) throw new UsageError(`--simulate must look like containers=1000,t=50000, got ${JSON.stringify(raw)}.`);
     out[m[1]!] = Number(m[2]);
@@ -129,7 +173,7 @@ function simulateOption(raw: string | undefined): { containers: number; t: numbe
   if (out.containers === undefined || out.t === undefined) {
     throw new UsageError(`--simulate needs both containers= and t=, got ${JSON.stringify(raw)}.`);
   }
-  return { containers: out.containers, t: out.t };
+  return { containers: out.containers, t: out.t, ...(platform ? { platform } : {}) };
 }
 
 function apiOption(raw: string | undefined): ApiName | undefined {
@@ -215,6 +259,11 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
         "input-compressor": { type: "string" },
         json: { type: "string" },
         aws: { type: "string" },
+        endpoint: { type: "string" },
+        "http-worker": { type: "string" },
+        "reserved-mem": { type: "string" },
+        "time-chunk": { type: "string" },
+        "spatial-chunks": { type: "string" },
         function: { type: "string" },
         "deploy-role": { type: "string" },
         "sfn-role": { type: "string" },
@@ -239,7 +288,7 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
   let reportDir: string | undefined;
   let sweep = false;
   let workers: number[] = [1, 2];
-  let simulate: { containers: number; t: number } | undefined;
+  let simulate: { containers: number; t: number; platform?: PlatformName } | undefined;
   try {
     if (positionals.length === 0) throw new UsageError(`Missing the benchmark name (one of: ${COMMANDS.join(", ")}).`);
     if (positionals.length > 1 || !(COMMANDS as readonly string[]).includes(positionals[0]!)) {
@@ -255,7 +304,19 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
     const t = intOption(values.t, "t", 1);
     const executor = executorOption(values.executor);
     const aws = awsOptions(values, executor);
-    const defaultWorkDir = aws?.local ? "s3://cubed-bench/work" : join(tmpdir(), "cubed-ts-bench");
+    const http = httpOptions(values, executor);
+    if (values["reserved-mem"] !== undefined) {
+      try {
+        parseMemory(values["reserved-mem"], "--reserved-mem");
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+    }
+    if (http && (values.sweep !== undefined || values.simulate !== undefined)) {
+      throw new UsageError("--sweep and --simulate measure local storage; they cannot be used with --executor http.");
+    }
+    if (http?.worker && inputDir !== undefined) throw new UsageError("--http-worker starts an empty S3: it generates its inputs and cannot use --input-dir.");
+    const defaultWorkDir = aws?.local || http?.worker ? "s3://cubed-bench/work" : join(tmpdir(), "cubed-ts-bench");
     const workDir = path(values["work-dir"] ?? defaultWorkDir);
     if (executor !== undefined && isAwsExecutor(executor)) {
       for (const [name, at] of [["--work-dir", workDir], ["--input-dir", inputDir]] as const) {
@@ -275,7 +336,11 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
       inputDir,
       executor,
       ...(aws !== undefined ? { aws } : {}),
-      api: apiOption(values.api),
+      ...(http !== undefined ? { http } : {}),
+      ...(values["reserved-mem"] !== undefined ? { reservedMem: values["reserved-mem"] } : {}),
+      timeChunk: intOption(values["time-chunk"], "time-chunk", 1),
+      ...(values["spatial-chunks"] !== undefined ? { spatialChunks: spatialChunksOption(values["spatial-chunks"]) } : {}),
+      api: apiOption(values.api) ?? (http ? "core" : undefined),
       concurrency: intOption(values.concurrency, "concurrency", 1),
       seed: intOption(values.seed, "seed", 0),
       inputCompressor: compressorOption(values["input-compressor"]),
@@ -345,6 +410,8 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
         templateDir: first.inputs.dir,
         workDir: options.workDir,
         allowedMem: String(options.allowedMem ?? "2GB"),
+        ...(options.reservedMem !== undefined ? { reservedMem: String(options.reservedMem) } : {}),
+        ...(simulate.platform ? { platform: simulate.platform } : {}),
       });
       out(`\n${formatProjection(p)}`);
       await mkdir(dir, { recursive: true });

@@ -21,6 +21,7 @@ import {
   type AwsExecution, type AwsOptions, type AwsRunReport, type PrepareAwsOptions, checkAwsLocations, isAwsExecutor, prepareAwsExecution,
 } from "./aws-executors.js";
 import { withAwsLocal } from "./aws-local-run.js";
+import { type HttpOptions, type HttpRunReport, withHttpExecutor } from "./http-run.js";
 import { type InputCompressor, type InputInfo, generateInputs, openInputs } from "./inputs.js";
 import { joinLocation, normalizeLocation, removeLocation } from "./location.js";
 import { collectGarbage, peakRss, resetPeakRss } from "./memory.js";
@@ -30,7 +31,7 @@ import { type Dataset, openDataset } from "@cubed-ts/labelled";
 import { makeDatasetView, removeDatasetView } from "./dataset-view.js";
 
 /** Executors the benchmark can run on: local ones, and AWS Lambda / Step Functions (or their local stand-ins). */
-export const EXECUTORS = ["inprocess", "threads", "lambda", "stepfunctions"] as const;
+export const EXECUTORS = ["inprocess", "threads", "lambda", "stepfunctions", "http"] as const;
 export type ExecutorName = (typeof EXECUTORS)[number];
 
 /** How the workload is written: the labelled notebook code (`Dataset`) or core array calls. */
@@ -58,6 +59,12 @@ export interface QuadraticMeansOptions {
   executor?: ExecutorName;
   /** How the AWS executors reach AWS, or `{ local: true }` for local stand-ins started for the run. */
   aws?: AwsOptions;
+  /** `"http"`: a deployed worker's endpoint, or a platform runtime to start locally (needs `api: "core"` and S3 locations). */
+  http?: HttpOptions;
+  /** Memory a task's process or isolate uses besides its data (Spec.reservedMem). Default 100MB; about 20MB in a Workers isolate. */
+  reservedMem?: MemoryInput;
+  /** Chunk sizes of generated inputs along the spatial axes. Default: the whole spatial shape. */
+  spatialChunks?: readonly number[];
   /**
    * `"labelled"` (default): the notebook's code on a `Dataset` from `openDataset`
    * (`quad = ds.pow(2); quad.set("uv", anom_u * anom_v); quad.mean("time")`);
@@ -181,6 +188,8 @@ export interface QuadraticMeansResult {
   } | null;
   /** AWS executors only: Lambda invocations, Step Functions Map iterations and state transitions, and the estimated cost. */
   aws: AwsRunReport | null;
+  /** `--executor http`: requests, refusals, worker instances. */
+  http?: HttpRunReport;
   environment: { node: string; platform: string; arch: string; cpus: number; totalMem: number; date: string };
 }
 
@@ -271,6 +280,18 @@ export async function runQuadraticMeans(options: QuadraticMeansOptions): Promise
   if (!(EXECUTORS as readonly string[]).includes(executorName)) {
     throw new RangeError(`Unknown executor ${JSON.stringify(executorName)}: expected one of ${EXECUTORS.join(", ")}.`);
   }
+  if (executorName === "http") {
+    const locations = [normalizeLocation(options.workDir), ...(options.inputDir !== undefined ? [normalizeLocation(options.inputDir)] : [])];
+    if (locations.some((l) => !l.startsWith("s3://"))) {
+      throw new RangeError(`The http executor needs the work dir and inputs on S3 (s3://bucket/prefix), got ${locations.join(", ")}.`);
+    }
+    if ((options.api ?? "labelled") !== "core") {
+      throw new RangeError('The http executor\'s workers bundle no kernel modules (the labelled kernels are not deployed with them): use api "core".');
+    }
+    const buckets = [...new Set(locations.map((l) => l.slice("s3://".length).split("/")[0]!))];
+    const concurrency = positiveInt(options.concurrency, "concurrency") ?? 2;
+    return withHttpExecutor(options.http ?? {}, { buckets, concurrency, log: options.log }, (executor, report) => runOn(options, undefined, { executor, report }));
+  }
   if (!isAwsExecutor(executorName)) {
     if (options.aws?.local) throw new RangeError(`aws.local needs the lambda or stepfunctions executor, not ${executorName}.`);
     return runOn(options, undefined);
@@ -288,7 +309,11 @@ export async function runQuadraticMeans(options: QuadraticMeansOptions): Promise
 }
 
 /** One run, on local executors, on AWS, or (with `localTarget`) on local stand-ins already running. */
-async function runOn(options: QuadraticMeansOptions, localTarget: PrepareAwsOptions["localTarget"]): Promise<QuadraticMeansResult> {
+async function runOn(
+  options: QuadraticMeansOptions,
+  localTarget: PrepareAwsOptions["localTarget"],
+  http?: { executor: DagExecutor; report: () => HttpRunReport },
+): Promise<QuadraticMeansResult> {
   const log = options.log ?? ((): void => {});
   const workDir = normalizeLocation(options.workDir);
   const executorName = options.executor ?? "inprocess";
@@ -298,7 +323,11 @@ async function runOn(options: QuadraticMeansOptions, localTarget: PrepareAwsOpti
   if (!(APIS as readonly string[]).includes(api)) {
     throw new RangeError(`Unknown api ${JSON.stringify(api)}: expected one of ${APIS.join(", ")}.`);
   }
-  const spec = new Spec({ workDir, allowedMem: options.allowedMem ?? "2GB" });
+  const spec = new Spec({
+    workDir,
+    allowedMem: options.allowedMem ?? "2GB",
+    ...(options.reservedMem !== undefined ? { reservedMem: options.reservedMem } : {}),
+  });
   const tWanted = positiveInt(options.t, "t");
 
   let inputs: InputInfo;
@@ -315,7 +344,7 @@ async function runOn(options: QuadraticMeansOptions, localTarget: PrepareAwsOpti
     if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be a non-negative integer, got ${seed}.`);
     inputs = await generateInputs(joinLocation(workDir, "inputs", `t${tWanted}`), {
       shape: [tWanted, ...spatial],
-      chunks: [timeChunk, ...spatial],
+      chunks: [timeChunk, ...(options.spatialChunks ?? spatial)],
       seed,
       compressor: options.inputCompressor === undefined ? null : options.inputCompressor,
       spec,
@@ -333,7 +362,7 @@ async function runOn(options: QuadraticMeansOptions, localTarget: PrepareAwsOpti
     aws = await prepareAwsExecution({ executor: executorName, allowedMem: options.allowedMem ?? "2GB", concurrency, aws: options.aws ?? {}, localTarget, log });
   }
   try {
-    return await measure(options, { spec, inputs, u, v, concurrency, api, tolerance, log, aws });
+    return await measure(options, { spec, inputs, u, v, concurrency, api, tolerance, log, aws, http });
   } finally {
     aws?.close();
   }
@@ -350,16 +379,17 @@ interface MeasureContext {
   tolerance: number;
   log: (line: string) => void;
   aws: AwsExecution | undefined;
+  http?: { executor: DagExecutor; report: () => HttpRunReport };
 }
 
 /** Builds the workload, computes it once with the events collected, and verifies it. */
 async function measure(options: QuadraticMeansOptions, c: MeasureContext): Promise<QuadraticMeansResult> {
-  const { spec, inputs, u, v, concurrency, api, tolerance, log, aws } = c;
+  const { spec, inputs, u, v, concurrency, api, tolerance, log, aws, http } = c;
   const t = u.shape[0]!;
   const workDir = normalizeLocation(options.workDir);
   const executorName = options.executor ?? "inprocess";
   const executor: DagExecutor =
-    aws?.executor ?? (executorName === "threads" ? new ThreadsExecutor({ maxWorkers: concurrency }) : new InProcessExecutor({ concurrency }));
+    aws?.executor ?? http?.executor ?? (executorName === "threads" ? new ThreadsExecutor({ maxWorkers: concurrency }) : new InProcessExecutor({ concurrency }));
   const collector = new Collector();
   const computeOptions = {
     executor,
@@ -473,6 +503,7 @@ async function measure(options: QuadraticMeansOptions, c: MeasureContext): Promi
     },
     verification,
     aws: awsReport,
+    ...(http ? { http: http.report() } : {}),
     environment: {
       node: process.version,
       platform: process.platform,

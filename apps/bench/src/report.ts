@@ -79,6 +79,12 @@ export function formatReport(r: QuadraticMeansResult): string {
           `prices: us-east-1 list prices (AWS_PRICES, apps/bench/src/aws-cost.ts), no free tier${a.target === "local stand-ins" ? "; times measured on local stand-ins on this machine, not on AWS" : ""}`,
         ]
       : []),
+    ...(r.http
+      ? [
+          "",
+          `HTTP worker   ${r.http.target}: ${r.http.requests} requests (${r.http.refused} refused and re-sent), ${r.http.instances} instance(s), ${r.http.coldStarts} cold start(s)`,
+        ]
+      : []),
     "",
     ...table(
       r.ops.map((o) => [o.id, String(o.numTasks), formatMemory(o.projectedMem), o.seconds === null ? "-" : seconds(o.seconds)]),

@@ -42,6 +42,72 @@ export const AWS_ASSUMPTIONS: readonly Assumption[] = [
   { what: "Input data", value: "uncompressed float64 Zarr, chunks (10, 1, 987, 1920) = 151.6 MB, as the local run", source: "Cubed's pangeo-2-quadratic-means notebook (its u, v inputs)" },
 ];
 
+/** The function platforms the projection models. */
+export const PLATFORMS = ["aws-lambda", "cloud-run-functions", "cloudflare-workers"] as const;
+export type PlatformName = (typeof PLATFORMS)[number];
+
+/**
+ * Google Cloud Run functions (HTTP, request-based billing) + Cloud Storage through its S3-compatible
+ * XML API, each with its source. List prices of Tier 1 regions as the pages named give them
+ * (values as of 2025; this machine has no internet access, so they were not re-checked).
+ */
+export const CLOUD_RUN_ASSUMPTIONS: readonly Assumption[] = [
+  { what: "Instances", value: "1 000 (max instances raised to 1 000; one request per instance: concurrency 1, tasks are CPU-bound)", source: "cloud.google.com/run/docs: max instances (default 100, raised per service) and concurrency settings" },
+  { what: "Scale-out", value: "all 1 000 instances may start at once; 1.0 s cold start each", source: "assumption: Google documents no scale-out rate for HTTP functions; cold start as for Lambda" },
+  { what: "Instance size", value: "1 vCPU, 2 GiB (allowedMem 2GB); timeout up to 60 min for HTTP functions", source: "cloud.google.com/functions/docs (Cloud Run functions memory/CPU table and timeouts)" },
+  { what: "Instance price", value: "US$0.000024 per vCPU-s + US$0.0000025 per GiB-s = US$0.000029 per s of a 1 vCPU / 2 GiB instance (modelled as US$0.0000145 per GB-s × 2 GB)", source: "cloud.google.com/run/pricing, request-based billing, Tier 1" },
+  { what: "Request price", value: "US$0.40 per million requests", source: "cloud.google.com/run/pricing" },
+  { what: "Object store", value: "Cloud Storage XML API through store-s3 (endpoint storage.googleapis.com, HMAC keys); 5 000 reads/s and 1 000 writes/s per bucket at first, growing with load; 85 MB/s per connection; 0.1 s first byte", source: "cloud.google.com/storage/docs/request-rate (initial rates); throughput and latency assumed equal to S3's" },
+  { what: "Object store price", value: "US$0.0004 per 1 000 reads (class B), US$0.005 per 1 000 writes (class A)", source: "cloud.google.com/storage/pricing (Standard storage operations)" },
+  { what: "CPU speed", value: "same per-core speed as the machine the costs were measured on", source: "assumption" },
+];
+
+/**
+ * Cloudflare Workers (Standard usage model) + R2 through its S3 API, each with its source (values as
+ * of 2025; not re-checked here).
+ */
+export const WORKERS_ASSUMPTIONS: readonly Assumption[] = [
+  { what: "Isolates", value: "1 000 requests in flight (no documented account concurrency cap; one request per isolate)", source: "developers.cloudflare.com/workers/platform/limits (no concurrency limit listed); assumption" },
+  { what: "Isolate memory", value: "128 MB per isolate, so allowedMem 100MB (reservedMem 20MB) and chunks that fit it", source: "developers.cloudflare.com/workers/platform/limits (Memory: 128 MB)" },
+  { what: "CPU time per request", value: "up to 5 min (configurable; 30 s default) on the paid plan", source: "developers.cloudflare.com/workers/platform/limits (CPU time)" },
+  { what: "Cold start", value: "0.1 s (the ~1.8 MB bundle is parsed once per isolate)", source: "assumption: Cloudflare documents isolate start in ms; the bundle parse dominates" },
+  { what: "CPU speed", value: "per-task speed of the interpreted expressions (no new Function in Workers): the local workerd run's tasks took 3.6× as long as Node's (41.7 s vs 11.7 s, same host, same plan)", source: "measured here (docs/benchmarks.md)" },
+  { what: "Compute price", value: "US$0.02 per million CPU-ms; wall time waiting on R2 is not billed (the projection bills whole task time: an upper bound)", source: "developers.cloudflare.com/workers/platform/pricing (Standard)" },
+  { what: "Request price", value: "US$0.30 per million requests", source: "developers.cloudflare.com/workers/platform/pricing (Standard)" },
+  { what: "Object store", value: "R2 through its S3 API; request rates as S3's (5 500 reads/s, 3 500 writes/s per prefix), 85 MB/s per connection, 0.1 s first byte", source: "assumption: Cloudflare publishes no per-prefix rates" },
+  { what: "Object store price", value: "US$0.36 per million reads (class B), US$4.50 per million writes (class A), no egress fees", source: "developers.cloudflare.com/r2/pricing" },
+];
+
+/**
+ * The environment of a platform for {@link simulate}.
+ *
+ * @example
+ * ```ts
+ * const r = simulate(simPlanFromPlan(plan), costs, platformEnvironment("cloudflare-workers", { containers: 1000 }));
+ * ```
+ */
+export function platformEnvironment(platform: PlatformName, options: { containers: number }): SimEnvironment {
+  if (platform === "aws-lambda") return awsLambdaEnvironment(options);
+  const store = { getsPerSecondPerPrefix: 5500, putsPerSecondPerPrefix: 3500, connectionMBps: 85, firstByteSeconds: 0.1 };
+  if (platform === "cloud-run-functions") {
+    return {
+      name: `cloud-run-functions (${options.containers} instances)`,
+      containers: options.containers, accountConcurrency: options.containers, scaleStep: options.containers, scaleIntervalSeconds: 1e9,
+      coldStartSeconds: 1, stageGapSeconds: 0.1, memoryGB: 2, cpuSpeedFactor: 1,
+      store: { ...store, getsPerSecondPerPrefix: 5000, putsPerSecondPerPrefix: 1000 },
+      pricing: { perGbSecond: 0.000029 / 2, perMillionInvocations: 0.4, perThousandGets: 0.0004, perThousandPuts: 0.005 },
+    };
+  }
+  return {
+    name: `cloudflare-workers (${options.containers} isolates)`,
+    containers: options.containers, accountConcurrency: options.containers, scaleStep: options.containers, scaleIntervalSeconds: 1e9,
+    coldStartSeconds: 0.1, stageGapSeconds: 0.1, memoryGB: 1, cpuSpeedFactor: 11.7 / 41.7,
+    store,
+    // CPU-ms priced as "GB-s" of a 1 GB container: US$0.02 per 1e6 ms = US$0.00002 per s
+    pricing: { perGbSecond: 0.00002, perMillionInvocations: 0.3, perThousandGets: 0.00036, perThousandPuts: 0.0045 },
+  };
+}
+
 /**
  * AWS Lambda + S3 with {@link AWS_ASSUMPTIONS}.
  *
@@ -220,6 +286,8 @@ export async function planQuadraticMeansAt(options: {
   templateDir: string;
   workDir: string;
   allowedMem: string;
+  /** Spec.reservedMem. Default 100MB. */
+  reservedMem?: string;
   /** Non-time shape and time chunk to plan for instead of the template's (its codecs and dtype are kept). */
   layout?: { spatialShape: readonly number[]; timeChunk: number };
 }): Promise<Plan> {
@@ -235,7 +303,7 @@ export async function planQuadraticMeansAt(options: {
     await mkdir(join(dir, name), { recursive: true });
     await writeFile(join(dir, name, "zarr.json"), JSON.stringify(meta));
   }
-  const spec = new Spec({ workDir: join(dir, "work"), allowedMem: options.allowedMem });
+  const spec = new Spec({ workDir: join(dir, "work"), allowedMem: options.allowedMem, ...(options.reservedMem ? { reservedMem: options.reservedMem } : {}) });
   const { u, v } = await openInputs(dir, spec);
   const executor = new PlanOnlyExecutor();
   try {
@@ -383,7 +451,10 @@ export async function projectToCloud(options: {
   templateDir: string;
   workDir: string;
   allowedMem: string;
+  reservedMem?: string;
   layout?: { spatialShape: readonly number[]; timeChunk: number };
+  /** Default "aws-lambda". */
+  platform?: PlatformName;
 }): Promise<Projection> {
   const plan = await planQuadraticMeansAt(options);
   const sim = simPlanFromPlan(plan);
@@ -403,9 +474,9 @@ export async function projectToCloud(options: {
       maxProjectedMem: Math.max(...ops.map((o) => o.stats.projectedMem)),
     },
     costs,
-    result: simulate(sim, costs, awsLambdaEnvironment({ containers: options.containers })),
+    result: simulate(sim, costs, platformEnvironment(options.platform ?? "aws-lambda", { containers: options.containers })),
     cubedPublishedSeconds: CUBED_PUBLISHED_SECONDS,
-    assumptions: AWS_ASSUMPTIONS,
+    assumptions: options.platform === "cloud-run-functions" ? CLOUD_RUN_ASSUMPTIONS : options.platform === "cloudflare-workers" ? WORKERS_ASSUMPTIONS : AWS_ASSUMPTIONS,
   };
 }
 
@@ -471,7 +542,7 @@ export function formatProjection(p: Projection): string {
     `  projected wall time: ${r.wallSeconds.toFixed(1)} s   (Cubed published: ~${p.cubedPublishedSeconds} s on AWS Lambda, 1 000 workers)`,
     `  stages: ${r.stageSeconds.map((x) => x.toFixed(1)).join(" + ")} s; ${r.coldStarts} cold starts; ${r.gets} GETs, ${r.puts} PUTs; ${(r.taskSeconds / 3600).toFixed(2)} container-hours`,
     cost
-      ? `  projected cost: US$${cost.total.toFixed(2)} (Lambda US$${cost.lambda.toFixed(2)}, invocations US$${cost.requests.toFixed(4)}, S3 requests US$${cost.s3.toFixed(2)})`
+      ? `  projected cost: US$${cost.total.toFixed(2)} (compute US$${cost.lambda.toFixed(2)}, invocations US$${cost.requests.toFixed(4)}, S3 requests US$${cost.s3.toFixed(2)})`
       : "  cost: not priced",
     `  per-task costs measured locally: compute ${(p.costs.computeSecondsPerMB * 1e3).toFixed(3)} ms per MB read (reads and writes go to S3 in the projection)`,
     "  assumptions:",

@@ -19,6 +19,7 @@ export {
   type UnaryFunction, type BinaryFunction, type ElementwiseFunction,
 } from "./kernels/elementwise-functions.js";
 export { compileExpr, type CompiledExpr } from "./kernels/expr-compile.js";
+export { exprPrimitivesSource, exprInterpreter, installExprInterpreter, type ExprPrimitives, type ExprPrimitive, type ExprValue } from "./kernels/expr-interpret.js";
 export { NDArray, type NestedArray } from "./ndarray/ndarray.js";
 export { broadcastShapes } from "./ndarray/shape.js";
 export { Spec, type SpecOptions, type SpecData } from "./spec/spec.js";

@@ -3,6 +3,7 @@ import { decodeScalar } from "../plan/scalar.js";
 import type { Expr } from "./expr.js";
 import { type Helpers, helpers } from "./expr-helpers.js";
 import { checkExpr } from "../validate/expr.js";
+import { codegenAllowed, interpreter } from "./codegen-fallback.js";
 
 /**
  * A compiled expression: writes `out[i]` for every element of the output block.
@@ -20,7 +21,7 @@ const cache = new Map<string, CompiledExpr>();
 /** The most inputs one compiled expression may read. */
 export const MAX_INPUTS = 4096;
 
-function wrap(dtype: DataType, code: string): string {
+export function wrap(dtype: DataType, code: string): string {
   switch (dtype) {
     case "int8": return `((${code}) << 24 >> 24)`;
     case "uint8": return `((${code}) & 255)`;
@@ -37,7 +38,7 @@ function wrap(dtype: DataType, code: string): string {
   }
 }
 
-function castCode(from: DataType, to: DataType, v: string): string {
+export function castCode(from: DataType, to: DataType, v: string): string {
   if (from === to) return v;
   const fromBig = isBigIntDtype(from);
   const fromKind = dtypeKind(from);
@@ -62,7 +63,7 @@ function castCode(from: DataType, to: DataType, v: string): string {
   }
 }
 
-function unaryCode(fn: string, dt: DataType, a: string): string {
+export function unaryCode(fn: string, dt: DataType, a: string): string {
   const big = isBigIntDtype(dt);
   const kind = dtypeKind(dt);
   const isInt = kind === "signed" || kind === "unsigned";
@@ -91,7 +92,7 @@ function unaryCode(fn: string, dt: DataType, a: string): string {
   throw new Error(`unknown unary function ${fn}`);
 }
 
-function binaryCode(fn: string, dt: DataType, a: string, b: string): string {
+export function binaryCode(fn: string, dt: DataType, a: string, b: string): string {
   const big = isBigIntDtype(dt);
   const kind = dtypeKind(dt);
   const isInt = kind === "signed" || kind === "unsigned";
@@ -240,11 +241,10 @@ for (let base = 0; base < total; base += inner) {
     idx[d] = 0;
   }
 }`;
-  const factory = new Function("H", "K", `return function compiled(inputs, strides, out, shape) {${body}\n};`) as (
-    h: Helpers,
-    k: Scalar[],
-  ) => CompiledExpr;
-  const fn = factory(helpers, g.consts);
+  // runtimes that forbid code generation from strings (Cloudflare Workers) interpret the tree instead
+  const fn = codegenAllowed()
+    ? (new Function("H", "K", `return function compiled(inputs, strides, out, shape) {${body}\n};`) as (h: Helpers, k: Scalar[]) => CompiledExpr)(helpers, g.consts)
+    : interpreter("compileExpr").expr(expr);
   cache.set(key, fn);
   return fn;
 }

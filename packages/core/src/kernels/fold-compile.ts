@@ -1,6 +1,7 @@
 import { type DataType, type Scalar, type TypedArray, isBigIntDtype } from "../dtypes/dtype.js";
 import { type Codegen, MAX_INPUTS, genExpr } from "./expr-compile.js";
 import { checkExpr } from "../validate/expr.js";
+import { codegenAllowed, interpreter } from "./codegen-fallback.js";
 import type { Expr } from "./expr.js";
 import { type Helpers, helpers } from "./expr-helpers.js";
 
@@ -135,11 +136,9 @@ for (let j = 0, k = st; j < count; j++, k += stStep) {
   ${redo}
   ${flush("k")}
 }`;
-  const factory = new Function("H", "K", `return function fold(S, F, offs, base, st, stStep, count) {${body}\n};`) as (
-    h: Helpers,
-    k: Scalar[],
-  ) => CompiledFold;
-  const fn = factory(helpers, g.consts);
+  const fn = codegenAllowed()
+    ? (new Function("H", "K", `return function fold(S, F, offs, base, st, stStep, count) {${body}\n};`) as (h: Helpers, k: Scalar[]) => CompiledFold)(helpers, g.consts)
+    : interpreter("compileFold").fold(terms);
   cache.set(key, fn);
   return fn;
 }

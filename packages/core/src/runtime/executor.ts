@@ -218,8 +218,11 @@ async function runStage(
         if (p.done === p.total) endOp(t.opId);
         return wake();
       }
-      // a refused plan or task fails the same way every time: no retry
-      if (isCubedError(err, "AbortedError", "PlanRejectedError", "UntrustedModuleError", "StoreAccessError", "KernelNotFoundError")) {
+      // a refused plan or task fails the same way every time: no retry (nor for errors that say so: `retryable: false`)
+      if (
+        isCubedError(err, "AbortedError", "PlanRejectedError", "UntrustedModuleError", "StoreAccessError", "KernelNotFoundError") ||
+        (err as { retryable?: unknown } | null)?.retryable === false
+      ) {
         failure = err;
         return wake();
       }
