@@ -11,6 +11,7 @@ import {
   type TaskEndEvent,
   type PlanSummary,
   type Plan,
+  type ReportTask,
   InProcessExecutor,
   Spec,
   compute,
@@ -112,14 +113,7 @@ export interface OpReport {
 }
 
 /** One task as its TaskEndEvent reported it; times in seconds since the compute started. */
-export interface TaskRecord {
-  opId: string;
-  worker: string;
-  start: number;
-  end: number;
-  peakMem: number;
-  /** Memory the worker held (V8 heap + external), when the executor reports it. */
-  workerMem?: number;
+export interface TaskRecord extends ReportTask {
   bytesRead: number;
   bytesWritten: number;
 }

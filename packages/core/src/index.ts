@@ -121,3 +121,4 @@ export {
 } from "./dtypes/info.js";
 export { sort, argsort, takeAlongAxis, type SortOptions } from "./array/sorting.js";
 export * from "./array/snake-case.js";
+export { Slots } from "./runtime/slots.js";

@@ -1,7 +1,6 @@
 import {
   type DagExecutor, type ExecutionContext, type Plan, type RuntimeOptions, type TaskResult,
-  AbortedError, KernelNotFoundError, PlanRejectedError, StoreAccessError, UntrustedModuleError, openStore, runPlan, validateRuntimeOptions,
-} from "@cubed-ts/core";
+  AbortedError, KernelNotFoundError, PlanRejectedError, StoreAccessError, UntrustedModuleError, openStore, runPlan, validateRuntimeOptions, Slots } from "@cubed-ts/core";
 import { HttpConfigError, RemoteTaskError, RequestRejectedError, type RequestRejectedReason, WorkerRequestError } from "./errors.js";
 import { planUrlFor } from "./plan-location.js";
 import {
@@ -92,30 +91,6 @@ function isNetworkRefusal(err: unknown): boolean {
   const e = err as { code?: string; cause?: { code?: string } } | null;
   const code = e?.cause?.code ?? e?.code ?? "";
   return ["ECONNRESET", "ECONNREFUSED", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT"].includes(code);
-}
-
-/** A counting semaphore. */
-class Slots {
-  #free: number;
-  readonly #waiters: (() => void)[] = [];
-  constructor(readonly capacity: number) {
-    this.#free = capacity;
-  }
-  get inUse(): number {
-    return this.capacity - this.#free;
-  }
-  async acquire(): Promise<void> {
-    if (this.#free > 0) {
-      this.#free--;
-      return;
-    }
-    await new Promise<void>((r) => this.#waiters.push(r));
-  }
-  release(): void {
-    const w = this.#waiters.shift();
-    if (w) w();
-    else this.#free++;
-  }
 }
 
 /**

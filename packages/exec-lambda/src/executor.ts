@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { redactCause } from "@cubed-ts/core";
+import { redactCause, Slots } from "@cubed-ts/core";
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
@@ -101,30 +101,6 @@ function isRefusal(err: unknown): boolean {
   if (status === 429 || name === "TooManyRequestsException" || name === "ResourceConflictException") return true;
   if (status !== undefined && status >= 500) return true;
   return ["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT"].includes(e?.code ?? "") || ["ECONNRESET", "ECONNREFUSED", "EPIPE"].includes(name);
-}
-
-/** A counting semaphore. */
-class Slots {
-  #free: number;
-  readonly #waiters: (() => void)[] = [];
-  constructor(readonly capacity: number) {
-    this.#free = capacity;
-  }
-  get inUse(): number {
-    return this.capacity - this.#free;
-  }
-  async acquire(): Promise<void> {
-    if (this.#free > 0) {
-      this.#free--;
-      return;
-    }
-    await new Promise<void>((r) => this.#waiters.push(r));
-  }
-  release(): void {
-    const w = this.#waiters.shift();
-    if (w) w();
-    else this.#free++;
-  }
 }
 
 /** Polls one run's status prefix in S3 for the outputs of asynchronous invocations. */

@@ -1,8 +1,5 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import type { Callback, ComputeEndEvent, ComputeStartEvent, TaskEndEvent } from "../runtime/events.js";
-import { ReportRecorder } from "./report-recorder.js";
-import { type ComputeReportData, type ReportTask, escapeXml, mb, opColours, opLegend, reportPage, tickStep } from "./report-svg.js";
+import { RecordedReport, type ReportFiles } from "./report-recorder.js";
+import { type ComputeReportData, type ReportTask, escapeXml, mb, opColours, opLegend, tickStep } from "./report-svg.js";
 
 /** Colour of the projected step line. */
 export const PROJECTED_COLOUR = "#2c3e50";
@@ -143,31 +140,12 @@ ${memorySvg(r)}
  * console.log(memory.path, memory.tasksOverProjection);
  * ```
  */
-export class MemoryReport implements Callback {
-  readonly dir: string;
-  /** The HTML page of the last compute ("" before one ended). */
-  path = "";
+export class MemoryReport extends RecordedReport {
   /** Tasks of the last compute that measured more than their op's projection. */
   tasksOverProjection = 0;
-  readonly #rec = new ReportRecorder();
 
-  constructor(dir: string | { dir: string }) {
-    this.dir = resolve(typeof dir === "string" ? dir : dir.dir);
-  }
-
-  onComputeStart(e: ComputeStartEvent): void {
-    this.#rec.onComputeStart(e);
-  }
-  onTaskEnd(e: TaskEndEvent): void {
-    this.#rec.onTaskEnd(e);
-  }
-  onComputeEnd(e: ComputeEndEvent): void {
-    this.#rec.onComputeEnd(e);
-    const data = this.#rec.data();
+  protected render(data: ComputeReportData): ReportFiles {
     this.tasksOverProjection = tasksOverProjection(data);
-    mkdirSync(this.dir, { recursive: true });
-    writeFileSync(join(this.dir, "memory.svg"), `${memorySvg(data)}\n`);
-    this.path = join(this.dir, "memory.html");
-    writeFileSync(this.path, reportPage(`cubed-ts compute ${e.computeId}: memory per task`, `<h1>Compute ${escapeXml(e.computeId)}${e.ok ? "" : " (failed)"}</h1>\n${memorySection(data)}`));
+    return { name: "memory", svg: memorySvg(data), title: "cubed-ts compute {id}: memory per task", section: memorySection(data) };
   }
 }

@@ -1,5 +1,7 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import type { Callback, ComputeEndEvent, ComputeStartEvent, TaskEndEvent } from "../runtime/events.js";
-import type { ComputeReportData, ReportTask } from "./report-svg.js";
+import { type ComputeReportData, type ReportTask, escapeXml, reportPage } from "./report-svg.js";
 
 /**
  * Records what the timeline and memory reports draw: the plan's ops and projections
@@ -55,4 +57,56 @@ export class ReportRecorder implements Callback {
       tasks: [...this.#tasks],
     };
   }
+}
+
+/** What a recorded report writes when a compute ends: a chart and the page around it. */
+export interface ReportFiles {
+  /** File name stem (`timeline` writes `timeline.svg` and `timeline.html`). */
+  name: string;
+  svg: string;
+  /** Page title. */
+  title: string;
+  /** The page's HTML section (the chart with its legend and notes). */
+  section: string;
+}
+
+/**
+ * A callback that records a compute and writes `<dir>/<name>.svg` and a
+ * self-contained `<dir>/<name>.html` when it ends (also when it fails: the
+ * tasks that finished). Subclasses say what to draw.
+ *
+ * @example
+ * ```ts
+ * class Count extends RecordedReport {
+ *   protected render(d: ComputeReportData) { return { name: "count", svg: "<svg/>", title: "tasks", section: `${d.tasks.length}` }; }
+ * }
+ * ```
+ */
+export abstract class RecordedReport implements Callback {
+  readonly dir: string;
+  /** The HTML page of the last compute ("" before one ended). */
+  path = "";
+  readonly #rec = new ReportRecorder();
+
+  constructor(dir: string | { dir: string }) {
+    this.dir = resolve(typeof dir === "string" ? dir : dir.dir);
+  }
+
+  onComputeStart(e: ComputeStartEvent): void {
+    this.#rec.onComputeStart(e);
+  }
+  onTaskEnd(e: TaskEndEvent): void {
+    this.#rec.onTaskEnd(e);
+  }
+  onComputeEnd(e: ComputeEndEvent): void {
+    this.#rec.onComputeEnd(e);
+    const files = this.render(this.#rec.data());
+    mkdirSync(this.dir, { recursive: true });
+    writeFileSync(join(this.dir, `${files.name}.svg`), `${files.svg}\n`);
+    this.path = join(this.dir, `${files.name}.html`);
+    writeFileSync(this.path, reportPage(files.title.replace("{id}", e.computeId), `<h1>Compute ${escapeXml(e.computeId)}${e.ok ? "" : " (failed)"}</h1>\n${files.section}`));
+  }
+
+  /** What to write for the compute just recorded. */
+  protected abstract render(data: ComputeReportData): ReportFiles;
 }

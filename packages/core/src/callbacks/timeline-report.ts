@@ -1,8 +1,5 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import type { Callback, ComputeEndEvent, ComputeStartEvent, TaskEndEvent } from "../runtime/events.js";
-import { ReportRecorder } from "./report-recorder.js";
-import { type ComputeReportData, escapeXml, mb, opColours, opLegend, reportPage, tickStep } from "./report-svg.js";
+import { RecordedReport, type ReportFiles } from "./report-recorder.js";
+import { type ComputeReportData, escapeXml, mb, opColours, opLegend, tickStep } from "./report-svg.js";
 
 /**
  * The task timeline as an inline SVG (`<svg id="timeline">`): one row per worker, one bar
@@ -79,28 +76,8 @@ ${timelineSvg(r)}
  * console.log(timeline.path); // reports/timeline.html
  * ```
  */
-export class TimelineReport implements Callback {
-  readonly dir: string;
-  /** The HTML page of the last compute ("" before one ended). */
-  path = "";
-  readonly #rec = new ReportRecorder();
-
-  constructor(dir: string | { dir: string }) {
-    this.dir = resolve(typeof dir === "string" ? dir : dir.dir);
-  }
-
-  onComputeStart(e: ComputeStartEvent): void {
-    this.#rec.onComputeStart(e);
-  }
-  onTaskEnd(e: TaskEndEvent): void {
-    this.#rec.onTaskEnd(e);
-  }
-  onComputeEnd(e: ComputeEndEvent): void {
-    this.#rec.onComputeEnd(e);
-    const data = this.#rec.data();
-    mkdirSync(this.dir, { recursive: true });
-    writeFileSync(join(this.dir, "timeline.svg"), `${timelineSvg(data)}\n`);
-    this.path = join(this.dir, "timeline.html");
-    writeFileSync(this.path, reportPage(`cubed-ts compute ${e.computeId}: task timeline`, `<h1>Compute ${escapeXml(e.computeId)}${e.ok ? "" : " (failed)"}</h1>\n${timelineSection(data)}`));
+export class TimelineReport extends RecordedReport {
+  protected render(data: ComputeReportData): ReportFiles {
+    return { name: "timeline", svg: timelineSvg(data), title: "cubed-ts compute {id}: task timeline", section: timelineSection(data) };
   }
 }
