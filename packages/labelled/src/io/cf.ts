@@ -129,7 +129,7 @@ export function planDecode(name: string, raw: DataType, attrsIn: Attrs, options:
   let rawForMask: DataType = raw;
   if (mask && attrs._Unsigned !== undefined) {
     const u = String(attrs._Unsigned).toLowerCase() === "true";
-    encoding._Unsigned = attrs._Unsigned;
+    encoding._Unsigned = String(attrs._Unsigned);
     delete attrs._Unsigned;
     if (u && isInteger(raw) && !raw.startsWith("u")) {
       unsignedBits = Number(raw.slice(3));
@@ -216,6 +216,8 @@ export interface EncodeArgs {
   offset: Enc | null;
   unitMs: Enc | null;
   refMs: Enc | null;
+  /** `_Unsigned: "true"`: store unsigned values in a signed int of this many bits (two's complement). */
+  signedBits?: number | null;
   outDtype: DataType;
 }
 
@@ -242,6 +244,7 @@ export function encodeBlock(x: NDArray, a: EncodeArgs): NDArray {
   const refMs = dec(a.refMs);
   const intOut = isInteger(a.outDtype);
   const big = a.outDtype === "int64" || a.outDtype === "uint64";
+  const half = a.signedBits ? 2 ** (a.signedBits - 1) : Infinity;
   for (let i = 0; i < src.length; i++) {
     let v = Number(src[i]!);
     if (unitMs !== undefined) v = (v - refMs!) / unitMs;
@@ -252,6 +255,7 @@ export function encodeBlock(x: NDArray, a: EncodeArgs): NDArray {
       continue;
     }
     if (intOut) v = roundHalfEven(v);
+    if (v >= half) v -= 2 * half;
     out[i] = castElement(v, a.outDtype);
   }
   return new NDArray(a.outDtype, x.shape, out);
@@ -320,6 +324,14 @@ export function planEncode(
     attrs.calendar = calendar;
     if (encoding.dtype === undefined) outDtype = "int64";
   }
+  let signedBits: number | null = null;
+  if (encoding._Unsigned !== undefined && !datetime) {
+    attrs._Unsigned = String(encoding._Unsigned);
+    if (String(encoding._Unsigned).toLowerCase() === "true" && isInteger(outDtype)) {
+      if (outDtype.startsWith("u")) outDtype = outDtype.slice(1) as DataType;
+      signedBits = Number(outDtype.slice(3));
+    }
+  }
   const scale = encoding.scale_factor;
   const offset = encoding.add_offset;
   let fillValue: number | bigint | null = null;
@@ -328,7 +340,10 @@ export function planEncode(
   if (scale !== undefined) attrs.scale_factor = scale;
   if (offset !== undefined) attrs.add_offset = offset;
   if (encoding.missing_value !== undefined) attrs.missing_value = encoding.missing_value as AttrValue;
-  if (isInteger(outDtype) && !datetime && (isFloat(dtype) || scale !== undefined) && fillValue === null && !info.lazy) {
+  // with only missing_value, NaN is written as missing_value (not stored as _FillValue)
+  const mv = Array.isArray(encoding.missing_value) ? encoding.missing_value[0] : encoding.missing_value;
+  const maskValue = fillValue ?? (typeof mv === "number" || typeof mv === "bigint" ? mv : null);
+  if (isInteger(outDtype) && !datetime && (isFloat(dtype) || scale !== undefined) && maskValue === null && !info.lazy) {
     const hasNaN = Array.from(info.values ?? [], Number).some(Number.isNaN);
     if (hasNaN) {
       throw new EncodeError(`Variable "${name}" has NaN values but is written as ${outDtype} without a _FillValue in its encoding.`, name);
@@ -337,14 +352,15 @@ export function planEncode(
   if (datetime && !info.lazy && Array.from(info.values ?? [], Number).some(Number.isNaN) && fillValue === null) {
     fillValue = -(2n ** 63n);
   }
-  const needed = outDtype !== dtype || scale !== undefined || offset !== undefined || datetime;
+  const needed = outDtype !== dtype || scale !== undefined || offset !== undefined || datetime || signedBits !== null;
   if (!needed) return { args: null, dtype: outDtype, attrs, fillValue };
   const args: EncodeArgs = {
-    fill: fillValue === null ? null : typeof fillValue === "bigint" ? fillValue.toString() : enc(fillValue),
+    fill: maskValue === null ? null : typeof maskValue === "bigint" ? maskValue.toString() : enc(maskValue),
     scale: scale === undefined ? null : enc(scale),
     offset: offset === undefined ? null : enc(offset),
     unitMs: unitMs === undefined ? null : enc(unitMs),
     refMs: refMs === undefined ? null : enc(refMs),
+    signedBits,
     outDtype,
   };
   return { args: args as EncodeArgs & BlockKernelArgs, dtype: outDtype, attrs, fillValue };

@@ -51,7 +51,8 @@ export function parseJson(text: string): unknown {
 
 /**
  * Serialises metadata: bigints as integer literals, non-finite numbers as bare
- * tokens (Python reads them); `compact` as zarr-python writes `.zmetadata` keys.
+ * tokens (Python reads them), non-ASCII characters as `\\uXXXX` escapes (as Python's
+ * `json.dumps` does; zarr-python 2.13 cannot read UTF-8 metadata).
  *
  * @example
  * ```ts
@@ -73,7 +74,10 @@ export function toJson(value: unknown, indent = 2): string {
     },
     indent,
   );
-  return text.replace(new RegExp(`"${SENTINEL}(\\d+)"`, "g"), (_m, k: string) => marks.get(`${SENTINEL}${k}`)!);
+  // ASCII only, as Python's json.dumps writes it: zarr-python 2.13 decodes metadata as ASCII
+  return text
+    .replace(new RegExp(`"${SENTINEL}(\\d+)"`, "g"), (_m, k: string) => marks.get(`${SENTINEL}${k}`)!)
+    .replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** UTF-8 bytes of a JSON document. */

@@ -17,7 +17,7 @@ import type { Dataset } from "../model/dataset.js";
 import type { Variable } from "../model/variable.js";
 import { cfEncodeKernel, encodeBlock, encodeV3FillAttr, planEncode } from "./cf.js";
 import { compressChunk } from "./chunk-codec.js";
-import { jsonBytes } from "./json.js";
+import { jsonBytes, parseJson } from "./json.js";
 import { checkOptions } from "../options.js";
 
 /** Options of {@link toZarr}. */
@@ -95,7 +95,7 @@ function v3Codecs(c: ChunkCompressor, str: boolean): unknown[] {
   return codecs;
 }
 
-const KEPT_ENCODING = ["dtype", "scale_factor", "add_offset", "_FillValue", "missing_value", "units", "calendar", "chunks", "compressor"];
+const KEPT_ENCODING = ["dtype", "scale_factor", "add_offset", "_FillValue", "missing_value", "_Unsigned", "units", "calendar", "chunks", "compressor"];
 
 /**
  * The encoding a variable is written with: what it was read with (its
@@ -304,7 +304,8 @@ async function writeMetadata(
         chunks: p.chunks.length ? p.chunks : [],
         compressor: v2Compressor(p.compressor),
         dtype: p.dtype === "str" ? `<U${p.strLen}` : V2_NAMES[p.dtype],
-        fill_value: p.dtype === "str" ? "" : fillJson(p.fillValue, p.dtype),
+        // strings: null, as xarray writes them (a "" fill value would mask empty strings)
+        fill_value: p.dtype === "str" ? null : fillJson(p.fillValue, p.dtype),
         filters: null,
         order: "C",
         shape: [...p.v.shape],
@@ -344,14 +345,31 @@ async function writeMetadata(
       consolidatedV3[p.name] = meta;
     }
   }
+  const parents = parentGroups(root);
   if (zarrFormat === 2) {
     await store.set(join(root, ".zattrs"), jsonBytes(groupAttrs));
     await store.set(join(root, ".zgroup"), jsonBytes({ zarr_format: 2 }));
-    if (consolidated) {
-      const md = { ".zattrs": groupAttrs, ".zgroup": { zarr_format: 2 }, ...consolidatedV2 };
-      await store.set(join(root, ".zmetadata"), jsonBytes({ metadata: md, zarr_consolidated_format: 1 }));
+    for (const g of parents) if (!(await store.get(join(g, ".zgroup")))) await store.set(join(g, ".zgroup"), jsonBytes({ zarr_format: 2 }));
+    // zarr-python reads consolidated metadata only at the store root, keyed by path
+    // from the root: merge this group's entries into the root's .zmetadata.
+    const rel = root === "/" ? "" : `${root.slice(1)}/`;
+    const prev = await store.get("/.zmetadata");
+    if (!consolidated && !prev) return;
+    let md: Record<string, unknown> = {};
+    if (prev) {
+      const old = (parseJson(new TextDecoder().decode(prev)) as { metadata?: Record<string, unknown> }).metadata ?? {};
+      md = Object.fromEntries(Object.entries(old).filter(([k]) => !k.startsWith(rel)));
     }
+    if (consolidated) {
+      for (const g of parents) md[`${g === "/" ? "" : `${g.slice(1)}/`}.zgroup`] ??= { zarr_format: 2 };
+      const own: Record<string, unknown> = { ".zattrs": groupAttrs, ".zgroup": { zarr_format: 2 }, ...consolidatedV2 };
+      for (const [k, m] of Object.entries(own)) md[`${rel}${k}`] = m;
+    }
+    await store.set("/.zmetadata", jsonBytes({ metadata: md, zarr_consolidated_format: 1 }));
     return;
+  }
+  for (const g of parents) {
+    if (!(await store.get(join(g, "zarr.json")))) await store.set(join(g, "zarr.json"), jsonBytes({ attributes: {}, zarr_format: 3, node_type: "group" }));
   }
   const rootMeta = consolidated
     ? {
@@ -362,6 +380,12 @@ async function writeMetadata(
       }
     : { attributes: groupAttrs, zarr_format: 3, node_type: "group" };
   await store.set(join(root, "zarr.json"), jsonBytes(rootMeta));
+}
+
+/** The groups above `root`, from the store root down (empty for the root itself). */
+function parentGroups(root: `/${string}`): `/${string}`[] {
+  const parts = root.split("/").filter((p) => p !== "");
+  return parts.map((_, i) => join(...parts.slice(0, i)));
 }
 
 async function writeStrings(p: Planned, target: StoreTarget, zarrFormat: 2 | 3): Promise<void> {

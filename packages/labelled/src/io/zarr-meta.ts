@@ -132,26 +132,29 @@ function v3Array(name: string, path: string, meta: Record<string, unknown>): Arr
  */
 export async function readGroupMeta(url: string, group: string, consolidated: boolean | undefined): Promise<GroupMeta> {
   const root = join(group);
-  const zmeta = consolidated === false ? undefined : await getJson(url, join(root, ".zmetadata"));
+  // zarr-python keeps consolidated metadata at the store root, with the group's
+  // path in its keys ("g/x/.zarray"; v3: "g/x" inline in the root zarr.json);
+  // a .zmetadata inside the group (as older cubed-ts wrote) is read too.
+  const rel = root === "/" ? "" : `${root.slice(1)}/`;
   const zjson = await getJson(url, join(root, "zarr.json"));
   if (zjson && zjson.node_type !== "group") {
     throw new ZarrFormatError(`${url}${group ? ` (group "${group}")` : ""} is a Zarr array, not a group: open it with fromZarr, or open its parent.`, url);
   }
-  if (zmeta) {
-    const md = (zmeta.metadata ?? {}) as Record<string, Record<string, unknown>>;
+  const v2md = consolidated === false || zjson ? undefined : await consolidatedV2(url, root, rel);
+  if (v2md) {
     const arrays: ArrayMeta[] = [];
-    for (const key of Object.keys(md)) {
+    for (const key of Object.keys(v2md)) {
       const m = /^([^/]+)\/\.zarray$/.exec(key);
       if (!m) continue;
-      arrays.push(v2Array(m[1]!, join(root, m[1]!), md[key]!, md[`${m[1]}/.zattrs`]));
+      arrays.push(v2Array(m[1]!, join(root, m[1]!), v2md[key]!, v2md[`${m[1]}/.zattrs`]));
     }
-    return { zarrFormat: 2, attrs: (md[".zattrs"] ?? {}) as Attrs, arrays: sortArrays(arrays), consolidated: true };
+    return { zarrFormat: 2, attrs: (v2md[".zattrs"] ?? {}) as Attrs, arrays: sortArrays(arrays), consolidated: true };
   }
   if (zjson) {
-    const cm = zjson.consolidated_metadata as { metadata?: Record<string, Record<string, unknown>> } | null | undefined;
     const attrs = (zjson.attributes ?? {}) as Attrs;
-    if (cm?.metadata && consolidated !== false) {
-      const arrays = Object.entries(cm.metadata)
+    const cm = consolidated === false ? undefined : await consolidatedV3(url, zjson, rel);
+    if (cm) {
+      const arrays = Object.entries(cm)
         .filter(([k, m]) => !k.includes("/") && m.node_type === "array")
         .map(([k, m]) => v3Array(k, join(root, k), m));
       return { zarrFormat: 3, attrs, arrays: sortArrays(arrays), consolidated: true };
@@ -193,6 +196,30 @@ export async function readGroupMeta(url: string, group: string, consolidated: bo
     arrays.push(v2Array(m[1]!, join(root, m[1]!), zarray, zattrs));
   }
   return { zarrFormat: 2, attrs, arrays: sortArrays(arrays), consolidated: false };
+}
+
+type MetaMap = Record<string, Record<string, unknown>>;
+
+/** The group's entries of v2 consolidated metadata (keys relative to the group), from the root's .zmetadata or the group's own. */
+async function consolidatedV2(url: string, root: `/${string}` | string, rel: string): Promise<MetaMap | undefined> {
+  const own = rel ? await getJson(url, join(root, ".zmetadata")) : undefined;
+  if (own) return (own.metadata ?? {}) as MetaMap;
+  const top = await getJson(url, "/.zmetadata");
+  if (!top) return undefined;
+  const md = (top.metadata ?? {}) as MetaMap;
+  if (rel && !(`${rel}.zgroup` in md)) return undefined;
+  return Object.fromEntries(Object.entries(md).filter(([k]) => k.startsWith(rel)).map(([k, m]) => [k.slice(rel.length), m]));
+}
+
+/** The group's entries of v3 inline consolidated metadata, from its own zarr.json or the root's (keys relative to the group). */
+async function consolidatedV3(url: string, zjson: Record<string, unknown>, rel: string): Promise<MetaMap | undefined> {
+  const inline = (z: Record<string, unknown> | undefined): MetaMap | undefined =>
+    (z?.consolidated_metadata as { metadata?: MetaMap } | null | undefined)?.metadata ?? undefined;
+  const own = inline(zjson);
+  if (own || !rel) return own;
+  const top = inline(await getJson(url, "/zarr.json"));
+  if (!top || !(rel.slice(0, -1) in top)) return undefined;
+  return Object.fromEntries(Object.entries(top).filter(([k]) => k.startsWith(rel)).map(([k, m]) => [k.slice(rel.length), m]));
 }
 
 function sortArrays(arrays: ArrayMeta[]): ArrayMeta[] {

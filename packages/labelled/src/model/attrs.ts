@@ -19,6 +19,8 @@ export interface Encoding {
   preferredChunks?: Record<string, number>;
   _FillValue?: number | bigint | null;
   missing_value?: number | readonly number[];
+  /** `"true"`: unsigned values stored in the signed int of `dtype` (netCDF `_Unsigned`). */
+  _Unsigned?: string;
   scale_factor?: number;
   add_offset?: number;
   units?: string;
