@@ -3,7 +3,7 @@
 usage:
   cf_roundtrip.py make DIR        writes every fixture store under DIR and prints
                                   [{name, path, group, consolidated}] as JSON
-  cf_roundtrip.py check CASES     CASES is JSON [{name, orig, ours, group, consolidated}];
+  cf_roundtrip.py check CASES     CASES is JSON [{name, orig, ours, group, consolidated, ours_group?}];
                                   opens both with xarray and prints
                                   [{name, ok, error}] from xarray.testing.assert_identical
 """
@@ -90,7 +90,7 @@ def check(cases):
     for c in cases:
         try:
             orig = open_(c["orig"], c.get("group"), c.get("consolidated"))
-            ours = open_(c["ours"], c.get("group"), c.get("consolidated"))
+            ours = open_(c["ours"], c.get("ours_group", c.get("group")), c.get("consolidated"))
             xr.testing.assert_identical(orig, ours)
             res.append({"name": c["name"], "ok": True, "error": None})
         except Exception as e:  # report every dataset, not only the first failure
