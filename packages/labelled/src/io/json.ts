@@ -49,6 +49,11 @@ export function parseJson(text: string): unknown {
   });
 }
 
+/** A number written with a decimal point even when integral (`-9999.0`), as Python writes a float. */
+export class FloatNumber {
+  constructor(readonly value: number) {}
+}
+
 /**
  * Serialises metadata: bigints as integer literals, non-finite numbers as bare
  * tokens (Python reads them), non-ASCII characters as `\\uXXXX` escapes (as Python's
@@ -65,6 +70,12 @@ export function toJson(value: unknown, indent = 2): string {
   const text = JSON.stringify(
     value,
     (_k, v: unknown) => {
+      if (v instanceof FloatNumber) {
+        const key = `${SENTINEL}${n++}`;
+        const x = v.value;
+        marks.set(key, Number.isNaN(x) ? "NaN" : !Number.isFinite(x) ? (x > 0 ? "Infinity" : "-Infinity") : Number.isInteger(x) && Math.abs(x) < 1e16 ? `${x}.0` : String(x));
+        return key;
+      }
       if (typeof v === "bigint" || (typeof v === "number" && !Number.isFinite(v))) {
         const key = `${SENTINEL}${n++}`;
         marks.set(key, typeof v === "bigint" ? v.toString() : Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity");

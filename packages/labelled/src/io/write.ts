@@ -12,12 +12,12 @@ import { ArgumentError, EncodeError, StoreExistsError } from "../errors.js";
 import { backendOf } from "../backends/registry.js";
 import { castElement } from "../backends/ndarray-ops.js";
 import type { Backend, BackendComputeOptions, ChunkCompressor, DuckArray, StoreTarget } from "../backends/types.js";
-import type { Attrs, Encoding } from "../model/attrs.js";
+import type { AttrValue, Attrs, Encoding } from "../model/attrs.js";
 import type { Dataset } from "../model/dataset.js";
 import type { Variable } from "../model/variable.js";
 import { cfEncodeKernel, encodeBlock, encodeV3FillAttr, planEncode } from "./cf.js";
 import { compressChunk } from "./chunk-codec.js";
-import { jsonBytes, parseJson } from "./json.js";
+import { FloatNumber, jsonBytes, parseJson } from "./json.js";
 import { checkOptions } from "../options.js";
 
 /** Options of {@link toZarr}. */
@@ -311,13 +311,13 @@ async function writeMetadata(
         shape: [...p.v.shape],
         zarr_format: 2,
       };
-      const zattrs = { _ARRAY_DIMENSIONS: [...p.v.dims], ...p.attrs };
+      const zattrs = { _ARRAY_DIMENSIONS: [...p.v.dims], ...floatAttrs(p.attrs, p.dtype) };
       await store.set(join(path, ".zattrs"), jsonBytes(zattrs));
       await store.set(join(path, ".zarray"), jsonBytes(zarray));
       consolidatedV2[`${p.name}/.zarray`] = zarray;
       consolidatedV2[`${p.name}/.zattrs`] = zattrs;
     } else {
-      const attrs: Attrs = { ...p.attrs };
+      const attrs = floatAttrs(p.attrs, p.dtype) as Attrs;
       let fill: unknown;
       if (p.dtype === "str") fill = "";
       else if (p.dtype === "float32" || p.dtype === "float64") {
@@ -380,6 +380,22 @@ async function writeMetadata(
       }
     : { attributes: groupAttrs, zarr_format: 3, node_type: "group" };
   await store.set(join(root, "zarr.json"), jsonBytes(rootMeta));
+}
+
+/** CF attributes whose type follows the stored data (floats for float data). */
+const DATA_TYPED_ATTRS = ["missing_value", "valid_range", "valid_min", "valid_max", "actual_range"];
+
+/**
+ * Attributes with the numbers Python reads as floats written as floats
+ * (`-9999.0`, not `-9999`): scale_factor/add_offset always, and the CF
+ * attributes that take the type of the data when the stored dtype is a float.
+ */
+function floatAttrs(attrs: Attrs, dtype: DataType | "str"): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...attrs };
+  const asFloat = (v: AttrValue): unknown => (typeof v === "number" ? new FloatNumber(v) : Array.isArray(v) ? v.map(asFloat) : v);
+  for (const k of ["scale_factor", "add_offset"]) if (k in attrs) out[k] = asFloat(attrs[k]!);
+  if (dtype === "float32" || dtype === "float64") for (const k of DATA_TYPED_ATTRS) if (k in attrs) out[k] = asFloat(attrs[k]!);
+  return out;
 }
 
 /** The groups above `root`, from the store root down (empty for the root itself). */

@@ -85,6 +85,41 @@ def open_(path, group, consolidated):
     return xr.open_zarr(path, group=group, consolidated=consolidated).load()
 
 
+CF_KEYS = ("dtype", "scale_factor", "add_offset", "_FillValue", "missing_value", "_Unsigned", "units", "calendar")
+
+
+def same(a, b):
+    a, b = np.asarray(a), np.asarray(b)
+    if a.dtype.kind in "fc" and b.dtype.kind in "fc":
+        return a.shape == b.shape and bool(np.all((a == b) | (np.isnan(a) & np.isnan(b))))
+    return a.shape == b.shape and a.dtype.kind == b.dtype.kind and bool(np.all(a == b))
+
+
+def encoding_diff(orig, ours):
+    """CF encoding keys (xarray's view of how each variable is stored) that differ.
+    Booleans are skipped: xarray stores them as int8, toZarr as native bool."""
+    out = {}
+    for name, v in orig.variables.items():
+        if v.dtype == bool:
+            continue
+        e1 = {k: v.encoding[k] for k in CF_KEYS if k in v.encoding}
+        e2 = {k: ours[name].encoding[k] for k in CF_KEYS if k in ours[name].encoding}
+        if e1.keys() != e2.keys() or not all(same(e1[k], e2[k]) for k in e1):
+            out[name] = {"orig": repr(e1), "ours": repr(e2)}
+    return out
+
+
+def attr_type_diff(orig, ours):
+    """Attributes whose value type changed (assert_identical accepts 10 for 10.0)."""
+    out = {}
+    pairs = [("<dataset>", orig.attrs, ours.attrs)] + [(n, v.attrs, ours[n].attrs) for n, v in orig.variables.items()]
+    for name, a1, a2 in pairs:
+        for k, v in a1.items():
+            if k in a2 and (np.asarray(v).dtype.kind != np.asarray(a2[k]).dtype.kind or not same(v, a2[k])):
+                out[f"{name}.{k}"] = {"orig": repr(v), "ours": repr(a2[k])}
+    return out
+
+
 def check(cases):
     res = []
     for c in cases:
@@ -92,6 +127,9 @@ def check(cases):
             orig = open_(c["orig"], c.get("group"), c.get("consolidated"))
             ours = open_(c["ours"], c.get("ours_group", c.get("group")), c.get("consolidated"))
             xr.testing.assert_identical(orig, ours)
+            diff = {**encoding_diff(orig, ours), **attr_type_diff(orig, ours)}
+            if diff:
+                raise AssertionError(f"CF encoding differs: {diff}")
             res.append({"name": c["name"], "ok": True, "error": None})
         except Exception as e:  # report every dataset, not only the first failure
             res.append({"name": c["name"], "ok": False, "error": f"{type(e).__name__}: {e}"})
