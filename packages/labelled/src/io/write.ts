@@ -28,9 +28,9 @@ export interface ToZarrOptions extends BackendComputeOptions {
   zarrFormat?: 2 | 3;
   /** Write consolidated metadata (default true). */
   consolidated?: boolean;
-  /** Per-variable encoding (chunks, dtype, scale_factor, add_offset, _FillValue, units, calendar, compressor). */
+  /** Per-variable encoding (chunks, dtype, scale_factor, add_offset, _FillValue, missing_value, _Unsigned, units, calendar, compressor). */
   encoding?: Record<string, Encoding>;
-  /** Group path inside the store (default the root). */
+  /** Group path inside the store (default the root); v2 consolidated metadata goes to the root's `.zmetadata`, keyed by this path. */
   group?: string;
 }
 
