@@ -1,7 +1,7 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts", "src/worker-entry.ts", "src/protocol-core.ts", "src/node.ts", "src/gcf.ts", "src/local.ts"],
+  entry: ["src/index.ts", "src/worker-entry.ts", "src/node.ts", "src/gcf.ts", "src/local.ts"],
   format: ["esm"],
   dts: true,
   sourcemap: true,

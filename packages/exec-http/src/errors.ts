@@ -3,8 +3,7 @@
  * errors of @cubed-ts/core, and a message that says what to do.
  * @module
  */
-import { CubedError, StoreAccessError } from "@cubed-ts/core";
-import type { Refuse } from "./protocol-core.js";
+import { CubedError, StoreAccessError, type WorkerRefuse } from "@cubed-ts/core";
 
 /** The executor or worker was configured wrongly (no endpoint, a bad option, a non-shared store); raised before any task runs. */
 export class HttpConfigError extends CubedError {
@@ -28,15 +27,15 @@ export class RequestRejectedError extends CubedError {
 }
 
 /**
- * The HTTP worker's {@link Refuse}: a `RequestRejectedError`, or core's
+ * The HTTP worker's `WorkerRefuse` (core): a `RequestRejectedError`, or core's
  * `StoreAccessError` (with the URL) for a URL outside the allowed prefixes.
  *
  * @example
  * ```ts
- * parseTaskBatch(value, { idField: "requestId", maxTasks: 10, refuse: refuseRequest });
+ * parseWorkerBatch(value, { idField: "requestId", maxTasks: 10, refuse: refuseRequest });
  * ```
  */
-export const refuseRequest: Refuse = (message, reason, url) => {
+export const refuseRequest: WorkerRefuse = (message, reason, url) => {
   if (reason === "outside-prefixes") throw new StoreAccessError(`Request refused: ${message}`, url ?? "");
   throw new RequestRejectedError(`Request refused: ${message}`, reason);
 };

@@ -3,11 +3,11 @@
  * `<intermediateDir>/_worker/`, so a worker can check both that the bytes are
  * the plan the name promises and that the plan lives in the intermediate
  * directory it declares. The rules themselves are the protocol core's
- * (`locatePlan`, shared with the Lambda worker).
+ * (core's `locateWorkerPlan`, shared with the Lambda worker).
  * @module
  */
 import { refuseRequest } from "./errors.js";
-import { type PlanLocation, locatePlan, underPrefix } from "./protocol-core.js";
+import { type WorkerPlanLocation as PlanLocation, locateWorkerPlan, underPrefix } from "@cubed-ts/core";
 import { WORKER_PLAN_DIR } from "./protocol.js";
 
 export { underPrefix, type PlanLocation };
@@ -23,7 +23,7 @@ export { underPrefix, type PlanLocation };
  * ```
  */
 export function planLocation(planUrl: string, allowedPrefixes: readonly string[]): PlanLocation {
-  return locatePlan(planUrl, { planDir: WORKER_PLAN_DIR, allowedPrefixes, refuse: refuseRequest });
+  return locateWorkerPlan(planUrl, { planDir: WORKER_PLAN_DIR, allowedPrefixes, refuse: refuseRequest });
 }
 
 /**

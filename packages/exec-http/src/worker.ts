@@ -10,15 +10,15 @@
  * or duplicated request is safe.
  * @module
  */
+import {
+  type WorkerPlanRules, createWorkerPlanCache, loadWorkerPlan, parseWorkerBatch, runTaskBatch,
+} from "@cubed-ts/core";
 import { RequestRejectedError, refuseRequest } from "./errors.js";
-import { type PlanRules, createPlanCache, describeError, instanceId, loadPlan, parseTaskBatch, runBatch } from "./protocol-core.js";
 import {
   MAX_REQUEST_BYTES, MAX_TASKS_PER_REQUEST, SIGNATURE_HEADER, TIMESTAMP_HEADER, WORKER_PLAN_DIR, WORKER_PROTOCOL_VERSION,
-  type TaskOutcome, type WorkerErrorResponse, type WorkerInfo, type WorkerRequest, type WorkerResponse,
+  type TaskOutcome, type WorkerError, type WorkerErrorResponse, type WorkerInfo, type WorkerRequest, type WorkerResponse,
 } from "./protocol.js";
 import { verifyBody } from "./signing.js";
-
-export { describeError };
 
 /** What a worker accepts, set by whoever deploys it (never by a request or a plan). */
 export interface WorkerOptions {
@@ -51,6 +51,33 @@ function defaultPeakMemory(): number | undefined {
   }
 }
 
+/** Tags of refusals: the same request would be refused again. */
+const REFUSAL_TAGS = new Set(["PlanRejectedError", "UntrustedModuleError", "StoreAccessError", "KernelNotFoundError", "RequestRejectedError", "UnknownSchemeError"]);
+
+function instanceId(): string {
+  return [...crypto.getRandomValues(new Uint8Array(6))].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * The protocol's view of any error: its tag, message, whether a retry can help, and the detail field.
+ *
+ * @example
+ * ```ts
+ * describeError(new PlanRejectedError("bad", "ops")); // { tag: "PlanRejectedError", message: "bad", retryable: false, detail: "ops" }
+ * ```
+ */
+export function describeError(err: unknown): WorkerError {
+  const e = (err ?? {}) as { _tag?: string; name?: string; message?: string; field?: string; module?: string; url?: string; reason?: string };
+  const tag = typeof e._tag === "string" ? e._tag : (e.name ?? "Error");
+  const detail = e.field ?? e.module ?? e.url ?? e.reason;
+  return {
+    tag,
+    message: typeof e.message === "string" ? e.message : String(err),
+    retryable: !REFUSAL_TAGS.has(tag),
+    ...(detail !== undefined ? { detail } : {}),
+  };
+}
+
 function json(status: number, body: WorkerResponse | WorkerErrorResponse | WorkerInfo): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
 }
@@ -68,7 +95,7 @@ function reject(message: string, reason: RequestRejectedError["reason"]): never 
  * ```
  */
 export function parseWorkerRequest(value: unknown): WorkerRequest {
-  return parseTaskBatch<{ requestId: string }>(value, { idField: "requestId", maxTasks: MAX_TASKS_PER_REQUEST, refuse: refuseRequest });
+  return parseWorkerBatch<{ requestId: string }>(value, { idField: "requestId", maxTasks: MAX_TASKS_PER_REQUEST, refuse: refuseRequest });
 }
 
 /**
@@ -91,8 +118,8 @@ export function createWorker(options: WorkerOptions): WorkerHandler {
     );
   }
   const instance = instanceId();
-  const plans = createPlanCache();
-  const rules: PlanRules = {
+  const plans = createWorkerPlanCache();
+  const rules: WorkerPlanRules = {
     planDir: WORKER_PLAN_DIR, allowedPrefixes: [...(options.allowedPrefixes ?? [])], kernelModules: options.kernelModules ?? [], refuse: refuseRequest,
   };
   const peakMemory = options.peakMemory ?? defaultPeakMemory;
@@ -125,8 +152,8 @@ export function createWorker(options: WorkerOptions): WorkerHandler {
       }
       const req = parseWorkerRequest(value);
       requestId = req.requestId;
-      const { plan, loadMs: planLoadMs } = await loadPlan(plans, req.planUrl, rules);
-      const results: TaskOutcome[] = (await runBatch(plan, req.opId, req.tasks)).map((o) =>
+      const { plan, loadMs: planLoadMs } = await loadWorkerPlan(plans, req.planUrl, rules);
+      const results: TaskOutcome[] = (await runTaskBatch(plan, req.opId, req.tasks)).map((o) =>
         o.ok ? { ok: true, result: o.result } : { ok: false, error: describeError(o.error) },
       );
       const coldStart = served++ === 0;

@@ -13,10 +13,11 @@
  * restrict which stores any plan may name.
  * @module
  */
-import { type Plan, type TaskResult, openStore } from "@cubed-ts/core";
+import { randomBytes } from "node:crypto";
 import {
-  type PlanRules, type Refuse, checkPlanPlace, createPlanCache, instanceId, loadPlan, parseTaskBatch, runBatch, underPrefix,
-} from "@cubed-ts/exec-http/protocol";
+  type Plan, type TaskResult, type WorkerPlanRules, type WorkerRefuse, checkWorkerPlanPlace, createWorkerPlanCache, loadWorkerPlan, openStore,
+  parseWorkerBatch, runTaskBatch, underPrefix,
+} from "@cubed-ts/core";
 import { registerS3 } from "@cubed-ts/store-s3";
 import { PayloadRejectedError } from "./errors.js";
 import { type InvocationOutput, type InvocationPayload, LAMBDA_DIR, type StatusObject, splitObjectUrl } from "./protocol.js";
@@ -34,9 +35,9 @@ export type HandlerResult = InvocationOutput | { ok: boolean; invocationId: stri
 
 registerS3();
 
-const container = instanceId();
+const container = randomBytes(6).toString("hex");
 let coldStart = true;
-const plans = createPlanCache();
+const plans = createWorkerPlanCache();
 const MAX_TASKS_PER_INVOCATION = 100_000;
 const SCHEMES = ["s3"] as const;
 
@@ -48,11 +49,11 @@ function allowedPrefixes(): string[] {
 }
 
 /** The Lambda worker's refusals are all `PayloadRejectedError`s. */
-const refuse: Refuse = (message) => {
+const refuse: WorkerRefuse = (message) => {
   throw new PayloadRejectedError(`Rejected invocation payload: ${message}`);
 };
 
-function rules(): PlanRules {
+function rules(): WorkerPlanRules {
   // kernel modules: only those bundled at deploy time (provideKernelModules)
   return { planDir: LAMBDA_DIR, allowedPrefixes: allowedPrefixes(), kernelModules: [], schemes: SCHEMES, refuse };
 }
@@ -68,7 +69,7 @@ function rules(): PlanRules {
  * ```
  */
 export function parsePayload(event: unknown): InvocationPayload {
-  const p = parseTaskBatch<{ invocationId: string; statusUrl?: string }>(event, {
+  const p = parseWorkerBatch<{ invocationId: string; statusUrl?: string }>(event, {
     idField: "invocationId", optionalFields: ["statusUrl"], maxTasks: MAX_TASKS_PER_INVOCATION, schemes: SCHEMES, refuse,
   });
   if (p.statusUrl !== undefined && (typeof p.statusUrl !== "string" || !/^s3:\/\//.test(p.statusUrl))) refuse("statusUrl must be an s3:// URL.", "malformed");
@@ -88,7 +89,7 @@ export function parsePayload(event: unknown): InvocationPayload {
  * ```
  */
 export function checkPayloadAgainstPlan(payload: InvocationPayload, plan: Plan, planSha: string): void {
-  checkPlanPlace(plan, payload.planUrl, planSha, rules());
+  checkWorkerPlanPlace(plan, payload.planUrl, planSha, rules());
   const lambdaDir = `${plan.intermediateDir}/${LAMBDA_DIR}`;
   if (payload.statusUrl !== undefined && !underPrefix(payload.statusUrl, `${lambdaDir}/status`)) {
     refuse(`statusUrl ${payload.statusUrl} is outside the plan's intermediate directory (${lambdaDir}/status).`, "plan-location");
@@ -105,12 +106,12 @@ export function checkPayloadAgainstPlan(payload: InvocationPayload, plan: Plan, 
 
 async function run(payload: InvocationPayload, context: LambdaContext): Promise<InvocationOutput> {
   // the protocol core checks the plan URL (content-addressed, allowed prefixes) before reading anything
-  const { plan, loadMs: planLoadMs } = await loadPlan(plans, payload.planUrl, rules());
+  const { plan, loadMs: planLoadMs } = await loadWorkerPlan(plans, payload.planUrl, rules());
   const sha = /plan-([0-9a-f]{64})\.json$/.exec(payload.planUrl)![1]!;
   checkPayloadAgainstPlan(payload, plan, sha);
   // a failed task fails the whole invocation (a function error): the executor's runtime retries its tasks
   const results: TaskResult[] = [];
-  for (const o of await runBatch(plan, payload.opId, payload.tasks, { failFast: true })) {
+  for (const o of await runTaskBatch(plan, payload.opId, payload.tasks, { failFast: true })) {
     if (!o.ok) throw o.error;
     results.push(o.result);
   }

@@ -1,17 +1,16 @@
 /**
  * The wire protocol between the LambdaExecutor and the worker handler: the
  * worker protocol's request body (docs/worker-protocol.md, checked by the
- * shared `@cubed-ts/exec-http/protocol` core) carried in a Lambda invocation:
+ * worker protocol core in @cubed-ts/core, `runtime/worker-batch.ts`) carried in a Lambda invocation:
  * a plan stored in S3, one op and a few chunk coordinates, with `invocationId`
  * for `requestId` and, for asynchronous invocations, a `statusUrl`.
  * Never code, never credentials, never the plan itself.
  * @module
  */
-import type { TaskResult } from "@cubed-ts/core";
-import { WORKER_PROTOCOL_VERSION } from "@cubed-ts/exec-http/protocol";
+import { type TaskResult, WORKER_PROTOCOL_VERSION } from "@cubed-ts/core";
 import { PayloadRejectedError } from "./errors.js";
 
-export { planStoreUrls, underPrefix } from "@cubed-ts/exec-http/protocol";
+export { planStoreUrls, underPrefix } from "@cubed-ts/core";
 
 /** Protocol version carried in every payload: the worker protocol's (docs/worker-protocol.md). */
 export const PROTOCOL_VERSION = WORKER_PROTOCOL_VERSION;

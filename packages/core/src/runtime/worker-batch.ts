@@ -1,31 +1,39 @@
 /**
  * The vendor-neutral core of the cubed-ts worker protocol (docs/worker-protocol.md),
- * shared by every worker: the HTTP worker (`createWorker`) and the Lambda
- * handler of @cubed-ts/exec-lambda. It parses a request body strictly, locates
+ * shared by every remote worker: the HTTP worker of @cubed-ts/exec-http
+ * (`createWorker`) and the Lambda handler of @cubed-ts/exec-lambda. It parses a request body strictly, locates
  * the plan it names (content-addressed under `<intermediateDir>/<planDir>/`,
  * inside the allowed prefixes), reads it, checks that the bytes hash to the
  * name, admits it with core's `admitPlan`, checks that it lives in its own
  * intermediate directory, and runs a batch of tasks with `runTask`, one outcome
  * per task. Only core and Web-standard APIs (Web Crypto): no Node or vendor API.
  *
- * Each worker refuses with its own typed error through a {@link Refuse}
+ * Each worker refuses with its own typed error through a {@link WorkerRefuse}
  * callback, so the rules are written once and the errors stay those of its package.
  * @module
  */
-import { type Plan, type TaskResult, admitPlan, checkTaskCoords, openStore, runTask } from "@cubed-ts/core";
-import { WORKER_PROTOCOL_VERSION, type WorkerError } from "./protocol.js";
-import { sha256Hex } from "./signing.js";
+import type { Plan } from "../plan/ir.js";
+import { openStore } from "../storage/registry.js";
+import { checkTaskCoords } from "../validate/plan.js";
+import { admitPlan } from "./admit-plan.js";
+import { type TaskResult, runTask } from "./task-runner.js";
 
-export * from "./protocol.js";
+/** The worker protocol version (the `v` of every request and response; docs/worker-protocol.md). */
+export const WORKER_PROTOCOL_VERSION = 1;
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const d = await crypto.subtle.digest("SHA-256", bytes);
+  return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
 
 /** Why a worker refuses a request body or the plan it names, before any task runs. */
-export type RefusalReason = "malformed" | "plan-location" | "outside-prefixes";
+export type WorkerRefusalReason = "malformed" | "plan-location" | "outside-prefixes";
 
 /**
  * How a worker refuses: throws its own typed error (never returns). `url` is
  * the refused URL for `outside-prefixes`.
  */
-export type Refuse = (message: string, reason: RefusalReason, url?: string) => never;
+export type WorkerRefuse = (message: string, reason: WorkerRefusalReason, url?: string) => never;
 
 /**
  * True when `url` is `prefix` or lies under it (segment-wise).
@@ -45,8 +53,8 @@ function schemeOk(url: string, schemes: readonly string[] | undefined): boolean 
   return schemes === undefined || schemes.some((s) => url.startsWith(`${s}://`));
 }
 
-/** What {@link parseTaskBatch} checks besides the common fields. */
-export interface TaskBatchRules {
+/** What {@link parseWorkerBatch} checks besides the common fields. */
+export interface WorkerBatchRules {
   /** The field that names the attempt (`requestId` over HTTP, `invocationId` on Lambda): 1-128 characters of [A-Za-z0-9_-]. */
   idField: string;
   /** Further optional fields the worker accepts (checked by the worker itself). Default none. */
@@ -55,11 +63,11 @@ export interface TaskBatchRules {
   maxTasks: number;
   /** URL schemes `planUrl` may use (e.g. `["s3"]`). Default any. */
   schemes?: readonly string[];
-  refuse: Refuse;
+  refuse: WorkerRefuse;
 }
 
 /** The fields every worker request carries. */
-export interface TaskBatch {
+export interface WorkerBatch {
   v: typeof WORKER_PROTOCOL_VERSION;
   planUrl: string;
   opId: string;
@@ -74,10 +82,10 @@ export interface TaskBatch {
  *
  * @example
  * ```ts
- * const req = parseTaskBatch<{ requestId: string }>(JSON.parse(body), { idField: "requestId", maxTasks: 10_000, refuse });
+ * const req = parseWorkerBatch<{ requestId: string }>(JSON.parse(body), { idField: "requestId", maxTasks: 10_000, refuse });
  * ```
  */
-export function parseTaskBatch<Extra extends object>(value: unknown, rules: TaskBatchRules): TaskBatch & Extra {
+export function parseWorkerBatch<Extra extends object>(value: unknown, rules: WorkerBatchRules): WorkerBatch & Extra {
   const { refuse } = rules;
   if (typeof value !== "object" || value === null || Array.isArray(value)) refuse("expected a JSON object.", "malformed");
   const e = value as Record<string, unknown>;
@@ -100,11 +108,11 @@ export function parseTaskBatch<Extra extends object>(value: unknown, rules: Task
       refuse("each task must be a list of non-negative integers.", "malformed");
     }
   }
-  return e as unknown as TaskBatch & Extra;
+  return e as unknown as WorkerBatch & Extra;
 }
 
 /** A parsed plan URL. */
-export interface PlanLocation {
+export interface WorkerPlanLocation {
   /** The store URL of the plan directory (`<intermediateDir>/<planDir>`). */
   dir: string;
   /** The directory's last segment (`_worker`, `_lambda`). */
@@ -115,7 +123,7 @@ export interface PlanLocation {
 }
 
 /** Where a worker may read plans from and what it admits. Set by whoever deploys it, never by a request. */
-export interface PlanRules {
+export interface WorkerPlanRules {
   /** The sub-directory of the intermediate dir that holds plans (`_worker` over HTTP, `_lambda` on Lambda). */
   planDir: string;
   /** Every store a plan names (and the plan itself) must lie under one of these URL prefixes; empty: any. */
@@ -124,7 +132,7 @@ export interface PlanRules {
   kernelModules: readonly string[];
   /** URL schemes the plan and its stores may use (e.g. `["s3"]`). Default any this runtime can open. */
   schemes?: readonly string[];
-  refuse: Refuse;
+  refuse: WorkerRefuse;
 }
 
 /**
@@ -134,11 +142,11 @@ export interface PlanRules {
  *
  * @example
  * ```ts
- * locatePlan("s3://b/w/cubed-1/_worker/plan-" + "a".repeat(64) + ".json", { planDir: "_worker", allowedPrefixes: [], kernelModules: [], refuse }).dir;
+ * locateWorkerPlan("s3://b/w/cubed-1/_worker/plan-" + "a".repeat(64) + ".json", { planDir: "_worker", allowedPrefixes: [], kernelModules: [], refuse }).dir;
  * // "s3://b/w/cubed-1/_worker"
  * ```
  */
-export function locatePlan(planUrl: string, rules: Pick<PlanRules, "planDir" | "allowedPrefixes" | "schemes" | "refuse">): PlanLocation {
+export function locateWorkerPlan(planUrl: string, rules: Pick<WorkerPlanRules, "planDir" | "allowedPrefixes" | "schemes" | "refuse">): WorkerPlanLocation {
   const m = /^([a-z][a-z0-9+.-]*:\/\/[^?#]+)\/plan-([0-9a-f]{64})\.json$/.exec(planUrl);
   const dir = m?.[1];
   if (
@@ -176,10 +184,10 @@ export function planStoreUrls(plan: Plan): string[] {
  *
  * @example
  * ```ts
- * checkPlanPlace(plan, planUrl, sha, { planDir: "_lambda", allowedPrefixes: [], kernelModules: [], schemes: ["s3"], refuse });
+ * checkWorkerPlanPlace(plan, planUrl, sha, { planDir: "_lambda", allowedPrefixes: [], kernelModules: [], schemes: ["s3"], refuse });
  * ```
  */
-export function checkPlanPlace(plan: Plan, planUrl: string, sha: string, rules: Omit<PlanRules, "kernelModules">): void {
+export function checkWorkerPlanPlace(plan: Plan, planUrl: string, sha: string, rules: Omit<WorkerPlanRules, "kernelModules">): void {
   const dir = `${plan.intermediateDir}/${rules.planDir}`;
   if (planUrl !== `${dir}/plan-${sha}.json`) {
     rules.refuse(`the plan at ${planUrl} does not live in its own intermediate directory (${dir}).`, "plan-location");
@@ -195,7 +203,7 @@ export function checkPlanPlace(plan: Plan, planUrl: string, sha: string, rules: 
 }
 
 /** Plans a worker instance has admitted, by URL (a few, most recent last). */
-export interface PlanCache {
+export interface WorkerPlanCache {
   readonly plans: Map<string, Promise<Plan>>;
   readonly limit: number;
 }
@@ -205,15 +213,15 @@ export interface PlanCache {
  *
  * @example
  * ```ts
- * const cache = createPlanCache(); // keeps the 8 most recent plans
+ * const cache = createWorkerPlanCache(); // keeps the 8 most recent plans
  * ```
  */
-export function createPlanCache(limit = 8): PlanCache {
+export function createWorkerPlanCache(limit = 8): WorkerPlanCache {
   return { plans: new Map(), limit };
 }
 
 /** A plan ready to run tasks of. */
-export interface LoadedPlan {
+export interface LoadedWorkerPlan {
   plan: Plan;
   /** Milliseconds spent reading and admitting it (0 when the instance had it cached). */
   loadMs: number;
@@ -221,17 +229,17 @@ export interface LoadedPlan {
 
 /**
  * Locates, reads (once per instance), hash-checks, admits and places the plan a request names:
- * {@link locatePlan} before reading, then the sha256 of the bytes against the name, core's
+ * {@link locateWorkerPlan} before reading, then the sha256 of the bytes against the name, core's
  * `admitPlan` (schema, expression grammar, kernel modules, store containment), then
- * {@link checkPlanPlace}. A failed load is not cached.
+ * {@link checkWorkerPlanPlace}. A failed load is not cached.
  *
  * @example
  * ```ts
- * const { plan, loadMs } = await loadPlan(cache, req.planUrl, { planDir: "_worker", allowedPrefixes: [], kernelModules: [], refuse });
+ * const { plan, loadMs } = await loadWorkerPlan(cache, req.planUrl, { planDir: "_worker", allowedPrefixes: [], kernelModules: [], refuse });
  * ```
  */
-export async function loadPlan(cache: PlanCache, planUrl: string, rules: PlanRules): Promise<LoadedPlan> {
-  const loc = locatePlan(planUrl, rules);
+export async function loadWorkerPlan(cache: WorkerPlanCache, planUrl: string, rules: WorkerPlanRules): Promise<LoadedWorkerPlan> {
+  const loc = locateWorkerPlan(planUrl, rules);
   const hit = cache.plans.get(planUrl);
   if (hit) return { plan: await hit, loadMs: 0 };
   const t0 = Date.now();
@@ -241,7 +249,7 @@ export async function loadPlan(cache: PlanCache, planUrl: string, rules: PlanRul
     const actual = await sha256Hex(bytes);
     if (actual !== loc.sha) rules.refuse(`the plan at ${planUrl} has sha256 ${actual}, not the one its name says.`, "plan-location");
     const plan = await admitPlan(new TextDecoder().decode(bytes), { kernelModules: rules.kernelModules, allowedPrefixes: rules.allowedPrefixes });
-    checkPlanPlace(plan, planUrl, loc.sha, rules);
+    checkWorkerPlanPlace(plan, planUrl, loc.sha, rules);
     return plan;
   })();
   cache.plans.set(planUrl, p);
@@ -252,10 +260,10 @@ export async function loadPlan(cache: PlanCache, planUrl: string, rules: PlanRul
 }
 
 /** One task's outcome before it is put on the wire: the error is the thrown value itself. */
-export type BatchOutcome = { ok: true; result: TaskResult } | { ok: false; error: unknown };
+export type TaskBatchOutcome = { ok: true; result: TaskResult } | { ok: false; error: unknown };
 
-/** How {@link runBatch} treats a failing task. */
-export interface RunBatchOptions {
+/** How {@link runTaskBatch} treats a failing task. */
+export interface RunTaskBatchOptions {
   /** Stop at the first failed task (its outcome is the last one). Default false: run every task. */
   failFast?: boolean;
 }
@@ -268,12 +276,12 @@ export interface RunBatchOptions {
  *
  * @example
  * ```ts
- * const outcomes = await runBatch(plan, "op-add-1", [[0, 0], [1, 0]]);
+ * const outcomes = await runTaskBatch(plan, "op-add-1", [[0, 0], [1, 0]]);
  * ```
  */
-export async function runBatch(plan: Plan, opId: string, tasks: readonly number[][], options: RunBatchOptions = {}): Promise<BatchOutcome[]> {
+export async function runTaskBatch(plan: Plan, opId: string, tasks: readonly number[][], options: RunTaskBatchOptions = {}): Promise<TaskBatchOutcome[]> {
   for (const c of tasks) checkTaskCoords(plan, opId, c);
-  const out: BatchOutcome[] = [];
+  const out: TaskBatchOutcome[] = [];
   for (const coords of tasks) {
     try {
       out.push({ ok: true, result: await runTask(plan, opId, coords) });
@@ -283,41 +291,4 @@ export async function runBatch(plan: Plan, opId: string, tasks: readonly number[
     }
   }
   return out;
-}
-
-/** Tags of refusals: the same request would be refused again. */
-const REFUSAL_TAGS = new Set([
-  "PlanRejectedError", "UntrustedModuleError", "StoreAccessError", "KernelNotFoundError", "RequestRejectedError", "PayloadRejectedError", "UnknownSchemeError",
-]);
-
-/**
- * The protocol's view of any error: its tag, message, whether a retry can help, and the detail field.
- *
- * @example
- * ```ts
- * describeError(new PlanRejectedError("bad", "ops")); // { tag: "PlanRejectedError", message: "bad", retryable: false, detail: "ops" }
- * ```
- */
-export function describeError(err: unknown): WorkerError {
-  const e = (err ?? {}) as { _tag?: string; name?: string; message?: string; field?: string; module?: string; url?: string; reason?: string };
-  const tag = typeof e._tag === "string" ? e._tag : (e.name ?? "Error");
-  const detail = e.field ?? e.module ?? e.url ?? e.reason;
-  return {
-    tag,
-    message: typeof e.message === "string" ? e.message : String(err),
-    retryable: !REFUSAL_TAGS.has(tag),
-    ...(detail !== undefined ? { detail } : {}),
-  };
-}
-
-/**
- * A random id for a worker instance (isolate or container), from Web Crypto.
- *
- * @example
- * ```ts
- * const instance = instanceId(); // e.g. "a41c0e2f9b11"
- * ```
- */
-export function instanceId(): string {
-  return [...crypto.getRandomValues(new Uint8Array(6))].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
