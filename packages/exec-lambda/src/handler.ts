@@ -48,9 +48,10 @@ function allowedPrefixes(): string[] {
     .filter((s) => s !== "");
 }
 
-/** The Lambda worker's refusals are all `PayloadRejectedError`s. */
-const refuse: WorkerRefuse = (message) => {
-  throw new PayloadRejectedError(`Rejected invocation payload: ${message}`);
+/** The Lambda worker's refusals are all `PayloadRejectedError`s; the allowed prefixes come from `CUBED_ALLOWED_PREFIXES`. */
+const refuse: WorkerRefuse = (message, reason) => {
+  const where = reason === "outside-prefixes" ? " (CUBED_ALLOWED_PREFIXES in the function's environment)" : "";
+  throw new PayloadRejectedError(`Rejected invocation payload: ${message}${where}`);
 };
 
 function rules(): WorkerPlanRules {
