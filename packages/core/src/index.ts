@@ -107,7 +107,7 @@ export {
 } from "./kernels/kernel-modules.js";
 export { admitPlan, admitLocalPlan, policyFromEnv, type WorkerPolicy } from "./runtime/admit-plan.js";
 export {
-  WORKER_PROTOCOL_VERSION, parseWorkerBatch, locateWorkerPlan, checkWorkerPlanPlace, planStoreUrls, underPrefix, createWorkerPlanCache, loadWorkerPlan, runTaskBatch,
+  WORKER_PROTOCOL_VERSION, parseWorkerBatch, locateWorkerPlan, checkWorkerPlanPlace, checkWorkerTasks, planStoreUrls, underPrefix, createWorkerPlanCache, loadWorkerPlan, runTaskBatch,
   type WorkerRefuse, type WorkerRefusalReason, type WorkerBatch, type WorkerBatchRules, type WorkerPlanLocation, type WorkerPlanRules, type WorkerPlanCache,
   type LoadedWorkerPlan, type TaskBatchOutcome, type RunTaskBatchOptions,
 } from "./runtime/worker-batch.js";

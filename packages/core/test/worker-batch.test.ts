@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import {
-  type DagExecutor, type Plan, type WorkerPlanRules, type WorkerRefusalReason, type WorkerRefuse, Spec, add, createWorkerPlanCache, isCubedError,
+  type DagExecutor, type Plan, type WorkerPlanRules, type WorkerRefusalReason, type WorkerRefuse, Spec, add, checkWorkerTasks, createWorkerPlanCache, isCubedError,
   loadWorkerPlan, locateWorkerPlan, multiply, openStore, parseWorkerBatch, random, rechunk, runPlan, runTaskBatch,
 } from "../src/index.js";
 
@@ -167,6 +167,11 @@ describe("loadWorkerPlan and runTaskBatch on a file:// work dir", () => {
       err = e;
     }
     expect(isCubedError(err, "PlanRejectedError")).toBe(true);
+    // the same check through the worker's own refusal
+    expect(refusal(() => checkWorkerTasks(p, s1, [[0, 0], grid1], refuse))?.message).toMatch(/not on the task grid/);
+    expect(refusal(() => checkWorkerTasks(p, "constructor", [[0, 0]], refuse))?.message).toMatch(/not in the plan/);
+    expect(refusal(() => checkWorkerTasks(p, s1, [[0]], refuse))?.reason).toBe("malformed");
+    expect(() => checkWorkerTasks(p, s1, gridCoords(grid1), refuse)).not.toThrow();
     expect(chunkFiles(workPath)).toEqual([]);
 
     // the second stage before the first: its inputs are missing; failFast stops at the first failure

@@ -1,10 +1,14 @@
 /**
- * The worker side of the Lambda executor: `handler(event, context)` loads the
- * plan named by the payload from S3 (cached per container), checks that the
- * payload stays inside that plan, runs the tasks one after another with core's
- * `runTask`, and returns (sync) or writes to S3 (async) timings and peak memory.
- * Every plan is admitted first (core's `admitPlan`): validated, its kernel
- * modules limited to those bundled at deploy time, its stores contained.
+ * The worker side of the Lambda executor, a thin AWS adapter over core's
+ * worker protocol core (`parseWorkerBatch`, `loadWorkerPlan`, `runTaskBatch`;
+ * docs/worker-protocol.md): the payload is the protocol's request body carried
+ * in an invocation. `handler(event, context)` parses it, loads the plan it names
+ * from S3 (content-addressed, cached per container, admitted with `admitPlan`:
+ * validated, kernel modules limited to those bundled at deploy time, stores
+ * contained), checks that the payload stays inside that plan, runs the tasks
+ * one after another, and returns (sync) or writes to S3 (async) timings and
+ * peak memory. What stays here is Lambda's: the event and context, the status
+ * objects of asynchronous invocations, the CloudWatch log line.
  *
  * The deploy command bundles this module, the S3 store and the user's kernel
  * modules into one file. S3 is configured from the function's environment
@@ -15,7 +19,7 @@
  */
 import { randomBytes } from "node:crypto";
 import {
-  type Plan, type TaskResult, type WorkerPlanRules, type WorkerRefuse, checkWorkerPlanPlace, createWorkerPlanCache, loadWorkerPlan, openStore,
+  type Plan, type TaskResult, type WorkerPlanRules, type WorkerRefuse, checkWorkerPlanPlace, checkWorkerTasks, createWorkerPlanCache, loadWorkerPlan, openStore,
   parseWorkerBatch, runTaskBatch, underPrefix,
 } from "@cubed-ts/core";
 import { registerS3 } from "@cubed-ts/store-s3";
@@ -95,14 +99,7 @@ export function checkPayloadAgainstPlan(payload: InvocationPayload, plan: Plan, 
   if (payload.statusUrl !== undefined && !underPrefix(payload.statusUrl, `${lambdaDir}/status`)) {
     refuse(`statusUrl ${payload.statusUrl} is outside the plan's intermediate directory (${lambdaDir}/status).`, "plan-location");
   }
-  const op = Object.hasOwn(plan.ops, payload.opId) ? plan.ops[payload.opId] : undefined;
-  if (!op) refuse(`op ${payload.opId} is not in the plan.`, "malformed");
-  const grid = op.stats.taskGrid;
-  for (const c of payload.tasks) {
-    if (c.length !== grid.length || c.some((x, d) => x >= grid[d]!)) {
-      refuse(`task (${c.join(", ")}) is not on the task grid [${grid.join(", ")}] of op ${payload.opId}.`, "malformed");
-    }
-  }
+  checkWorkerTasks(plan, payload.opId, payload.tasks, refuse);
 }
 
 async function run(payload: InvocationPayload, context: LambdaContext): Promise<InvocationOutput> {

@@ -202,6 +202,27 @@ export function checkWorkerPlanPlace(plan: Plan, planUrl: string, sha: string, r
   }
 }
 
+/**
+ * Checks, before any task runs, that `opId` is an op of the plan and every task is on its grid,
+ * refusing (`malformed`) through the worker's own error. ({@link runTaskBatch} checks the same
+ * with core's `checkTaskCoords`, which raises `PlanRejectedError`.)
+ *
+ * @example
+ * ```ts
+ * checkWorkerTasks(plan, payload.opId, payload.tasks, refuse);
+ * ```
+ */
+export function checkWorkerTasks(plan: Plan, opId: string, tasks: readonly number[][], refuse: WorkerRefuse): void {
+  const op = Object.hasOwn(plan.ops, opId) ? plan.ops[opId] : undefined;
+  if (!op) refuse(`op ${opId} is not in the plan.`, "malformed");
+  const grid = op.stats.taskGrid;
+  for (const c of tasks) {
+    if (c.length !== grid.length || c.some((x, d) => !Number.isSafeInteger(x) || x < 0 || x >= grid[d]!)) {
+      refuse(`task (${c.join(", ")}) is not on the task grid [${grid.join(", ")}] of op ${opId}.`, "malformed");
+    }
+  }
+}
+
 /** Plans a worker instance has admitted, by URL (a few, most recent last). */
 export interface WorkerPlanCache {
   readonly plans: Map<string, Promise<Plan>>;
