@@ -106,6 +106,11 @@ export {
   loadKernelModules, provideKernelModules, trustedKernelModules, planKernelModules, loadAllowedKernelModules, normalizeModuleSpecifier,
 } from "./kernels/kernel-modules.js";
 export { admitPlan, admitLocalPlan, policyFromEnv, type WorkerPolicy } from "./runtime/admit-plan.js";
+export {
+  WORKER_PROTOCOL_VERSION, parseWorkerBatch, locateWorkerPlan, checkWorkerPlanPlace, checkWorkerTasks, planStoreUrls, underPrefix, createWorkerPlanCache, loadWorkerPlan, runTaskBatch,
+  type WorkerRefuse, type WorkerRefusalReason, type WorkerBatch, type WorkerBatchRules, type WorkerPlanLocation, type WorkerPlanRules, type WorkerPlanCache,
+  type LoadedWorkerPlan, type TaskBatchOutcome, type RunTaskBatchOptions,
+} from "./runtime/worker-batch.js";
 export { checkPlanStores } from "./runtime/store-policy.js";
 export { parsePlan, checkTaskCoords } from "./validate/plan.js";
 export { visualize, type VisualizeOptions, type Visualization } from "./visualize/visualize.js";

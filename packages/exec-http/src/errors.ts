@@ -3,7 +3,7 @@
  * errors of @cubed-ts/core, and a message that says what to do.
  * @module
  */
-import { CubedError } from "@cubed-ts/core";
+import { CubedError, StoreAccessError, type WorkerRefuse } from "@cubed-ts/core";
 
 /** The executor or worker was configured wrongly (no endpoint, a bad option, a non-shared store); raised before any task runs. */
 export class HttpConfigError extends CubedError {
@@ -25,6 +25,20 @@ export class RequestRejectedError extends CubedError {
     super(message);
   }
 }
+
+/**
+ * The HTTP worker's `WorkerRefuse` (core): a `RequestRejectedError`, or core's
+ * `StoreAccessError` (with the URL) for a URL outside the allowed prefixes.
+ *
+ * @example
+ * ```ts
+ * parseWorkerBatch(value, { idField: "requestId", maxTasks: 10, refuse: refuseRequest });
+ * ```
+ */
+export const refuseRequest: WorkerRefuse = (message, reason, url) => {
+  if (reason === "outside-prefixes") throw new StoreAccessError(`Request refused: ${message}`, url ?? "");
+  throw new RequestRejectedError(`Request refused: ${message}`, reason);
+};
 
 /** A request did not get an answer from the worker (network error, timeout, 5xx, a body that is not the protocol's). The runtime retries its tasks. */
 export class WorkerRequestError extends CubedError {

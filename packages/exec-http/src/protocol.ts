@@ -6,10 +6,10 @@
  * Never code, never credentials, never the plan itself: no vendor SDK either.
  * @module
  */
-import type { TaskResult } from "@cubed-ts/core";
+import { type TaskResult, WORKER_PROTOCOL_VERSION } from "@cubed-ts/core";
 
-/** The protocol version this package speaks (the `v` of every request and response). */
-export const WORKER_PROTOCOL_VERSION = 1;
+/** The protocol version this package speaks (the `v` of every request and response): core's worker protocol core. */
+export { WORKER_PROTOCOL_VERSION };
 
 /** The sub-directory of a compute's intermediate dir that holds uploaded plans. */
 export const WORKER_PLAN_DIR = "_worker";

@@ -10,14 +10,15 @@
  * or duplicated request is safe.
  * @module
  */
-import { type Plan, type TaskResult, admitPlan, checkTaskCoords, openStore, runTask } from "@cubed-ts/core";
-import { RequestRejectedError } from "./errors.js";
-import { planLocation } from "./plan-location.js";
 import {
-  MAX_REQUEST_BYTES, MAX_TASKS_PER_REQUEST, SIGNATURE_HEADER, TIMESTAMP_HEADER, WORKER_PROTOCOL_VERSION,
+  type WorkerPlanRules, createWorkerPlanCache, loadWorkerPlan, parseWorkerBatch, runTaskBatch,
+} from "@cubed-ts/core";
+import { RequestRejectedError, refuseRequest } from "./errors.js";
+import {
+  MAX_REQUEST_BYTES, MAX_TASKS_PER_REQUEST, SIGNATURE_HEADER, TIMESTAMP_HEADER, WORKER_PLAN_DIR, WORKER_PROTOCOL_VERSION,
   type TaskOutcome, type WorkerError, type WorkerErrorResponse, type WorkerInfo, type WorkerRequest, type WorkerResponse,
 } from "./protocol.js";
-import { sha256Hex, verifyBody } from "./signing.js";
+import { verifyBody } from "./signing.js";
 
 /** What a worker accepts, set by whoever deploys it (never by a request or a plan). */
 export interface WorkerOptions {
@@ -40,9 +41,6 @@ export interface WorkerOptions {
 /** A Web-standard request handler. */
 export type WorkerHandler = (request: Request) => Promise<Response>;
 
-/** Tags of refusals: the same request would be refused again. */
-const REFUSAL_TAGS = new Set(["PlanRejectedError", "UntrustedModuleError", "StoreAccessError", "KernelNotFoundError", "RequestRejectedError", "UnknownSchemeError"]);
-
 function defaultPeakMemory(): number | undefined {
   try {
     const p = (globalThis as { process?: { resourceUsage?: () => { maxRSS: number } } }).process;
@@ -53,7 +51,10 @@ function defaultPeakMemory(): number | undefined {
   }
 }
 
-function randomId(): string {
+/** Tags of refusals: the same request would be refused again. */
+const REFUSAL_TAGS = new Set(["PlanRejectedError", "UntrustedModuleError", "StoreAccessError", "KernelNotFoundError", "RequestRejectedError", "UnknownSchemeError"]);
+
+function instanceId(): string {
   return [...crypto.getRandomValues(new Uint8Array(6))].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
@@ -94,25 +95,7 @@ function reject(message: string, reason: RequestRejectedError["reason"]): never 
  * ```
  */
 export function parseWorkerRequest(value: unknown): WorkerRequest {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) reject("expected a JSON object.", "malformed");
-  const e = value as Record<string, unknown>;
-  const known = new Set(["v", "planUrl", "opId", "tasks", "requestId"]);
-  for (const k of Object.keys(e)) if (!known.has(k)) reject(`unknown field "${k}".`, "malformed");
-  if (e.v !== WORKER_PROTOCOL_VERSION) {
-    reject(`protocol version ${JSON.stringify(e.v)}; this worker speaks ${WORKER_PROTOCOL_VERSION} (update the client or redeploy the worker).`, "malformed");
-  }
-  if (typeof e.planUrl !== "string" || e.planUrl.length > 2048) reject("planUrl must be a URL string.", "malformed");
-  if (typeof e.opId !== "string" || e.opId === "" || e.opId.length > 256) reject("opId must be a non-empty string.", "malformed");
-  if (typeof e.requestId !== "string" || !/^[A-Za-z0-9_-]{1,128}$/.test(e.requestId)) reject("requestId must be 1-128 characters of [A-Za-z0-9_-].", "malformed");
-  if (!Array.isArray(e.tasks) || e.tasks.length === 0 || e.tasks.length > MAX_TASKS_PER_REQUEST) {
-    reject(`tasks must be a non-empty list of at most ${MAX_TASKS_PER_REQUEST} coordinate lists.`, "malformed");
-  }
-  for (const c of e.tasks as unknown[]) {
-    if (!Array.isArray(c) || c.length > 32 || !c.every((x) => Number.isSafeInteger(x) && (x as number) >= 0)) {
-      reject("each task must be a list of non-negative integers.", "malformed");
-    }
-  }
-  return e as unknown as WorkerRequest;
+  return parseWorkerBatch<{ requestId: string }>(value, { idField: "requestId", maxTasks: MAX_TASKS_PER_REQUEST, refuse: refuseRequest });
 }
 
 /**
@@ -134,33 +117,13 @@ export function createWorker(options: WorkerOptions): WorkerHandler {
       "signature",
     );
   }
-  const instance = randomId();
-  const plans = new Map<string, Promise<Plan>>();
-  const allowed = [...(options.allowedPrefixes ?? [])];
+  const instance = instanceId();
+  const plans = createWorkerPlanCache();
+  const rules: WorkerPlanRules = {
+    planDir: WORKER_PLAN_DIR, allowedPrefixes: [...(options.allowedPrefixes ?? [])], kernelModules: options.kernelModules ?? [], refuse: refuseRequest,
+  };
   const peakMemory = options.peakMemory ?? defaultPeakMemory;
   let served = 0;
-
-  const loadPlan = (planUrl: string): Promise<Plan> => {
-    let p = plans.get(planUrl);
-    if (!p) {
-      p = (async () => {
-        const loc = planLocation(planUrl, allowed);
-        const bytes = await openStore(loc.dir).get(loc.key);
-        if (!bytes) reject(`no plan at ${planUrl} (upload it first).`, "plan-location");
-        const actual = await sha256Hex(bytes);
-        if (actual !== loc.sha) reject(`the plan at ${planUrl} has sha256 ${actual}, not the one its name says.`, "plan-location");
-        const plan = await admitPlan(new TextDecoder().decode(bytes), { kernelModules: options.kernelModules ?? [], allowedPrefixes: allowed });
-        if (loc.dir !== `${plan.intermediateDir}/${loc.dirName}`) {
-          reject(`the plan at ${planUrl} does not live in its own intermediate directory (${plan.intermediateDir}).`, "plan-location");
-        }
-        return plan;
-      })();
-      plans.set(planUrl, p);
-      p.catch(() => plans.delete(planUrl));
-      while (plans.size > 8) plans.delete(plans.keys().next().value!);
-    }
-    return p;
-  };
 
   return async (request: Request): Promise<Response> => {
     if (request.method === "GET") return json(200, { protocol: "cubed-ts-worker", versions: [WORKER_PROTOCOL_VERSION], signed: !options.allowUnsigned });
@@ -189,20 +152,10 @@ export function createWorker(options: WorkerOptions): WorkerHandler {
       }
       const req = parseWorkerRequest(value);
       requestId = req.requestId;
-      const cached = plans.has(req.planUrl);
-      const tp = Date.now();
-      const plan = await loadPlan(req.planUrl);
-      const planLoadMs = cached ? 0 : Date.now() - tp;
-      for (const c of req.tasks) checkTaskCoords(plan, req.opId, c);
-      const results: TaskOutcome[] = [];
-      for (const coords of req.tasks) {
-        try {
-          const result: TaskResult = await runTask(plan, req.opId, coords);
-          results.push({ ok: true, result });
-        } catch (err) {
-          results.push({ ok: false, error: describeError(err) });
-        }
-      }
+      const { plan, loadMs: planLoadMs } = await loadWorkerPlan(plans, req.planUrl, rules);
+      const results: TaskOutcome[] = (await runTaskBatch(plan, req.opId, req.tasks)).map((o) =>
+        o.ok ? { ok: true, result: o.result } : { ok: false, error: describeError(o.error) },
+      );
       const coldStart = served++ === 0;
       const peakMem = peakMemory();
       const failed = results.filter((r) => !r.ok).length;

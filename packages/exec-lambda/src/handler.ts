@@ -1,10 +1,14 @@
 /**
- * The worker side of the Lambda executor: `handler(event, context)` loads the
- * plan named by the payload from S3 (cached per container), checks that the
- * payload stays inside that plan, runs the tasks one after another with core's
- * `runTask`, and returns (sync) or writes to S3 (async) timings and peak memory.
- * Every plan is admitted first (core's `admitPlan`): validated, its kernel
- * modules limited to those bundled at deploy time, its stores contained.
+ * The worker side of the Lambda executor, a thin AWS adapter over core's
+ * worker protocol core (`parseWorkerBatch`, `loadWorkerPlan`, `runTaskBatch`;
+ * docs/worker-protocol.md): the payload is the protocol's request body carried
+ * in an invocation. `handler(event, context)` parses it, loads the plan it names
+ * from S3 (content-addressed, cached per container, admitted with `admitPlan`:
+ * validated, kernel modules limited to those bundled at deploy time, stores
+ * contained), checks that the payload stays inside that plan, runs the tasks
+ * one after another, and returns (sync) or writes to S3 (async) timings and
+ * peak memory. What stays here is Lambda's: the event and context, the status
+ * objects of asynchronous invocations, the CloudWatch log line.
  *
  * The deploy command bundles this module, the S3 store and the user's kernel
  * modules into one file. S3 is configured from the function's environment
@@ -13,13 +17,14 @@
  * restrict which stores any plan may name.
  * @module
  */
-import { createHash, randomBytes } from "node:crypto";
-import { type Plan, type TaskResult, admitPlan, openStore, runTask } from "@cubed-ts/core";
+import { randomBytes } from "node:crypto";
+import {
+  type Plan, type TaskResult, type WorkerPlanRules, type WorkerRefuse, checkWorkerPlanPlace, checkWorkerTasks, createWorkerPlanCache, loadWorkerPlan, openStore,
+  parseWorkerBatch, runTaskBatch, underPrefix,
+} from "@cubed-ts/core";
 import { registerS3 } from "@cubed-ts/store-s3";
 import { PayloadRejectedError } from "./errors.js";
-import {
-  type InvocationOutput, type InvocationPayload, LAMBDA_DIR, PROTOCOL_VERSION, type StatusObject, planStoreUrls, splitObjectUrl, underPrefix,
-} from "./protocol.js";
+import { type InvocationOutput, type InvocationPayload, LAMBDA_DIR, type StatusObject, splitObjectUrl } from "./protocol.js";
 
 /** The parts of the Lambda context object the handler uses. */
 export interface LambdaContext {
@@ -36,9 +41,9 @@ registerS3();
 
 const container = randomBytes(6).toString("hex");
 let coldStart = true;
-const plans = new Map<string, Promise<Plan>>();
-const MAX_CACHED_PLANS = 8;
+const plans = createWorkerPlanCache();
 const MAX_TASKS_PER_INVOCATION = 100_000;
+const SCHEMES = ["s3"] as const;
 
 function allowedPrefixes(): string[] {
   return (process.env.CUBED_ALLOWED_PREFIXES ?? "")
@@ -47,12 +52,21 @@ function allowedPrefixes(): string[] {
     .filter((s) => s !== "");
 }
 
-function reject(message: string): never {
-  throw new PayloadRejectedError(`Rejected invocation payload: ${message}`);
+/** The Lambda worker's refusals are all `PayloadRejectedError`s; the allowed prefixes come from `CUBED_ALLOWED_PREFIXES`. */
+const refuse: WorkerRefuse = (message, reason) => {
+  const where = reason === "outside-prefixes" ? " (CUBED_ALLOWED_PREFIXES in the function's environment)" : "";
+  throw new PayloadRejectedError(`Rejected invocation payload: ${message}${where}`);
+};
+
+function rules(): WorkerPlanRules {
+  // kernel modules: only those bundled at deploy time (provideKernelModules)
+  return { planDir: LAMBDA_DIR, allowedPrefixes: allowedPrefixes(), kernelModules: [], schemes: SCHEMES, refuse };
 }
 
 /**
- * Checks a payload's shape strictly; unknown fields are refused with `PayloadRejectedError`.
+ * Checks a payload's shape strictly (the protocol's request body, with
+ * `invocationId` for `requestId` and an optional `statusUrl`); unknown fields
+ * are refused with `PayloadRejectedError`.
  *
  * @example
  * ```ts
@@ -60,22 +74,11 @@ function reject(message: string): never {
  * ```
  */
 export function parsePayload(event: unknown): InvocationPayload {
-  if (typeof event !== "object" || event === null || Array.isArray(event)) reject("expected a JSON object.");
-  const e = event as Record<string, unknown>;
-  const known = new Set(["v", "planUrl", "opId", "tasks", "invocationId", "statusUrl"]);
-  for (const k of Object.keys(e)) if (!known.has(k)) reject(`unknown field "${k}".`);
-  if (e.v !== PROTOCOL_VERSION) reject(`protocol version ${JSON.stringify(e.v)} (this worker speaks ${PROTOCOL_VERSION}); redeploy the function.`);
-  if (typeof e.planUrl !== "string" || !/^s3:\/\//.test(e.planUrl)) reject("planUrl must be an s3:// URL.");
-  if (typeof e.opId !== "string" || e.opId === "") reject("opId must be a non-empty string.");
-  if (typeof e.invocationId !== "string" || !/^[A-Za-z0-9_-]{1,128}$/.test(e.invocationId)) reject("invocationId must be a short id.");
-  if (e.statusUrl !== undefined && (typeof e.statusUrl !== "string" || !/^s3:\/\//.test(e.statusUrl))) reject("statusUrl must be an s3:// URL.");
-  if (!Array.isArray(e.tasks) || e.tasks.length === 0 || e.tasks.length > MAX_TASKS_PER_INVOCATION) {
-    reject(`tasks must be a non-empty list of at most ${MAX_TASKS_PER_INVOCATION} coordinate lists.`);
-  }
-  for (const c of e.tasks as unknown[]) {
-    if (!Array.isArray(c) || !c.every((x) => Number.isSafeInteger(x) && (x as number) >= 0)) reject("each task must be a list of non-negative integers.");
-  }
-  return e as unknown as InvocationPayload;
+  const p = parseWorkerBatch<{ invocationId: string; statusUrl?: string }>(event, {
+    idField: "invocationId", optionalFields: ["statusUrl"], maxTasks: MAX_TASKS_PER_INVOCATION, schemes: SCHEMES, refuse,
+  });
+  if (p.statusUrl !== undefined && (typeof p.statusUrl !== "string" || !/^s3:\/\//.test(p.statusUrl))) refuse("statusUrl must be an s3:// URL.", "malformed");
+  return p;
 }
 
 /**
@@ -91,69 +94,25 @@ export function parsePayload(event: unknown): InvocationPayload {
  * ```
  */
 export function checkPayloadAgainstPlan(payload: InvocationPayload, plan: Plan, planSha: string): void {
+  checkWorkerPlanPlace(plan, payload.planUrl, planSha, rules());
   const lambdaDir = `${plan.intermediateDir}/${LAMBDA_DIR}`;
-  if (payload.planUrl !== `${lambdaDir}/plan-${planSha}.json`) {
-    reject(`the plan at ${payload.planUrl} does not live in its own intermediate directory (${lambdaDir}).`);
-  }
   if (payload.statusUrl !== undefined && !underPrefix(payload.statusUrl, `${lambdaDir}/status`)) {
-    reject(`statusUrl ${payload.statusUrl} is outside the plan's intermediate directory (${lambdaDir}/status).`);
+    refuse(`statusUrl ${payload.statusUrl} is outside the plan's intermediate directory (${lambdaDir}/status).`, "plan-location");
   }
-  const allowed = allowedPrefixes();
-  for (const url of [payload.planUrl, ...planStoreUrls(plan)]) {
-    if (!/^s3:\/\//.test(url)) reject(`the plan names the store ${url}; Lambda workers only use s3:// stores.`);
-    if (allowed.length > 0 && !allowed.some((p) => underPrefix(url, p))) {
-      reject(`the store ${url} is outside CUBED_ALLOWED_PREFIXES (${allowed.join(", ")}).`);
-    }
-  }
-  const op = plan.ops[payload.opId];
-  if (!op) reject(`op ${payload.opId} is not in the plan.`);
-  const grid = op.stats.taskGrid;
-  for (const c of payload.tasks) {
-    if (c.length !== grid.length || c.some((x, d) => x >= grid[d]!)) {
-      reject(`task (${c.join(", ")}) is not on the task grid [${grid.join(", ")}] of op ${payload.opId}.`);
-    }
-  }
-}
-
-function shaFromPlanUrl(url: string): string {
-  const m = /\/plan-([0-9a-f]{64})\.json$/.exec(url);
-  if (!m) reject(`planUrl ${url} is not a content-addressed plan (…/plan-<sha256>.json).`);
-  return m[1]!;
-}
-
-async function loadPlan(planUrl: string, sha: string): Promise<Plan> {
-  let p = plans.get(planUrl);
-  if (!p) {
-    p = (async () => {
-      const { storeUrl, key } = splitObjectUrl(planUrl);
-      const bytes = await openStore(storeUrl).get(key);
-      if (!bytes) reject(`no plan at ${planUrl}.`);
-      const actual = createHash("sha256").update(bytes).digest("hex");
-      if (actual !== sha) reject(`the plan at ${planUrl} has sha256 ${actual}, not the one its name says.`);
-      // validated like any received plan; kernel modules only those bundled at deploy time (provideKernelModules)
-      return admitPlan(new TextDecoder().decode(bytes), { kernelModules: [], allowedPrefixes: allowedPrefixes() });
-    })();
-    plans.set(planUrl, p);
-    p.catch(() => plans.delete(planUrl));
-    while (plans.size > MAX_CACHED_PLANS) plans.delete(plans.keys().next().value!);
-  }
-  return p;
+  checkWorkerTasks(plan, payload.opId, payload.tasks, refuse);
 }
 
 async function run(payload: InvocationPayload, context: LambdaContext): Promise<InvocationOutput> {
-  const sha = shaFromPlanUrl(payload.planUrl);
-  const cached = plans.has(payload.planUrl);
-  const t0 = performance.now();
-  // check the URL against the allowed prefixes before reading anything
-  const allowed = allowedPrefixes();
-  if (allowed.length > 0 && !allowed.some((p) => underPrefix(payload.planUrl, p))) {
-    reject(`the plan ${payload.planUrl} is outside CUBED_ALLOWED_PREFIXES (${allowed.join(", ")}).`);
-  }
-  const plan = await loadPlan(payload.planUrl, sha);
-  const planLoadMs = cached ? 0 : performance.now() - t0;
+  // the protocol core checks the plan URL (content-addressed, allowed prefixes) before reading anything
+  const { plan, loadMs: planLoadMs } = await loadWorkerPlan(plans, payload.planUrl, rules());
+  const sha = /plan-([0-9a-f]{64})\.json$/.exec(payload.planUrl)![1]!;
   checkPayloadAgainstPlan(payload, plan, sha);
+  // a failed task fails the whole invocation (a function error): the executor's runtime retries its tasks
   const results: TaskResult[] = [];
-  for (const coords of payload.tasks) results.push(await runTask(plan, payload.opId, coords));
+  for (const o of await runTaskBatch(plan, payload.opId, payload.tasks, { failFast: true })) {
+    if (!o.ok) throw o.error;
+    results.push(o.result);
+  }
   const wasCold = coldStart;
   coldStart = false;
   return {

@@ -1,14 +1,19 @@
 /**
- * The wire protocol between the LambdaExecutor and the worker handler: small
- * JSON payloads that name a plan stored in S3, one op and a few chunk
- * coordinates. Never code, never credentials, never the plan itself.
+ * The wire protocol between the LambdaExecutor and the worker handler: the
+ * worker protocol's request body (docs/worker-protocol.md, checked by the
+ * worker protocol core in @cubed-ts/core, `runtime/worker-batch.ts`) carried in a Lambda invocation:
+ * a plan stored in S3, one op and a few chunk coordinates, with `invocationId`
+ * for `requestId` and, for asynchronous invocations, a `statusUrl`.
+ * Never code, never credentials, never the plan itself.
  * @module
  */
-import type { Plan, TaskResult } from "@cubed-ts/core";
+import { type TaskResult, WORKER_PROTOCOL_VERSION } from "@cubed-ts/core";
 import { PayloadRejectedError } from "./errors.js";
 
-/** Protocol version carried in every payload. */
-export const PROTOCOL_VERSION = 1;
+export { planStoreUrls, underPrefix } from "@cubed-ts/core";
+
+/** Protocol version carried in every payload: the worker protocol's (docs/worker-protocol.md). */
+export const PROTOCOL_VERSION = WORKER_PROTOCOL_VERSION;
 
 /** Default payload cap: Lambda's asynchronous (`Event`) limit has long been 256 KB. */
 export const MAX_PAYLOAD_BYTES = 256 * 1024;
@@ -61,35 +66,4 @@ export function splitObjectUrl(url: string): { storeUrl: string; key: `/${string
   const i = url.lastIndexOf("/");
   if (i < 0 || i < url.indexOf("://") + 3) throw new PayloadRejectedError(`"${url}" is not an object URL.`);
   return { storeUrl: url.slice(0, i), key: `/${url.slice(i + 1)}` };
-}
-
-/**
- * True when `url` is `prefix` or lies under it (segment-wise).
- *
- * @example
- * ```ts
- * underPrefix("s3://b/work/x", "s3://b/work"); // true
- * underPrefix("s3://b/work2/x", "s3://b/work"); // false
- * ```
- */
-export function underPrefix(url: string, prefix: string): boolean {
-  const p = prefix.replace(/\/+$/, "");
-  return url === p || url.startsWith(`${p}/`);
-}
-
-/**
- * Every store URL a plan reads or writes (its intermediate dir, inputs and outputs).
- *
- * @example
- * ```ts
- * planStoreUrls(plan).every((u) => u.startsWith("s3://")); // required by the Lambda executor
- * ```
- */
-export function planStoreUrls(plan: Plan): string[] {
-  const urls = new Set<string>([plan.intermediateDir]);
-  for (const node of Object.values(plan.arrays)) {
-    const src = node.source;
-    if (src.kind === "zarr" || src.kind === "stored") urls.add(src.url);
-  }
-  return [...urls];
 }
