@@ -127,3 +127,4 @@ export {
 export { sort, argsort, takeAlongAxis, type SortOptions } from "./array/sorting.js";
 export * from "./array/snake-case.js";
 export { Slots } from "./runtime/slots.js";
+export { abortableSleep } from "./runtime/sleep.js";

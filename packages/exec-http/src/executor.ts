@@ -1,6 +1,6 @@
 import {
   type DagExecutor, type ExecutionContext, type Plan, type RuntimeOptions, type TaskResult,
-  AbortedError, KernelNotFoundError, PlanRejectedError, StoreAccessError, UntrustedModuleError, openStore, runPlan, validateRuntimeOptions, Slots } from "@cubed-ts/core";
+  AbortedError, KernelNotFoundError, PlanRejectedError, StoreAccessError, UntrustedModuleError, openStore, runPlan, validateRuntimeOptions, Slots, abortableSleep } from "@cubed-ts/core";
 import { HttpConfigError, RemoteTaskError, RequestRejectedError, type RequestRejectedReason, WorkerRequestError } from "./errors.js";
 import { planUrlFor } from "./plan-location.js";
 import {
@@ -57,14 +57,7 @@ interface PendingTask {
   reject: (e: unknown) => void;
 }
 
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
-  });
+const sleep = abortableSleep;
 
 /**
  * The client-side error for a worker's error: core's refusal classes keep their

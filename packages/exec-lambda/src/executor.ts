@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { redactCause, Slots } from "@cubed-ts/core";
+import { redactCause, Slots, abortableSleep } from "@cubed-ts/core";
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
@@ -80,14 +80,7 @@ interface PendingTask {
   reject: (e: unknown) => void;
 }
 
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
-  });
+const sleep = abortableSleep;
 
 function errName(err: unknown): string {
   const e = err as { name?: string; code?: string } | null;

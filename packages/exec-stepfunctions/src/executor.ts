@@ -3,7 +3,7 @@ import {
   CreateStateMachineCommand, DescribeExecutionCommand, DescribeStateMachineCommand, GetExecutionHistoryCommand, type HistoryEvent, SFNClient,
   StartExecutionCommand, StopExecutionCommand, UpdateStateMachineCommand,
 } from "@aws-sdk/client-sfn";
-import { AbortedError, type Callback, type DagExecutor, type ExecutionContext, type Plan, openStore } from "@cubed-ts/core";
+import { AbortedError, type Callback, type DagExecutor, type ExecutionContext, type Plan, openStore, abortableSleep } from "@cubed-ts/core";
 import { type InvocationOutput, planStoreUrls, splitObjectUrl } from "@cubed-ts/exec-lambda";
 import "@cubed-ts/store-s3";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
@@ -69,14 +69,7 @@ export interface AttachOptions {
   signal?: AbortSignal;
 }
 
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
-  });
+const sleep = abortableSleep;
 
 function emit<K extends keyof Callback>(callbacks: readonly Callback[], method: K, event: Parameters<NonNullable<Callback[K]>>[0]): void {
   for (const cb of callbacks) {
