@@ -13,6 +13,7 @@ import { renderScalingHtml, writeRunReport } from "./html-report.js";
 import { type TaskCosts, fitTaskCosts, simPlanFromPlan } from "./simulate.js";
 import { PLATFORMS, type PlatformName, type SweepRow, formatProjection, formatSweep, probeStorage, projectToCloud, runWeakSweep } from "./scaling.js";
 import { formatReport } from "./report.js";
+import { formatProbe, probeHost } from "./probe.js";
 
 /** Where the CLI writes and which environment it runs in (injectable for tests). */
 export interface CliIo {
@@ -28,6 +29,7 @@ export interface CliIo {
 
 export const USAGE = `Usage: pnpm bench quadratic-means [options]
        node apps/bench/dist/cli.js quadratic-means [options]
+       pnpm bench probe [--size 151.6MB] [--repeat 5]   (fresh vs reused memory)
 
 Computes mean(u*u), mean(v*v) and mean(u*v) over the time axis of two float64
 arrays of shape (t, 1, 987, 1920), chunks (10, 1, 987, 1920), in one cubed-ts
@@ -217,6 +219,20 @@ function executorOption(raw: string | undefined): ExecutorName | undefined {
   throw new UsageError(`--executor must be one of ${EXECUTORS.join(", ")}, got ${JSON.stringify(raw)}.`);
 }
 
+/** `probe`: prints what fresh memory costs on this host against reused memory. */
+function runProbe(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): number {
+  try {
+    const { values } = parseArgs({ args: argv.filter((a) => a !== "--"), strict: true, options: { size: { type: "string" }, repeat: { type: "string" } } });
+    const bytes = values.size === undefined ? undefined : parseMemory(values.size, "--size");
+    const repeat = intOption(values.repeat, "repeat", 1);
+    out(formatProbe(probeHost({ ...(bytes === undefined ? {} : { bytes }), ...(repeat === undefined ? {} : { repeat }) })));
+    return 0;
+  } catch (e) {
+    err(`error: ${(e as Error).message}\nRun with --help for usage.`);
+    return 2;
+  }
+}
+
 /**
  * Runs the bench CLI on `argv` (the arguments after the script) and returns
  * the exit code: 0 success, 1 failure (including a failed verification), 2
@@ -236,6 +252,8 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
   // Under `pnpm bench` the script runs in apps/bench; resolve paths against where the user typed the command.
   const base = io.cwd ?? (env.npm_lifecycle_event === "bench" && env.INIT_CWD ? env.INIT_CWD : process.cwd());
   const path = (p: string): string => (isStoreUrl(p) ? normalizeLocation(p) : isAbsolute(p) ? p : resolve(base, p));
+
+  if (argv.find((a) => a !== "--") === "probe") return runProbe(argv.slice(argv.indexOf("probe") + 1), out, err);
 
   let parsed;
   try {
