@@ -6,6 +6,7 @@ import { cStrides, shapeSize } from "../ndarray/shape.js";
 import { type CompressorConfig, compress, decompress, v3Codecs } from "./codecs.js";
 import { BloscFormatError, registerFastBlosc } from "./codecs/blosc.js";
 import { registerVerifyingCrc32c } from "./codecs/crc32c.js";
+import { readConsolidated, withConsolidated } from "./consolidated.js";
 import { corruptChunk } from "./corrupt-chunk.js";
 import { encodeShard, shardChunk, shardingCodec } from "./shard.js";
 import { openStore } from "./registry.js";
@@ -36,7 +37,7 @@ async function openZarrita(url: string, path: string): Promise<Opened> {
   let p = opened.get(key);
   if (!p) {
     p = (async () => {
-      const store = withCanonicalFill(openStore(url));
+      const store = withCanonicalFill(withConsolidated(openStore(url), await readConsolidated(url)));
       const loc = zarr.root(store).resolve(path || "/");
       try {
         registerFastBlosc();

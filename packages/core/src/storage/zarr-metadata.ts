@@ -3,6 +3,7 @@ import { DtypeError, MetadataError, StoreNotFoundError } from "../errors.js";
 import { type DataType, DATA_TYPES } from "../dtypes/dtype.js";
 import { registerFastBlosc } from "./codecs/blosc.js";
 import { registerVerifyingCrc32c } from "./codecs/crc32c.js";
+import { forgetConsolidated, readConsolidated } from "./consolidated.js";
 import { openStore } from "./registry.js";
 import { type AbsolutePath, joinKey } from "./store.js";
 
@@ -276,6 +277,8 @@ export function checkCodecsKnown(url: string, meta: ZarrMetadata): void {
 }
 
 async function readDoc(url: string, key: AbsolutePath): Promise<unknown> {
+  const consolidated = await readConsolidated(url);
+  if (consolidated.has(key)) return consolidated.get(key);
   const bytes = await openStore(url).get(key);
   if (bytes === undefined) return undefined;
   const text = new TextDecoder().decode(bytes);
@@ -294,7 +297,9 @@ const cache = new Map<string, Promise<ZarrMetadata | undefined>>();
 
 /**
  * Reads and validates the metadata of the Zarr array at `url`/`path` (`zarr.json`, else
- * `.zarray`); `undefined` when there is neither. Cached per array; see {@link forgetZarrMetadata}.
+ * `.zarray`); `undefined` when there is neither. The store's consolidated metadata (root
+ * `.zmetadata`, or `consolidated_metadata` in the root `zarr.json`) answers first when it
+ * holds the array. Cached per array; see {@link forgetZarrMetadata}.
  *
  * @example
  * ```ts
@@ -323,4 +328,5 @@ export function readZarrMetadata(url: string, path: string): Promise<ZarrMetadat
 /** Forgets the cached metadata of the array at `url`/`path` (after it is rewritten). */
 export function forgetZarrMetadata(url: string, path: string): void {
   cache.delete(`${url}\u0000${path}`);
+  forgetConsolidated(url);
 }
