@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { DtypeError, MetadataError, Spec, fromZarr } from "../src/index.js";
+import { DtypeError, MetadataError, Spec, fromZarr, inspectZarr } from "../src/index.js";
 import { FIXTURES_DIR, readJson } from "./fixtures/fixture-utils.js";
 
 interface Fixture {
@@ -77,6 +77,41 @@ describe("consolidated metadata", () => {
 
   it("a path the consolidated metadata does not hold is still refused as missing", async () => {
     await expect(fromZarr(fixture("v2_consolidated").url, { path: "grp/nosuch", spec })).rejects.toThrow(/No Zarr array/);
+  });
+});
+
+describe("stored types read as wider ones", () => {
+  it("float16 reads as float32, exactly (largest, subnormal, NaN, -inf, -0), fill value included", async () => {
+    const f = fixture("float16");
+    const info = await inspectZarr(f.url);
+    expect(info.dtype).toBe("float32");
+    expect(info.stored).toEqual({ kind: "float16" });
+    expect(info.fillValue).toBe(1.5);
+    for (const chunks of [undefined, [3, 4]]) {
+      const r = await readAll("float16", chunks);
+      expect(r.dtype).toBe("float32");
+      expect(r.data).toEqual(want(f)); // toEqual: NaN equals NaN, and -0 is told from 0
+      expect(Object.is(r.data[4], -0)).toBe(true);
+    }
+  });
+
+  for (const name of ["datetime64_ns", "timedelta64_s"]) {
+    it(`${name} reads as int64 counts, its unit recorded`, async () => {
+      const f = fixture(name);
+      const info = await inspectZarr(f.url);
+      expect(info.dtype).toBe("int64");
+      expect(info.stored).toEqual({ kind: f.kind === "M" ? "datetime64" : "timedelta64", unit: f.unit });
+      const r = await readAll(name);
+      expect(r.dtype).toBe("int64");
+      expect(r.data).toEqual(want(f));
+    });
+  }
+
+  it("Delta(dtype=<i4, astype=<i2) decodes to the int32 values", async () => {
+    const f = fixture("delta_astype");
+    const r = await readAll("delta_astype");
+    expect(r.dtype).toBe("int32");
+    expect(r.data).toEqual(want(f));
   });
 });
 
