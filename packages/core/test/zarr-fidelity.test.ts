@@ -95,8 +95,8 @@ describe("stored types read as wider ones", () => {
     }
   });
 
-  for (const name of ["datetime64_ns", "timedelta64_s"]) {
-    it(`${name} reads as int64 counts, its unit recorded`, async () => {
+  for (const name of ["datetime64_ns", "timedelta64_s", "datetime64_s_nat"]) {
+    it(`${name} reads as int64 counts, its unit recorded (NaT, and a missing chunk's NaT fill, as the int64 minimum)`, async () => {
       const f = fixture(name);
       const info = await inspectZarr(f.url);
       expect(info.dtype).toBe("int64");
