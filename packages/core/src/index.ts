@@ -65,6 +65,9 @@ export { compute, setDefaultExecutor, type ComputeOptions } from "./array/comput
 export { PlanView, type PlanOptions } from "./array/plan-view.js";
 export { toZarr, type ToZarrOptions } from "./array/to-zarr.js";
 export { fromZarr, type FromZarrOptions } from "./array/from-zarr.js";
+export { inspectZarr, type InspectZarrOptions } from "./array/inspect-zarr.js";
+export type { ZarrArrayInfo } from "./storage/zarr-io.js";
+export type { StoredType } from "./storage/zarr-metadata.js";
 export {
   asarray, fromArray, full, zeros, ones, empty, arange, linspace, random,
   MAX_INLINE_BYTES, type CreationOptions, type RandomOptions,

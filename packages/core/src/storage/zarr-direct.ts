@@ -69,7 +69,7 @@ export function directLayout(url: string, path: string, dtype: DataType): Promis
   if (!p) {
     p = (async () => {
       const meta = await readZarrMetadata(url, path);
-      if (!meta) return null;
+      if (!meta || meta.stored) return null;
       return meta.format === 3 ? v3Layout(meta, dtype) : v2Layout(meta, dtype);
     })().catch(() => null);
     layouts.set(cacheKey, p);

@@ -6,6 +6,9 @@ import { cStrides, shapeSize } from "../ndarray/shape.js";
 import { type CompressorConfig, compress, decompress, v3Codecs } from "./codecs.js";
 import { BloscFormatError, registerFastBlosc } from "./codecs/blosc.js";
 import { registerVerifyingCrc32c } from "./codecs/crc32c.js";
+import { registerDeltaAstype } from "./codecs/delta.js";
+import { float16Bits, float16ToFloat32 } from "./codecs/float16.js";
+import { readConsolidated, withConsolidated } from "./consolidated.js";
 import { corruptChunk } from "./corrupt-chunk.js";
 import { encodeShard, shardChunk, shardingCodec } from "./shard.js";
 import { openStore } from "./registry.js";
@@ -14,17 +17,40 @@ import { type AbsolutePath, joinKey } from "./store.js";
 import { copyStrided } from "./copy-strided.js";
 import { MIN_POOLED_BYTES, releaseBuffer, takeBuffer } from "./buffer-pool.js";
 import { directLayout, forgetDirectLayout, readDirect } from "./zarr-direct.js";
-import { checkCodecsKnown, readZarrMetadata } from "./zarr-metadata.js";
+import { type StoredType, type ZarrMetadata, checkCodecsKnown, readZarrMetadata } from "./zarr-metadata.js";
 
 /** What cubed-ts needs to know about a Zarr array at plan time. */
 export interface ZarrArrayInfo {
   shape: number[];
+  /** The dtype the array is read as. */
   dtype: DataType;
   chunks: number[];
   fillValue: Scalar;
+  /** The stored type when it is widened on read (float16 → float32; datetime64/timedelta64 → int64 with its unit). */
+  stored?: StoredType;
 }
 
 type Opened = zarr.Array<zarr.DataType, zarr.Readable>;
+
+/**
+ * The array's metadata document as zarrita is shown it for a widened type: float16 as its
+ * bit pattern (uint16, converted after decoding), datetime64/timedelta64 as int64.
+ */
+function zarritaDoc(meta: ZarrMetadata): Record<string, unknown> {
+  const doc: Record<string, unknown> = { ...meta.doc };
+  const half = meta.stored?.kind === "float16";
+  if (meta.format === 2) {
+    const order = (doc.dtype as string)[0] === ">" ? ">" : "<";
+    doc.dtype = `${order}${half ? "u2" : "i8"}`;
+  } else {
+    doc.data_type = half ? "uint16" : "int64";
+  }
+  const fill = doc.fill_value;
+  if (half && fill !== null && fill !== undefined) {
+    doc.fill_value = float16Bits(fill === "NaN" ? Number.NaN : fill === "Infinity" ? Infinity : fill === "-Infinity" ? -Infinity : Number(fill));
+  }
+  return doc;
+}
 const opened = new Map<string, Promise<Opened>>();
 
 function describeUrl(url: string, path: string): string {
@@ -36,11 +62,15 @@ async function openZarrita(url: string, path: string): Promise<Opened> {
   let p = opened.get(key);
   if (!p) {
     p = (async () => {
-      const store = withCanonicalFill(openStore(url));
+      const docs = new Map(await readConsolidated(url));
+      const meta = await readZarrMetadata(url, path).catch(() => undefined);
+      if (meta?.stored) docs.set(meta.file, zarritaDoc(meta));
+      const store = withCanonicalFill(withConsolidated(openStore(url), docs));
       const loc = zarr.root(store).resolve(path || "/");
       try {
         registerFastBlosc();
         registerVerifyingCrc32c();
+        registerDeltaAstype();
         return await zarr.open(loc, { kind: "array" });
       } catch (err) {
         if (zarr.isZarritaError(err, "NotFoundError")) {
@@ -95,7 +125,12 @@ export async function readZarrInfo(url: string, path: string): Promise<ZarrArray
   else if (raw === "Infinity") fill = Infinity;
   else if (raw === "-Infinity") fill = -Infinity;
   else fill = raw as Scalar;
-  return { shape: [...(meta?.shape ?? arr.shape)], dtype: d, chunks: [...(meta?.chunks ?? arr.chunks)], fillValue: fill };
+  if (meta?.stored?.kind === "float16" && typeof fill === "number") fill = float16ToFloat32(new Uint16Array([fill]))[0]!;
+  if (meta?.stored && meta.stored.kind !== "float16" && typeof fill === "number") fill = BigInt(fill);
+  return {
+    shape: [...(meta?.shape ?? arr.shape)], dtype: d, chunks: [...(meta?.chunks ?? arr.chunks)], fillValue: fill,
+    ...(meta?.stored ? { stored: meta.stored } : {}),
+  };
 }
 
 function chunkToC(chunk: zarr.Chunk<zarr.DataType>, dtype: DataType, blockShape: readonly number[]): TypedArray {
@@ -157,6 +192,9 @@ export async function readZarrBlock(
   if (chunk.data.length !== want) {
     throw corruptChunk(url, path, await userChunkKey(url, path, coords), coords,
       `it decodes to ${chunk.data.length} elements, but a chunk of shape [${arr.chunks.join(", ")}] holds ${want}`);
+  }
+  if ((await readZarrMetadata(url, path))?.stored?.kind === "float16") {
+    chunk = { ...chunk, data: float16ToFloat32(chunk.data as Uint16Array) } as zarr.Chunk<zarr.DataType>;
   }
   const data = chunkToC(chunk, dtype, blockShape);
   return { block: new NDArray(dtype, blockShape, data), bytes: shapeSize(blockShape) * itemsize(dtype) };

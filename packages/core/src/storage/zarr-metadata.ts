@@ -3,6 +3,8 @@ import { DtypeError, MetadataError, StoreNotFoundError } from "../errors.js";
 import { type DataType, DATA_TYPES } from "../dtypes/dtype.js";
 import { registerFastBlosc } from "./codecs/blosc.js";
 import { registerVerifyingCrc32c } from "./codecs/crc32c.js";
+import { numpyLittleEndian, registerDeltaAstype } from "./codecs/delta.js";
+import { forgetConsolidated, readConsolidated } from "./consolidated.js";
 import { openStore } from "./registry.js";
 import { type AbsolutePath, joinKey } from "./store.js";
 
@@ -23,7 +25,10 @@ export interface ZarrMetadata {
   chunks: number[];
   /** For a sharded v3 array (`sharding_indexed`), the shard shape (the chunk grid); each a multiple of `chunks`. */
   shards?: number[];
+  /** The dtype cubed-ts reads the array as (see {@link ZarrMetadata.stored}). */
   dtype: DataType;
+  /** Set when the stored type differs from `dtype` and is widened on read. */
+  stored?: StoredType;
   /** The codecs, as zarrita's registry names them (`"numcodecs.zstd"` for a v2 compressor). */
   codecs: string[];
   /** The store key of the object holding chunk `coords` (its shard's key for a sharded array). */
@@ -68,25 +73,37 @@ function intList(url: string, file: string, field: string, v: unknown, min: 0 | 
   return v as number[];
 }
 
+/**
+ * A stored Zarr type cubed-ts reads as a wider one: `float16` as float32 (every half is exactly
+ * a float32), NumPy `datetime64`/`timedelta64` as int64 counts of `unit` (`"ns"`, `"s"`, `"D"`,
+ * `"10ms"` ...), as NumPy stores them (NaT is the int64 minimum).
+ */
+export type StoredType = { kind: "float16" } | { kind: "datetime64" | "timedelta64"; unit: string };
+
 /** A v2 numpy type string (`"<f8"`) as cubed-ts names it; DtypeError for valid ones it does not support. */
-function v2Dtype(url: string, file: string, v: unknown): DataType {
-  const m = typeof v === "string" ? /^([<>|=])([biufcmMSUVO])(\d+)(\[\w+\])?$/.exec(v) : null;
+function v2Dtype(url: string, file: string, v: unknown): { dtype: DataType; stored?: StoredType } {
+  const m = typeof v === "string" ? /^([<>|=])([biufcmMSUVO])(\d+)(\[(\d*)(\w+)\])?$/.exec(v) : null;
   if (!m) {
     if (Array.isArray(v)) throw new DtypeError(`The Zarr array at ${where(url, file)} has a structured dtype, which cubed-ts does not support.`);
     bad(url, file, "dtype", v, 'a NumPy type string such as "<f8"');
   }
+  if (m[2] === "f" && m[3] === "2" && !m[4]) return { dtype: "float32", stored: { kind: "float16" } };
+  if ((m[2] === "M" || m[2] === "m") && m[3] === "8" && m[4] && m[6] !== "generic") {
+    return { dtype: "int64", stored: { kind: m[2] === "M" ? "datetime64" : "timedelta64", unit: `${m[5] ?? ""}${m[6]}` } };
+  }
   const kind = V2_KINDS[m[2]!];
   const name = kind === "bool" ? (m[3] === "1" ? "bool" : "") : kind ? `${kind}${Number(m[3]) * 8}` : "";
-  if (!m[4] && (DATA_TYPES as readonly string[]).includes(name)) return name as DataType;
+  if (!m[4] && (DATA_TYPES as readonly string[]).includes(name)) return { dtype: name as DataType };
   throw new DtypeError(
-    `The Zarr array at ${where(url, file)} has dtype ${JSON.stringify(v)}, which cubed-ts does not support (supported: ${DATA_TYPES.join(", ")}).`,
+    `The Zarr array at ${where(url, file)} has dtype ${JSON.stringify(v)}, which cubed-ts does not support (supported: ${DATA_TYPES.join(", ")}, float16 read as float32, datetime64/timedelta64 read as int64).`,
   );
 }
 
 const V3_KNOWN = /^(bool|u?int(8|16|32|64)|float(16|32|64)|complex(64|128)|r\d+|string|bytes|numpy\..+)$/;
 
-function v3Dtype(url: string, file: string, v: unknown): DataType {
-  if ((DATA_TYPES as readonly unknown[]).includes(v)) return v as DataType;
+function v3Dtype(url: string, file: string, v: unknown): { dtype: DataType; stored?: StoredType } {
+  if ((DATA_TYPES as readonly unknown[]).includes(v)) return { dtype: v as DataType };
+  if (v === "float16") return { dtype: "float32", stored: { kind: "float16" } };
   if ((typeof v === "string" && V3_KNOWN.test(v)) || isObject(v)) {
     throw new DtypeError(
       `The Zarr array at ${where(url, file)} has data_type ${JSON.stringify(v)}, which cubed-ts does not support (supported: ${DATA_TYPES.join(", ")}).`,
@@ -220,22 +237,22 @@ export function parseZarrMetadata(url: string, path: string, file: AbsolutePath,
     }
     const chunks = intList(url, file, "chunk_grid.configuration.chunk_shape", grid.configuration.chunk_shape, 1);
     sameRank(url, file, "chunk_grid.configuration.chunk_shape", shape, chunks);
-    const dtype = v3Dtype(url, file, doc.data_type);
+    const { dtype, stored } = v3Dtype(url, file, doc.data_type);
     checkFill(url, file, 3, dtype, doc.fill_value);
     const codecs = v3Codecs(url, file, "codecs", doc.codecs);
     const key = v3Key(url, file, path, doc.chunk_key_encoding);
     const inner = shardingInner(url, file, doc.codecs as unknown[], chunks);
-    if (!inner) return { format: 3, file, shape, chunks, dtype, codecs, key, doc };
+    if (!inner) return { format: 3, file, shape, chunks, dtype, ...(stored ? { stored } : {}), codecs, key, doc };
     // a sharded array is read one inner chunk at a time (zarrita reads the shard index, then one range)
     const per = chunks.map((s, d) => s / inner[d]!);
     const shardKey = (coords: readonly number[]): AbsolutePath => key(coords.map((c, d) => Math.floor(c / per[d]!)));
-    return { format: 3, file, shape, chunks: inner, shards: chunks, dtype, codecs, key: shardKey, doc };
+    return { format: 3, file, shape, chunks: inner, shards: chunks, dtype, ...(stored ? { stored } : {}), codecs, key: shardKey, doc };
   }
   if (doc.zarr_format !== 2) bad(url, file, "zarr_format", doc.zarr_format, "2");
   const shape = intList(url, file, "shape", doc.shape, 0);
   const chunks = intList(url, file, "chunks", doc.chunks, 1);
   sameRank(url, file, "chunks", shape, chunks);
-  const dtype = v2Dtype(url, file, doc.dtype);
+  const { dtype, stored } = v2Dtype(url, file, doc.dtype);
   checkFill(url, file, 2, dtype, doc.fill_value);
   if (doc.order !== "C" && doc.order !== "F") bad(url, file, "order", doc.order, '"C" or "F"');
   const sep = doc.dimension_separator ?? ".";
@@ -250,7 +267,12 @@ export function parseZarrMetadata(url: string, path: string, file: AbsolutePath,
     codecs.push(`numcodecs.${codecName(url, file, "compressor", doc.compressor, "id")}`);
   }
   const key = (coords: readonly number[]): AbsolutePath => joinKey(path, coords.length === 0 ? "0" : coords.join(sep as string));
-  return { format: 2, file, shape, chunks, dtype, codecs, key, doc };
+  filters?.forEach((f: unknown, i: number) => {
+    if (isObject(f) && f.id === "delta" && f.astype !== undefined && !numpyLittleEndian(f.astype)) {
+      bad(url, file, `filters[${i}].astype`, f.astype, 'a little-endian numeric NumPy type such as "<i2"');
+    }
+  });
+  return { format: 2, file, shape, chunks, dtype, ...(stored ? { stored } : {}), codecs, key, doc };
 }
 
 /**
@@ -265,6 +287,7 @@ export function parseZarrMetadata(url: string, path: string, file: AbsolutePath,
 export function checkCodecsKnown(url: string, meta: ZarrMetadata): void {
   registerFastBlosc();
   registerVerifyingCrc32c();
+  registerDeltaAstype();
   for (const name of meta.codecs) {
     if (BUILT_IN_CODECS.has(name) || zarr.registry.has(name)) continue;
     throw new MetadataError(
@@ -276,6 +299,8 @@ export function checkCodecsKnown(url: string, meta: ZarrMetadata): void {
 }
 
 async function readDoc(url: string, key: AbsolutePath): Promise<unknown> {
+  const consolidated = await readConsolidated(url);
+  if (consolidated.has(key)) return consolidated.get(key);
   const bytes = await openStore(url).get(key);
   if (bytes === undefined) return undefined;
   const text = new TextDecoder().decode(bytes);
@@ -294,7 +319,9 @@ const cache = new Map<string, Promise<ZarrMetadata | undefined>>();
 
 /**
  * Reads and validates the metadata of the Zarr array at `url`/`path` (`zarr.json`, else
- * `.zarray`); `undefined` when there is neither. Cached per array; see {@link forgetZarrMetadata}.
+ * `.zarray`); `undefined` when there is neither. The store's consolidated metadata (root
+ * `.zmetadata`, or `consolidated_metadata` in the root `zarr.json`) answers first when it
+ * holds the array. Cached per array; see {@link forgetZarrMetadata}.
  *
  * @example
  * ```ts
@@ -323,4 +350,5 @@ export function readZarrMetadata(url: string, path: string): Promise<ZarrMetadat
 /** Forgets the cached metadata of the array at `url`/`path` (after it is rewritten). */
 export function forgetZarrMetadata(url: string, path: string): void {
   cache.delete(`${url}\u0000${path}`);
+  forgetConsolidated(url);
 }

@@ -198,6 +198,14 @@ export async function toZarr(ds: Dataset, url: string, options: ToZarrOptions = 
   const encodings = options.encoding ?? {};
   for (const k of Object.keys(encodings)) {
     if (!ds.has(k)) throw new EncodeError(`encoding names "${k}", which is not a variable of the dataset.`, k);
+    if (encodings[k]?.shards !== undefined) {
+      // never silently unsharded: this writer stores one object per chunk
+      throw new EncodeError(
+        `Variable "${k}": encoding.shards is not supported by the Dataset toZarr yet (it writes one object per chunk). ` +
+          `Remove "shards" from encoding.${k}, or write the array with core's toZarr(x, url, { shards }).`,
+        k,
+      );
+    }
   }
   const { perVar, global } = coordinatesAttrs(ds);
 
