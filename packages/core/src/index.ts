@@ -126,5 +126,9 @@ export {
 } from "./dtypes/info.js";
 export { sort, argsort, takeAlongAxis, type SortOptions } from "./array/sorting.js";
 export * from "./array/snake-case.js";
+export {
+  uniqueValues, uniqueCounts, uniqueInverse, uniqueAll, nonzero, getMask,
+  type UniqueAllResult, type UniqueCountsResult, type UniqueInverseResult,
+} from "./array/unique.js";
 export { Slots } from "./runtime/slots.js";
 export { abortableSleep } from "./runtime/sleep.js";
