@@ -79,7 +79,7 @@ export {
 export { index, slice, type Slice, type IndexKey } from "./array/indexing.js";
 export { rechunk, rechunkPlan, type RechunkOptions, type RechunkChunks } from "./array/rechunk.js";
 export { planRechunk, type RechunkPlan, type RechunkCopy, type RechunkPlanInput } from "./plan/rechunk-plan.js";
-export { newaxis, ellipsis, type AdvancedKey, type IntegerArrayKey } from "./array/advanced-index.js";
+export { newaxis, ellipsis, type AdvancedKey, type IntegerArrayKey, type BooleanArrayKey } from "./array/advanced-index.js";
 export { take } from "./array/take.js";
 export { blocks, BlockView, type BlockKey } from "./array/blocks.js";
 export { permuteDims, moveaxis, matrixTranspose } from "./array/manipulation/permute.js";

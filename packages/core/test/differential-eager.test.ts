@@ -33,7 +33,7 @@ const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 const DTYPES: DataType[] = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float32", "float64"];
 type Enc = number | string;
 interface Arr { dtype: DataType; shape: number[]; chunks: number[]; data: Enc[] }
-interface Case { id: string; op: string; args: Arr[] }
+interface Case { id: string; op: string; args: Arr[]; kw?: { axis: number } }
 
 /** Few distinct values, so duplicates are common. */
 function value(dtype: DataType): Enc {
@@ -52,8 +52,14 @@ function array(dtype: DataType, sh: number[]): Arr {
 const shape = (nd: number): number[] => Array.from({ length: nd }, () => (rand() < 0.08 ? 0 : int(1, 5)));
 
 function genCase(i: number): Case {
-  const op = pick(["unique_all", "unique_counts", "unique_inverse", "unique_values", "nonzero", "mask"]);
+  const op = pick(["unique_all", "unique_counts", "unique_inverse", "unique_values", "nonzero", "mask", "mask_axis"]);
   const dt = pick(DTYPES);
+  if (op === "mask_axis") {
+    // a 1-d mask known at plan time on one axis: lazy (index)
+    const sh = shape(int(1, 3));
+    const axis = int(0, sh.length - 1);
+    return { id: `${i}:${op}`, op, args: [array(dt, sh), array("bool", [sh[axis]!])], kw: { axis } };
+  }
   if (op === "mask") {
     const sh = shape(int(1, 3));
     const lead = sh.slice(0, int(1, sh.length));
@@ -92,6 +98,11 @@ async function run(c: Case): Promise<NDArray[]> {
     case "unique_values": return [await cubed.unique_values(x!)];
     case "nonzero": return cubed.nonzero(x!);
     case "mask": return [await cubed.getMask(x!, m!)];
+    case "mask_axis": {
+      const mask = await m!.compute();
+      const key = [...Array(c.kw!.axis).fill(cubed.slice()), rand() < 0.5 ? mask : Array.from(mask.data as Uint8Array, (v) => v === 1)];
+      return [await cubed.index(x!, key).compute()];
+    }
   }
   throw new Error(`unknown op ${c.op}`);
 }
@@ -100,7 +111,7 @@ interface Expected { dtype: string; shape: number[]; data: Enc[] }
 type NumpyResult = { id: string; results: Expected[] } | { id: string; error: string; message: string };
 
 function numpy(cases: Case[]): Map<string, NumpyResult> {
-  const input = cases.map((c) => JSON.stringify({ id: c.id, op: c.op, kw: {}, args: c.args.map((a) => ({ a })) })).join("\n");
+  const input = cases.map((c) => JSON.stringify({ id: c.id, op: c.op, kw: c.kw ?? {}, args: c.args.map((a) => ({ a })) })).join("\n");
   const r = spawnSync("python3", [join(here, "differential", "numpy_eval.py")], { input, encoding: "utf8", maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`numpy_eval.py failed: ${r.stderr}`);
   const out = new Map<string, NumpyResult>();
@@ -121,7 +132,7 @@ function compare(got: NDArray, want: Expected): string | undefined {
 }
 
 describe("eager data-dependent functions against numpy", () => {
-  it("agree with numpy on 180 seeded cases and the listed edges", async () => {
+  it("agree with numpy on 200 seeded cases and the listed edges", async () => {
     const f64 = (shape: number[], data: Enc[]): Arr => ({ dtype: "float64", shape, chunks: shape.map((s) => Math.max(1, s)), data });
     const cases: Case[] = [
       // the standard keeps every NaN; ±0 are one value; a 0-d array has one value
@@ -129,7 +140,7 @@ describe("eager data-dependent functions against numpy", () => {
       { id: "listed:0d", op: "unique_inverse", args: [f64([], [2.5])] },
       { id: "listed:nonzero-0d", op: "nonzero", args: [f64([], [1])] },
       { id: "listed:mask-0d", op: "mask", args: [f64([0, 3], []), { dtype: "bool", shape: [0], chunks: [1], data: [] }] },
-      ...Array.from({ length: 180 }, (_, i) => genCase(i)),
+      ...Array.from({ length: 200 }, (_, i) => genCase(i)),
     ];
     const expected = numpy(cases);
     const failures: string[] = [];
@@ -168,6 +179,8 @@ describe("eager data-dependent functions against numpy", () => {
     const x = asarray([[1, 2], [3, 4]], { spec });
     await expect(cubed.getMask(x, asarray([1, 0], { spec }))).rejects.toThrow(/mask must have dtype bool/);
     await expect(cubed.getMask(x, asarray([true, false, true], { spec }))).rejects.toThrow(/does not match/);
+    expect(() => cubed.index(x, [asarray([true, false, true], { spec })])).toThrow(/does not match axis 0 of size 2/);
+    expect(() => cubed.index(x, [cubed.greater(x, 1)])).toThrow(/getMask/);
     await expect(cubed.uniqueAll(new NDArray("int64", [1], new BigInt64Array(1)) as never)).rejects.toThrow(/must be a lazy array/);
   });
 

@@ -192,6 +192,8 @@ def run(c):
         return [i.astype(np.int64) for i in np.nonzero(a[0])]
     if op == "mask":
         return [a[0][a[1]]]
+    if op == "mask_axis":
+        return [a[0][(slice(None),) * kw["axis"] + (a[1],)]]
     raise KeyError(op)
 
 
