@@ -82,7 +82,7 @@ export {
 export { index, slice, type Slice, type IndexKey } from "./array/indexing.js";
 export { rechunk, rechunkPlan, type RechunkOptions, type RechunkChunks } from "./array/rechunk.js";
 export { planRechunk, type RechunkPlan, type RechunkCopy, type RechunkPlanInput } from "./plan/rechunk-plan.js";
-export { newaxis, ellipsis, type AdvancedKey, type IntegerArrayKey } from "./array/advanced-index.js";
+export { newaxis, ellipsis, type AdvancedKey, type IntegerArrayKey, type BooleanArrayKey } from "./array/advanced-index.js";
 export { take } from "./array/take.js";
 export { blocks, BlockView, type BlockKey } from "./array/blocks.js";
 export { permuteDims, moveaxis, matrixTranspose } from "./array/manipulation/permute.js";
@@ -129,5 +129,9 @@ export {
 } from "./dtypes/info.js";
 export { sort, argsort, takeAlongAxis, type SortOptions } from "./array/sorting.js";
 export * from "./array/snake-case.js";
+export {
+  uniqueValues, uniqueCounts, uniqueInverse, uniqueAll, nonzero, getMask,
+  type UniqueAllResult, type UniqueCountsResult, type UniqueInverseResult,
+} from "./array/unique.js";
 export { Slots } from "./runtime/slots.js";
 export { abortableSleep } from "./runtime/sleep.js";

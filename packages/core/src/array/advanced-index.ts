@@ -15,8 +15,11 @@ export const ellipsis = "..." as const;
 /** An integer array used as an index (take): in-memory data, or a lazy array whose data is in the plan (`asarray`). */
 export type IntegerArrayKey = readonly number[] | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array | BigInt64Array | NDArray | CubedArray;
 
-/** Index keys beyond integers and slices: `newaxis` (null), `ellipsis` ("...") and one integer array. */
-export type AdvancedKey = null | typeof ellipsis | IntegerArrayKey;
+/** A 1-d boolean mask used as an index, known at plan time: JS booleans, a bool `NDArray`, or a bool `asarray`. */
+export type BooleanArrayKey = readonly boolean[] | NDArray | CubedArray;
+
+/** Index keys beyond integers and slices: `newaxis` (null), `ellipsis` ("...") and one integer or boolean array. */
+export type AdvancedKey = null | typeof ellipsis | IntegerArrayKey | BooleanArrayKey;
 
 /** True for keys that basic indexing does not handle. */
 export function isAdvancedKey(k: unknown): k is AdvancedKey {
@@ -46,6 +49,32 @@ export function integerList(key: IntegerArrayKey, argument = "index"): number[] 
   } else values = key as ArrayLike<number | bigint>;
   const out = Array.from(values, (v) => Number(v));
   if (out.some((v) => !Number.isInteger(v))) throw new IndexError(`An ${argument} array must hold integers.`);
+  return out;
+}
+
+function isBooleanKey(k: unknown): k is BooleanArrayKey {
+  if (Array.isArray(k)) return k.length > 0 && k.every((v) => typeof v === "boolean");
+  return (k instanceof NDArray || k instanceof CubedArray) && k.dtype === "bool";
+}
+
+/** The positions of the true elements of a 1-d boolean mask known at plan time, checked against the axis length. */
+function maskIndices(key: BooleanArrayKey, axis: number, n: number): number[] {
+  let mask: ArrayLike<unknown>;
+  if (key instanceof CubedArray) {
+    const src = key.lineage.node.source;
+    if (src.kind !== "inline" || key.lineage.op || key.ndim !== 1) {
+      throw new IndexError(
+        "A boolean mask that is a lazy array must be a 1-d asarray (its data is part of the plan); for a computed mask use `await getMask(x, mask)`.",
+      );
+    }
+    mask = Buffer.from(src.data, "base64");
+  } else if (key instanceof NDArray) {
+    if (key.ndim !== 1) throw new IndexError(`A boolean mask index must be 1-d here, got ${key.ndim}-d; for a mask over several axes use \`await getMask(x, mask)\`.`);
+    mask = key.data;
+  } else mask = key as readonly boolean[];
+  if (mask.length !== n) throw new IndexError(`Boolean mask of length ${mask.length} does not match axis ${axis} of size ${n}.`);
+  const out: number[] = [];
+  for (let i = 0; i < mask.length; i++) if (mask[i]) out.push(i);
   return out;
 }
 
@@ -122,7 +151,8 @@ export function advancedIndex(x: CubedArray, key: readonly (number | Slice | Adv
       keys.push({ kind: "int", i: k });
     } else if (isAdvancedKey(k)) {
       if (++arrays > 1) throw new IndexError("Only one integer-array index is supported (orthogonal indexing of several axes: use take once per axis).");
-      keys.push({ kind: "list", indices: integerList(k as IntegerArrayKey) });
+      const axis = keys.length;
+      keys.push({ kind: "list", indices: isBooleanKey(k) ? maskIndices(k, axis, x.shape[axis]!) : integerList(k as IntegerArrayKey) });
       out++;
     } else {
       keys.push({ kind: "slice", s: k as Slice });

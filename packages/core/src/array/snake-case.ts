@@ -28,3 +28,4 @@ export { canCast as can_cast, arrayNamespaceInfo as __array_namespace_info__ } f
 export { emptyLike as empty_like, fullLike as full_like, onesLike as ones_like, zerosLike as zeros_like } from "./creation-extra.js";
 export { takeAlongAxis as take_along_axis } from "./sorting.js";
 export { vectorNorm as vector_norm, matrixNorm as matrix_norm } from "./norms.js";
+export { uniqueValues as unique_values, uniqueCounts as unique_counts, uniqueInverse as unique_inverse, uniqueAll as unique_all } from "./unique.js";

@@ -174,6 +174,26 @@ def run(c):
         return [s, np.abs(u), np.abs(vh)]
     if op == "svdvals":
         return [np.linalg.svdvals(a[0])]
+    # data-dependent shapes (eager in cubed-ts); the standard leaves unique's order open: sorted here, NaN last
+    if op == "unique_all":
+        r = np.unique_all(a[0])
+        return [r.values, r.indices.astype(np.int64), r.inverse_indices.astype(np.int64), r.counts.astype(np.int64)]
+    if op == "unique_counts":
+        r = np.unique_counts(a[0])
+        return [r.values, r.counts.astype(np.int64)]
+    if op == "unique_inverse":
+        # np.unique_inverse sorts unstably, so which NaN gets which slot is arbitrary; unique_all's
+        # (stable) order numbers the NaNs in order of appearance, as cubed-ts does
+        r = np.unique_all(a[0])
+        return [r.values, r.inverse_indices.astype(np.int64)]
+    if op == "unique_values":
+        return [np.sort(np.unique_values(a[0]))]
+    if op == "nonzero":
+        return [i.astype(np.int64) for i in np.nonzero(a[0])]
+    if op == "mask":
+        return [a[0][a[1]]]
+    if op == "mask_axis":
+        return [a[0][(slice(None),) * kw["axis"] + (a[1],)]]
     raise KeyError(op)
 
 
