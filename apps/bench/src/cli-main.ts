@@ -93,6 +93,9 @@ Options:
                        (default aws-lambda)
   --json FILE          also write every measured number as JSON to FILE
   --no-verify          skip the reference check
+  --profile            per op: bytes of new array buffers, minor/major page
+                       faults and read / compute / write time of its tasks
+                       (also in --json as "profile")
   --no-progress        no progress bar (on a terminal the bar shows each op's
                        percentage, tasks done/total and ETA; otherwise one
                        summary line ends the compute)
@@ -288,6 +291,7 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
         "state-machine": { type: "string" },
         "no-verify": { type: "boolean" },
         "no-progress": { type: "boolean" },
+        profile: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -363,6 +367,7 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
       seed: intOption(values.seed, "seed", 0),
       inputCompressor: compressorOption(values["input-compressor"]),
       verify: !values["no-verify"],
+      ...(values.profile ? { profile: true } : {}),
       log: (line) => err(line),
       callbacks: values["no-progress"] ? [] : [new ProgressBar({ stream: io.progress ?? process.stderr })],
       ...(io.signal ? { signal: io.signal } : {}),

@@ -1,4 +1,5 @@
 import { cpus, totalmem } from "node:os";
+import { type RunProfile, profileTasks } from "./profile.js";
 import { performance } from "node:perf_hooks";
 import {
   type Callback,
@@ -100,6 +101,8 @@ export interface QuadraticMeansOptions {
   spatialShape?: readonly number[];
   /** @internal Time steps per chunk of generated inputs (default 10). */
   timeChunk?: number;
+  /** Sum the tasks' profiles (page faults, time split, new array bytes) per op into `result.profile`. Default false. */
+  profile?: boolean;
 }
 
 /** Per-op numbers: the plan's projection and what the run measured. */
@@ -149,6 +152,8 @@ export interface QuadraticMeansResult {
     bytesWritten: number;
   };
   ops: OpReport[];
+  /** Per-op profile (page faults, read/compute/write time, new array bytes); only with `profile: true`. */
+  profile?: RunProfile;
   /** Every task, in the order they ended. */
   tasks: TaskRecord[];
   measured: {
@@ -224,7 +229,9 @@ class Collector implements Callback {
     const t0 = this.opStart.get(e.opId);
     if (t0 !== undefined) this.opSeconds.set(e.opId, (e.time - t0) / 1000);
   }
+  readonly events: TaskEndEvent[] = [];
   onTaskEnd(e: TaskEndEvent): void {
+    this.events.push(e);
     this.tasks++;
     this.maxPeakMem = Math.max(this.maxPeakMem, e.peakMem);
     this.maxWorkerMem = Math.max(this.maxWorkerMem, e.workerMem ?? 0);
@@ -483,6 +490,7 @@ async function measure(options: QuadraticMeansOptions, c: MeasureContext): Promi
       projectedMem: o.projectedMem,
       seconds: collector.opSeconds.get(o.id) ?? null,
     })),
+    ...(options.profile ? { profile: profileTasks(collector.events, inputBytes) } : {}),
     tasks: collector.records,
     measured: {
       tasks: collector.tasks,

@@ -1,3 +1,4 @@
+import { formatProfile } from "./profile.js";
 import type { QuadraticMeansResult } from "./quadratic-means.js";
 
 function table(rows: readonly (readonly string[])[], header?: readonly string[]): string[] {
@@ -91,6 +92,7 @@ export function formatReport(r: QuadraticMeansResult): string {
       ["op", "tasks", "projected", "time"],
     ),
     "",
+    ...(r.profile ? [...formatProfile(r.profile), ""] : []),
   ];
   const v = r.verification;
   if (v === null) {

@@ -1,3 +1,4 @@
+import { countAllocation } from "./alloc-stats.js";
 import { DtypeError } from "../errors.js";
 
 /** The data types cubed-ts supports (the Array API's real dtypes). */
@@ -95,7 +96,9 @@ export function itemsize(dtype: DataType): number {
  * ```
  */
 export function allocate<D extends DataType>(dtype: D, length: number): TypedArrayFor<D> {
-  return new CTORS[dtype](length) as TypedArrayFor<D>;
+  const a = new CTORS[dtype](length) as TypedArrayFor<D>;
+  countAllocation(a.byteLength);
+  return a;
 }
 
 /**

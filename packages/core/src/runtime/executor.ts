@@ -6,6 +6,7 @@ import { type Callback, emit } from "./events.js";
 import { InjectedFault, faultFor, faultsFromEnv } from "./faults.js";
 import { DEFAULT_RETRIES, type ResolvedBackupOptions, type RuntimeOptions, resolveBackups, validateRuntimeOptions } from "./runtime-options.js";
 import type { TaskResult } from "./task-runner.js";
+import { taskProfile } from "./task-profile.js";
 
 /** What an executor gets besides the plan. */
 export interface ExecutionContext {
@@ -212,6 +213,7 @@ async function runStage(
           computeId: ctx.computeId, opId: t.opId, coords: t.coords, createTime: t.createTime,
           startTime: result.startTime, endTime: result.endTime, resultTime: Date.now(), peakMem: result.peakMem,
           ...(result.workerMem === undefined ? {} : { workerMem: result.workerMem }),
+          ...taskProfile(result),
           bytesRead: result.bytesRead, bytesWritten: result.bytesWritten, attempt: copy.n, worker: result.worker ?? "main",
           backup: copy.backup, failedAttempts: t.failures, backups: t.backups,
         });

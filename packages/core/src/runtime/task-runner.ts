@@ -2,7 +2,8 @@ import { performance } from "node:perf_hooks";
 import { getHeapStatistics } from "node:v8";
 import { NDArray } from "../ndarray/ndarray.js";
 import { cStrides } from "../ndarray/shape.js";
-import { allocate } from "../dtypes/dtype.js";
+import { allocate, viewAs, itemsize } from "../dtypes/dtype.js";
+import { allocatedBytes } from "../dtypes/alloc-stats.js";
 import { shapeSize } from "../ndarray/shape.js";
 import { blockShape } from "../plan/chunks.js";
 import { inputBlocks } from "../plan/block-maps.js";
@@ -12,7 +13,7 @@ import { getKernel } from "../kernels/registry.js";
 import type { KernelContext, KernelInput } from "../kernels/types.js";
 import { admitLocalPlan, checkTaskCoords } from "./admit-plan.js";
 import { readBlock } from "./read-block.js";
-import { releaseBuffer } from "../storage/buffer-pool.js";
+import { MIN_POOLED_BYTES, releaseBuffer, takeBuffer } from "../storage/buffer-pool.js";
 import { shardBlockCoords, taskChunks, taskNode, taskShardBlocks } from "../plan/task-grid.js";
 import { numBlocks } from "../plan/chunks.js";
 import { StoredShardWriter } from "../storage/zarr-io.js";
@@ -30,6 +31,18 @@ export interface TaskResult {
   peakMem: number;
   /** This thread's V8 heap plus external (ArrayBuffer) memory: the larger of samples after the kernel and at the end (optional for executors that build results themselves). */
   workerMem?: number;
+  /** Minor page faults of the whole process during the task (other threads' tasks included on the threads executor). */
+  minorFaults?: number;
+  /** Major page faults (pages read from disk) of the whole process during the task. */
+  majorFaults?: number;
+  /** Time spent waiting for input blocks (read and decode), in ms. */
+  readMs?: number;
+  /** Time in the kernel, reads excluded, in ms. */
+  computeMs?: number;
+  /** Time encoding and writing the outputs, in ms. */
+  writeMs?: number;
+  /** Bytes of new array buffers this thread allocated during the task (fresh pool buffers and `allocate`). */
+  allocBytes?: number;
 }
 
 /** This isolate's (thread's) V8 heap in use plus its external memory (ArrayBuffers, WebAssembly memories), in bytes. */
@@ -43,13 +56,21 @@ export function peakMemory(): number {
   return process.resourceUsage().maxRSS * 1024;
 }
 
-function makeInput(plan: Plan, op: BlockwiseOp, i: number, taskCoords: readonly number[], io: { read: number }): KernelInput {
+/** What a task counts while it runs: bytes read and the time spent waiting for reads. */
+interface TaskIo {
+  read: number;
+  readMs: number;
+}
+
+function makeInput(plan: Plan, op: BlockwiseOp, i: number, taskCoords: readonly number[], io: TaskIo): KernelInput {
   const inp = op.inputs[i]!;
   const node = plan.arrays[inp.array]!;
   const out = taskNode(op, plan.arrays);
   const coords = inputBlocks(inp.map, taskCoords, node, out);
   const read = async (k: number): Promise<NDArray> => {
+    const t0 = performance.now();
     const { block, bytes } = await readBlock(node, coords[k]!);
+    io.readMs += performance.now() - t0;
     io.read += bytes;
     return block;
   };
@@ -75,18 +96,21 @@ async function runExpr(ctx: KernelContext): Promise<NDArray[]> {
     const off = nd - b.shape.length;
     return outShape.map((d, k) => (k < off || (b.shape[k - off] === 1 && d !== 1) ? 0 : s[k - off]!));
   });
-  const out = allocate(outNode.dtype, shapeSize(outShape));
+  // a large output comes from the thread's pool; runTask gives it back once it is written
+  const bytes = shapeSize(outShape) * itemsize(outNode.dtype);
+  const out = bytes >= MIN_POOLED_BYTES ? viewAs(outNode.dtype, takeBuffer(bytes)) : allocate(outNode.dtype, shapeSize(outShape));
   fn(
     blocks.map((b) => b.data),
     strides,
     out,
     outShape,
   );
+  blocks.forEach((b, i) => ctx.inputs[i]!.release?.(b));
   return [new NDArray(outNode.dtype, outShape, out)];
 }
 
 /** Reads the inputs of output block (or taskBlocks region) `coords` of `op` and applies its kernel. */
-async function runBlock(plan: Plan, op: BlockwiseOp, coords: readonly number[], io: { read: number }): Promise<NDArray[]> {
+async function runBlock(plan: Plan, op: BlockwiseOp, coords: readonly number[], io: TaskIo): Promise<NDArray[]> {
   const outputShapes = op.outputs.map((id) => {
     const n = plan.arrays[id]!;
     return blockShape(n.shape, taskChunks(op, n), coords);
@@ -131,9 +155,21 @@ export async function runTask(
   admitLocalPlan(plan);
   checkTaskCoords(plan, opId, coords);
   const op = plan.ops[opId]!;
-  const io = { read: 0 };
+  const io: TaskIo = { read: 0, readMs: 0 };
+  const usage0 = process.resourceUsage();
+  const alloc0 = allocatedBytes();
   let afterKernel = 0;
   let written = 0;
+  let kernelMs = 0;
+  let writeMs = 0;
+  const timed = async <T>(f: () => Promise<T>, add: (ms: number) => void): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await f();
+    } finally {
+      add(performance.now() - t0);
+    }
+  };
   const shard = taskShardBlocks(op, plan.arrays);
   if (shard) {
     // one task per shard: compute its blocks in turn, encode each, write the shard once
@@ -145,22 +181,27 @@ export async function runTask(
     const out0 = plan.arrays[op.outputs[0]!]!;
     for (const inner of shardBlockCoords(shard, numBlocks(out0.shape, out0.chunks), coords)) {
       signal?.throwIfAborted();
-      const results = await runBlock(plan, op, inner, io);
+      const results = await timed(() => runBlock(plan, op, inner, io), (ms) => (kernelMs += ms));
       afterKernel = Math.max(afterKernel, isolateMemory());
-      for (let k = 0; k < writers.length; k++) await writers[k]!.add(inner, results[k]!);
+      await timed(async () => {
+        for (let k = 0; k < writers.length; k++) await writers[k]!.add(inner, results[k]!);
+      }, (ms) => (writeMs += ms));
     }
     for (const w of writers) {
       signal?.throwIfAborted(); // an abandoned attempt writes nothing more
-      written += await w.write();
+      written += await timed(() => w.write(), (ms) => (writeMs += ms));
     }
   } else {
-    const results = await runBlock(plan, op, coords, io);
+    const results = await timed(() => runBlock(plan, op, coords, io), (ms) => (kernelMs += ms));
     afterKernel = isolateMemory();
     for (let k = 0; k < op.outputs.length; k++) {
       signal?.throwIfAborted(); // an abandoned attempt writes nothing more
-      written += await writeTaskOutput(op, plan.arrays[op.outputs[k]!]!, coords, results[k]!);
+      written += await timed(() => writeTaskOutput(op, plan.arrays[op.outputs[k]!]!, coords, results[k]!), (ms) => (writeMs += ms));
     }
+    // written: pooled outputs (and inputs a kernel passed through) go back to this thread's pool
+    for (const r of results) releaseBuffer(r.data.buffer);
   }
+  const usage1 = process.resourceUsage();
   return {
     opId,
     coords: [...coords],
@@ -170,5 +211,11 @@ export async function runTask(
     bytesWritten: written,
     peakMem: peakMemory(),
     workerMem: Math.max(afterKernel, isolateMemory()),
+    minorFaults: usage1.minorPageFault - usage0.minorPageFault,
+    majorFaults: usage1.majorPageFault - usage0.majorPageFault,
+    readMs: io.readMs,
+    computeMs: Math.max(0, kernelMs - io.readMs),
+    writeMs,
+    allocBytes: allocatedBytes() - alloc0,
   };
 }

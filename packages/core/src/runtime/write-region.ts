@@ -1,4 +1,5 @@
-import { allocate } from "../dtypes/dtype.js";
+import { allocate, itemsize, viewAs } from "../dtypes/dtype.js";
+import { MIN_POOLED_BYTES, releaseBuffer, takeBuffer } from "../storage/buffer-pool.js";
 import { NDArray } from "../ndarray/ndarray.js";
 import { cStrides, shapeSize } from "../ndarray/shape.js";
 import type { ArrayNode, BlockwiseOp } from "../plan/ir.js";
@@ -23,10 +24,17 @@ export async function writeTaskOutput(op: BlockwiseOp, node: ArrayNode, taskCoor
   let written = 0;
   const regionStrides = cStrides(result.shape);
   for (const chunk of taskOutputChunks(op, node, taskCoords)) {
-    const data = allocate(node.dtype, shapeSize(chunk.shape));
+    // one chunk at a time through one pooled buffer (chunks of a region share a size but at its edges)
+    const n = shapeSize(chunk.shape);
+    const bytes = n * itemsize(node.dtype);
+    const data = bytes >= MIN_POOLED_BYTES ? viewAs(node.dtype, takeBuffer(bytes)) : allocate(node.dtype, n);
     const offset = chunk.offset.reduce((a, o, d) => a + o * regionStrides[d]!, 0);
     copyStrided(result.data, regionStrides, data, cStrides(chunk.shape), chunk.shape, offset, 0);
-    written += await writeStoredBlock(src.url, src.path, node.chunks, src.compressor, chunk.coords, new NDArray(node.dtype, chunk.shape, data));
+    try {
+      written += await writeStoredBlock(src.url, src.path, node.chunks, src.compressor, chunk.coords, new NDArray(node.dtype, chunk.shape, data));
+    } finally {
+      releaseBuffer(data.buffer); // the store has the bytes (or the write failed): the copy is free again
+    }
   }
   return written;
 }

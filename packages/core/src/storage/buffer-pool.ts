@@ -1,3 +1,5 @@
+import { countAllocation } from "../dtypes/alloc-stats.js";
+
 /**
  * Chunk-sized read buffers reused across tasks in one thread. Filling a fresh
  * 150 MB buffer costs the kernel's page faults (≈ 0.5 GB/s here); refilling a
@@ -29,6 +31,7 @@ export function takeBuffer(size: number): Uint8Array {
     // ones, so what a worker holds is the current task's blocks, not every shape it ever read
     for (const k of [...free.keys()]) if (k !== size) free.delete(k);
     b = new ArrayBuffer(size);
+    countAllocation(size);
   }
   ours.add(b);
   return new Uint8Array(b);
