@@ -135,3 +135,4 @@ export {
 } from "./array/unique.js";
 export { Slots } from "./runtime/slots.js";
 export { abortableSleep } from "./runtime/sleep.js";
+export type { TaskProfile } from "./runtime/task-profile.js";

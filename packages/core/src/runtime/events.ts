@@ -1,5 +1,6 @@
 import type { Plan } from "../plan/ir.js";
 import type { PlanSummary } from "../plan/summary.js";
+import type { TaskProfile } from "./task-profile.js";
 
 /** Fired once before any task of a compute runs. */
 export interface ComputeStartEvent {
@@ -37,7 +38,7 @@ export interface OperationEndEvent {
 }
 
 /** Fired for every finished task. */
-export interface TaskEndEvent {
+export interface TaskEndEvent extends TaskProfile {
   computeId: string;
   opId: string;
   coords: number[];
@@ -57,18 +58,6 @@ export interface TaskEndEvent {
    * Absent when the executor cannot report it.
    */
   workerMem?: number;
-  /** Minor page faults of the worker process during the task (shared by the threads of a process). Absent when the executor cannot report it. */
-  minorFaults?: number;
-  /** Major page faults (pages read from disk) of the worker process during the task. */
-  majorFaults?: number;
-  /** The task's time waiting for input reads (read and decode), in ms. */
-  readMs?: number;
-  /** The task's time in its kernel, reads excluded, in ms. */
-  computeMs?: number;
-  /** The task's time encoding and writing its outputs, in ms. */
-  writeMs?: number;
-  /** Bytes of new array buffers the worker thread allocated during the task (0 in a steady state that reuses its buffers). */
-  allocBytes?: number;
   bytesRead: number;
   bytesWritten: number;
   /** The attempt number of the copy that finished (1 for the first attempt). */

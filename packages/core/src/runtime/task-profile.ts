@@ -1,7 +1,18 @@
-import type { TaskResult } from "./task-runner.js";
-
-/** The optional per-task profile fields of a {@link TaskResult} (page faults, time split, allocation). */
-export type TaskProfile = Pick<TaskResult, "minorFaults" | "majorFaults" | "readMs" | "computeMs" | "writeMs" | "allocBytes">;
+/** The optional per-task profile fields of a task result and its `TaskEndEvent` (page faults, time split, allocation). */
+export interface TaskProfile {
+  /** Minor page faults of the whole process during the task (other threads' tasks included on the threads executor). */
+  minorFaults?: number;
+  /** Major page faults (pages read from disk) of the whole process during the task. */
+  majorFaults?: number;
+  /** Time waiting for input blocks (read and decode), in ms. */
+  readMs?: number;
+  /** Time in the kernel, reads excluded, in ms. */
+  computeMs?: number;
+  /** Time encoding and writing the outputs, in ms. */
+  writeMs?: number;
+  /** Bytes of new array buffers the worker thread allocated during the task (0 in a steady state that reuses its buffers). */
+  allocBytes?: number;
+}
 
 const KEYS = ["minorFaults", "majorFaults", "readMs", "computeMs", "writeMs", "allocBytes"] as const;
 

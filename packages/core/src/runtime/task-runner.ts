@@ -18,9 +18,10 @@ import { shardBlockCoords, taskChunks, taskNode, taskShardBlocks } from "../plan
 import { numBlocks } from "../plan/chunks.js";
 import { StoredShardWriter } from "../storage/zarr-io.js";
 import { writeTaskOutput } from "./write-region.js";
+import type { TaskProfile } from "./task-profile.js";
 
 /** What one task reports: timings (ms since the epoch), I/O and the process's peak memory. */
-export interface TaskResult {
+export interface TaskResult extends TaskProfile {
   opId: string;
   coords: number[];
   startTime: number;
@@ -31,18 +32,6 @@ export interface TaskResult {
   peakMem: number;
   /** This thread's V8 heap plus external (ArrayBuffer) memory: the larger of samples after the kernel and at the end (optional for executors that build results themselves). */
   workerMem?: number;
-  /** Minor page faults of the whole process during the task (other threads' tasks included on the threads executor). */
-  minorFaults?: number;
-  /** Major page faults (pages read from disk) of the whole process during the task. */
-  majorFaults?: number;
-  /** Time spent waiting for input blocks (read and decode), in ms. */
-  readMs?: number;
-  /** Time in the kernel, reads excluded, in ms. */
-  computeMs?: number;
-  /** Time encoding and writing the outputs, in ms. */
-  writeMs?: number;
-  /** Bytes of new array buffers this thread allocated during the task (fresh pool buffers and `allocate`). */
-  allocBytes?: number;
 }
 
 /** This isolate's (thread's) V8 heap in use plus its external memory (ArrayBuffers, WebAssembly memories), in bytes. */
