@@ -42,7 +42,7 @@ describe("report.html and results.json", () => {
   beforeAll(async () => {
     const workDir = tempDir();
     // t = 8, chunks of 2 time steps (4 MB): allowedMem leaves room for a few chunks per task, so several tasks over 2 workers
-    r = await runQuadraticMeans({ t: 8, workDir, spatialShape: [1, 500, 500], timeChunk: 2, allowedMem: "140MB", concurrency: 2 });
+    r = await runQuadraticMeans({ t: 8, workDir, spatialShape: [1, 500, 500], timeChunk: 2, allowedMem: "124MB", concurrency: 2 });
     dir = join(workDir, "report");
     await writeRunReport(r, { dir });
   });

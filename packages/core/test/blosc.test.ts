@@ -15,6 +15,7 @@ import {
   BloscFormatError,
   FastBloscCodec,
   decodeBlosc,
+  decodeBloscFrom,
   decodeBloscSync,
   fastBloscCounters,
   readBloscHeader,
@@ -98,12 +99,14 @@ def data(kind, nbytes):
     raise ValueError(kind)
 
 cases = []
-def case(name, typesize, nbytes, kind, cname="lz4", clevel=5, shuffle=1, blocksize=0, splitmode=None):
+def case(name, typesize, nbytes, kind, cname="lz4", clevel=5, shuffle=1, blocksize=0, splitmode=None, threads=False):
     raw = data(kind, nbytes)
     arr = np.frombuffer(raw, dtype=np.dtype("V%d" % typesize) if typesize not in (1, 2, 4, 8) else {1: "u1", 2: "<u2", 4: "<f4", 8: "<f8"}[typesize])
     if splitmode is None:
         os.environ.pop(blosc_split_env, None)
-        nb.use_threads = False
+        nb.use_threads = threads
+        if threads:
+            nb.set_nthreads(4)  # blocks are stored as each thread finishes: out of order
     else:
         os.environ[blosc_split_env] = splitmode
         nb.use_threads = True  # C-Blosc reads BLOSC_SPLITMODE on its global-context path only
@@ -148,6 +151,11 @@ for cl in (1, 9):
     case("lz4hc_clevel%d" % cl, 8, MB, "words", cname="lz4hc", clevel=cl)
 case("lz4_floats_default", 8, 4 * MB, "floats")
 case("lz4_zeros", 8, MB, "zeros")
+# larger than the streamed decoder's 4 MiB read window; blocks out of file order; blocks larger than a window
+case("lz4_threads_floats", 8, 13 * MB + 24, "floats", threads=True)
+case("lz4_threads_smooth", 8, 9 * MB, "smooth", threads=True)
+case("lz4_big_blocks", 8, 11 * MB, "floats", blocksize=5 * MB)
+case("memcpy_big", 8, 9 * MB, "floats", clevel=0, shuffle=1)
 for cname in ("blosclz", "zlib", "zstd"):
     for sh in (0, 1, 2):
         case("%s_sh%d" % (cname, sh), 8, MB // 4, "smooth", cname=cname, shuffle=sh)
@@ -286,6 +294,73 @@ describe("Blosc frames written by numcodecs (Python)", () => {
       expectSameBytes(out, expected, name);
       expectSameBytes(await wasm.decode(frame), expected, `${name} (WASM)`);
     }
+  });
+
+  it("decodes every frame read piece by piece (decodeBloscFrom) as numcodecs does, blocks out of order and across read windows included", async () => {
+    const failures: string[] = [];
+    let outOfOrder = 0;
+    let big = 0;
+    let streamed = 0;
+    for (const c of manifest.cases) {
+      const frame = readBytes(join(framesDir, `${c.name}.blosc`));
+      const expected = readBytes(join(framesDir, `${c.name}.raw`));
+      const h = readBloscHeader(frame);
+      if (!h.memcpyed && h.nbytes > 0) {
+        const n = Math.ceil(h.nbytes / h.blocksize);
+        const dv = new DataView(frame.buffer, frame.byteOffset + 16, 4 * n);
+        for (let j = 1; j < n; j++) if (dv.getInt32(4 * j, true) < dv.getInt32(4 * j - 4, true)) { outOfOrder++; break; }
+      }
+      if (frame.length > 4 << 20) big++;
+      let reads = 0;
+      const source = {
+        size: frame.length,
+        readAt: async (into: Uint8Array, at: number) => {
+          reads++;
+          // hand out at most 3 MB per call, as a short read may: the decoder must ask again
+          const n = Math.min(into.length, frame.length - at, 3 << 20);
+          into.set(frame.subarray(at, at + n));
+          return n;
+        },
+      };
+      const out = new Uint8Array(expected.length).fill(0xa5);
+      const ok = await decodeBloscFrom(source, out);
+      if (ok !== fastPathExpected(frame)) failures.push(`${c.name}: decodeBloscFrom said ${ok}`);
+      if (!ok) continue;
+      streamed++;
+      if (h.nbytes > 0 && !h.memcpyed && reads < 3) failures.push(`${c.name}: read in ${reads} pieces`);
+      const at = firstDifference(out, expected);
+      if (at !== -1) failures.push(`${c.name}: first difference at ${at}`);
+    }
+    expect(failures).toEqual([]);
+    expect(streamed).toBeGreaterThan(100);
+    expect(outOfOrder, "frames with blocks out of file order").toBeGreaterThan(0);
+    expect(big, "frames larger than one read window").toBeGreaterThan(2);
+  }, 120_000);
+
+  it("decodeBloscFrom rejects malformed frames with BloscFormatError, never reading past the object", async () => {
+    const frame = readBytes(join(framesDir, "lz4_threads_floats.blosc"));
+    const from = (f: Uint8Array, size = f.length) => ({
+      size,
+      readAt: async (into: Uint8Array, at: number) => {
+        expect(at + into.length).toBeLessThanOrEqual(size);
+        const n = Math.max(0, Math.min(into.length, f.length - at));
+        into.set(f.subarray(at, at + n));
+        return n;
+      },
+    });
+    const out = new Uint8Array(readBloscHeader(frame).nbytes);
+    await expect(decodeBloscFrom(from(frame.subarray(0, 10)), out)).rejects.toThrow(BloscFormatError);
+    await expect(decodeBloscFrom(from(frame.subarray(0, frame.length - 1)), out)).rejects.toThrow(BloscFormatError);
+    await expect(decodeBloscFrom(from(frame), new Uint8Array(3))).rejects.toThrow(BloscFormatError);
+    const badOffset = frame.slice();
+    new DataView(badOffset.buffer).setInt32(20, frame.length + 100, true);
+    await expect(decodeBloscFrom(from(badOffset), out)).rejects.toThrow(BloscFormatError);
+    const badStream = frame.slice();
+    const start = new DataView(badStream.buffer).getInt32(16, true);
+    new DataView(badStream.buffer).setInt32(start, 5, true); // stream 0 of block 0 claims 5 bytes
+    await expect(decodeBloscFrom(from(badStream), out)).rejects.toThrow(BloscFormatError);
+    // the object shrinks while it is read
+    await expect(decodeBloscFrom(from(frame.subarray(0, frame.length >> 1), frame.length), out)).rejects.toThrow(/changed while it was read/);
   });
 
   it("reads a frame at an unaligned offset of a larger buffer", () => {

@@ -2,6 +2,7 @@
 // zarr-python v2 and hand-written v3 fixtures: it must take exactly the simple layouts
 // and return, chunk by chunk, the bytes zarrita decodes.
 
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +11,8 @@ import * as zarr from "zarrita";
 import { describe, expect, it } from "vitest";
 import { FileStore } from "../src/storage/file-store.js";
 import { directLayout, readDirect } from "../src/storage/zarr-direct.js";
+import { beginPoolTask, releaseBuffer } from "../src/storage/buffer-pool.js";
+import { allocatedBytes } from "../src/dtypes/alloc-stats.js";
 import { readBloscHeader, registerFastBlosc } from "../src/storage/codecs/blosc.js";
 import { gridCoords } from "../src/plan/chunks.js";
 import { type DataType, Spec, fromZarr } from "../src/index.js";
@@ -44,6 +47,31 @@ describe("direct Zarr chunk reads", () => {
     expect(Array.from(new Uint16Array(bytes!.buffer, bytes!.byteOffset, values.length))).toEqual(Array.from(values));
     const r = await (await fromZarr(url, { spec: new Spec({ workDir: mkdtempSync(join(tmpdir(), "cubed-direct-w-")) }) })).compute();
     expect(Array.from(r.data as Uint16Array)).toEqual(Array.from(values));
+  });
+
+  it("reads a large Blosc chunk written by zarr-python (blocks out of order) piece by piece: no buffer for the frame", async () => {
+    const url = mkdtempSync(join(tmpdir(), "cubed-direct-zp-"));
+    const py = spawnSync("/usr/bin/python3", ["-c", `
+import numpy as np, zarr, numcodecs
+numcodecs.blosc.use_threads = True
+numcodecs.blosc.set_nthreads(4)
+z = zarr.open(${JSON.stringify(url)}, mode="w", shape=(8, 300, 1000), chunks=(4, 300, 1000), dtype="f8")
+z[:] = np.random.default_rng(7).random((8, 300, 1000))
+`], { encoding: "utf8" });
+    expect(py.status, py.stderr).toBe(0);
+    const layout = await directLayout(url, "", "float64");
+    expect(layout?.codec).toBe("blosc");
+    const arr = await zarr.open.v2(new FileStore(url), { kind: "array" });
+    for (let k = 0; k < 2; k++) {
+      beginPoolTask();
+      const before = allocatedBytes();
+      const bytes = await readDirect(url, "", layout!, [k, 0, 0]);
+      // one pooled chunk on the first read, nothing after: the frame is never held whole
+      expect(allocatedBytes() - before).toBe(k === 0 ? layout!.chunkBytes : 0);
+      const want = (await arr.getChunk([k, 0, 0])).data as Float64Array;
+      expect(Buffer.compare(Buffer.from(bytes!.buffer, bytes!.byteOffset, bytes!.byteLength), Buffer.from(want.buffer, want.byteOffset, want.byteLength))).toBe(0);
+      releaseBuffer(bytes!.buffer);
+    }
   });
 
   it("declines a bit-shuffled zlib frame, which zarrita then decodes with numcodecs", async () => {

@@ -4,6 +4,7 @@ import { contentId } from "../plan/lineage.js";
 import { type Spec, getDefaultSpec } from "../spec/spec.js";
 import { normalizeUrl } from "../storage/registry.js";
 import { readZarrInfo } from "../storage/zarr-io.js";
+import { readsDirect } from "../storage/zarr-direct.js";
 import { CubedArray } from "./array.js";
 import { rechunk } from "./rechunk.js";
 
@@ -36,7 +37,10 @@ export async function fromZarr(url: string, options: FromZarrOptions = {}): Prom
     shape: info.shape,
     dtype: info.dtype,
     chunks: info.chunks,
-    source: { kind: "zarr" as const, url: canonical, path },
+    // edge chunks (shape not a multiple of the chunks) go through zarrita, with its copies
+    source: info.shape.every((s, i) => s % info.chunks[i]! === 0) && (await readsDirect(canonical, path, info.dtype))
+      ? { kind: "zarr" as const, url: canonical, path, direct: true }
+      : { kind: "zarr" as const, url: canonical, path },
   };
   const x = new CubedArray({ node, inputs: [] }, spec);
   if (options.chunks === undefined) return x;

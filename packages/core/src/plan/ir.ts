@@ -12,8 +12,12 @@ import type { Expr } from "../kernels/expr.js";
 
 /** Where an array's chunks come from. */
 export type ArraySource =
-  /** A user's Zarr array (v2 or v3), read through zarrita; missing chunks read as its fill value. */
-  | { kind: "zarr"; url: string; path: string }
+  /**
+   * A user's Zarr array (v2 or v3), read through zarrita; missing chunks read as its fill value.
+   * `direct`: its layout lets workers read a full chunk straight into one buffer (local store,
+   * C order, no filters, uncompressed or Blosc-LZ4), so the memory model counts no decode copies.
+   */
+  | { kind: "zarr"; url: string; path: string; direct?: boolean }
   /** An array this plan writes (intermediate or the user's target); a missing chunk is an error. */
   | {
       kind: "stored";

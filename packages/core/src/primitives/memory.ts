@@ -14,7 +14,8 @@ export interface BufferCopies {
 /**
  * Buffer copies per storage kind, calibrated on this engine (see docs/architecture.md):
  * a stored chunk is read as its file bytes plus the decoded (or trimmed) array; a user's
- * Zarr chunk through zarrita adds the codec's output and a C-order copy; object stores
+ * Zarr chunk through zarrita adds the codec's output and a C-order copy, one read directly
+ * (`direct`: one pooled buffer, Blosc frames decoded from a few MiB of read windows) none; object stores
  * add one SDK buffer each way; virtual, generated and inline blocks are made in place.
  *
  * @example
@@ -29,7 +30,8 @@ export function bufferCopies(source: ArraySource): BufferCopies {
     case "inline":
       return { read: 0, write: 0 };
     case "zarr":
-      return { read: 2 + remote(source.url), write: 1 + remote(source.url) };
+      // read straight into one pooled buffer, or through zarrita (codec output + C-order copy)
+      return { read: source.direct ? 0 : 2 + remote(source.url), write: 1 + remote(source.url) };
     case "stored": {
       // zstd runs in WASM: its heap grows to hold a chunk's input and output and never shrinks
       const codec = source.compressor?.name === "zstd" ? 2 : 0;

@@ -13,7 +13,7 @@ import { getKernel } from "../kernels/registry.js";
 import type { KernelContext, KernelInput } from "../kernels/types.js";
 import { admitLocalPlan, checkTaskCoords } from "./admit-plan.js";
 import { readBlock } from "./read-block.js";
-import { MIN_POOLED_BYTES, releaseBuffer, takeBuffer } from "../storage/buffer-pool.js";
+import { MIN_POOLED_BYTES, beginPoolTask, releaseBuffer, takeBuffer } from "../storage/buffer-pool.js";
 import { shardBlockCoords, taskChunks, taskNode, taskShardBlocks } from "../plan/task-grid.js";
 import { numBlocks } from "../plan/chunks.js";
 import { StoredShardWriter } from "../storage/zarr-io.js";
@@ -144,6 +144,7 @@ export async function runTask(
   admitLocalPlan(plan);
   checkTaskCoords(plan, opId, coords);
   const op = plan.ops[opId]!;
+  beginPoolTask();
   const io: TaskIo = { read: 0, readMs: 0 };
   const usage0 = process.resourceUsage();
   const alloc0 = allocatedBytes();

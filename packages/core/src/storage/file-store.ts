@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { type FileHandle, mkdir, readFile, readdir, rename, rm, open, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import type { ByteSource } from "./byte-source.js";
 import type { AbsolutePath, RangeQuery, Store } from "./store.js";
 
 function isMissing(err: unknown): boolean {
@@ -49,6 +50,12 @@ export class FileStore implements Store {
     } finally {
       await handle.close();
     }
+  }
+
+  readPieces<T>(key: AbsolutePath, read: (source: ByteSource) => Promise<T>): Promise<T | undefined> {
+    return this.#withFile(key, (handle, size) =>
+      read({ size, readAt: async (into, position) => (await handle.read(into, 0, into.length, position)).bytesRead }),
+    );
   }
 
   getInto(key: AbsolutePath, target: (size: number) => Uint8Array | undefined): Promise<Uint8Array | null | undefined> {

@@ -1,3 +1,5 @@
+import type { ByteSource } from "./byte-source.js";
+
 /** A key inside a store: always starts with `/` (zarrita's convention). */
 export type AbsolutePath = `/${string}`;
 
@@ -27,6 +29,11 @@ export interface Store {
    * declined, `undefined` when the key is missing. Lets readers reuse buffers.
    */
   getInto?(key: AbsolutePath, target: (size: number) => Uint8Array | undefined): Promise<Uint8Array | null | undefined>;
+  /**
+   * Optional: opens the object for positioned reads and runs `read` on it (closing it after);
+   * resolves `undefined` when the key is missing. Lets decoders read a chunk in pieces.
+   */
+  readPieces?<T>(key: AbsolutePath, read: (source: ByteSource) => Promise<T>): Promise<T | undefined>;
   delete(key: AbsolutePath): Promise<void>;
   /** Every key that starts with `prefix` (itself an absolute path, usually ending in `/`). */
   list(prefix: AbsolutePath): Promise<AbsolutePath[]>;

@@ -1,7 +1,7 @@
 import { type DataType, itemsize } from "../dtypes/dtype.js";
 import { shapeSize } from "../ndarray/shape.js";
 import { takeBuffer, releaseBuffer } from "./buffer-pool.js";
-import { decodeBloscInto } from "./codecs/blosc.js";
+import { decodeBloscFrom, decodeBloscInto } from "./codecs/blosc.js";
 import { corruptChunk } from "./corrupt-chunk.js";
 import { openStore } from "./registry.js";
 import type { AbsolutePath } from "./store.js";
@@ -19,6 +19,18 @@ export interface DirectLayout {
   chunks: number[];
   /** Decoded bytes of one (full) chunk. */
   chunkBytes: number;
+  /** What the metadata says of the Blosc frames (shuffle 0 none, 1 byte, 2 bit). */
+  blosc?: { cname: string; shuffle: number };
+}
+
+const SHUFFLES: Record<string, number> = { noshuffle: 0, shuffle: 1, bitshuffle: 2 };
+
+function bloscConfig(config: Record<string, unknown> | undefined): { cname: string; shuffle: number } {
+  const shuffle = config?.shuffle;
+  return {
+    cname: typeof config?.cname === "string" ? config.cname : "",
+    shuffle: typeof shuffle === "number" ? shuffle : typeof shuffle === "string" ? (SHUFFLES[shuffle] ?? -1) : -1,
+  };
 }
 
 /** zarr-python's v2 dtype strings for the dtypes that need no byte swapping here. */
@@ -39,7 +51,9 @@ function v2Layout(meta: ZarrMetadata, dtype: DataType): DirectLayout | null {
   if (V2_DTYPES[doc.dtype as string] !== dtype) return null;
   const compressor = doc.compressor ?? null;
   if (compressor !== null && !isBlosc(compressor)) return null;
-  return { key: meta.key, codec: compressor === null ? "none" : "blosc", chunks: meta.chunks, chunkBytes: shapeSize(meta.chunks) * itemsize(dtype) };
+  const chunkBytes = shapeSize(meta.chunks) * itemsize(dtype);
+  if (compressor === null) return { key: meta.key, codec: "none", chunks: meta.chunks, chunkBytes };
+  return { key: meta.key, codec: "blosc", chunks: meta.chunks, chunkBytes, blosc: bloscConfig(compressor as Record<string, unknown>) };
 }
 
 function v3Layout(meta: ZarrMetadata, dtype: DataType): DirectLayout | null {
@@ -50,7 +64,9 @@ function v3Layout(meta: ZarrMetadata, dtype: DataType): DirectLayout | null {
   const endian = bytes?.configuration?.endian;
   if (bytes?.name !== "bytes" || (endian !== undefined && endian !== "little" && itemsize(dtype) > 1)) return null;
   if (compressor !== undefined && compressor.name !== "blosc") return null;
-  return { key: meta.key, codec: compressor === undefined ? "none" : "blosc", chunks: meta.chunks, chunkBytes: shapeSize(meta.chunks) * itemsize(dtype) };
+  const chunkBytes = shapeSize(meta.chunks) * itemsize(dtype);
+  if (compressor === undefined) return { key: meta.key, codec: "none", chunks: meta.chunks, chunkBytes };
+  return { key: meta.key, codec: "blosc", chunks: meta.chunks, chunkBytes, blosc: bloscConfig(compressor.configuration) };
 }
 
 /**
@@ -77,6 +93,26 @@ export function directLayout(url: string, path: string, dtype: DataType): Promis
   return p;
 }
 
+/**
+ * Whether every full chunk of the array is read by {@link readDirect} into one buffer, never
+ * through zarrita: a direct layout on a store that reads into given buffers (and in pieces,
+ * for Blosc), Blosc with LZ4 and byte or no shuffle. Decided from metadata at plan time; the
+ * memory model then counts no decode copies for the array's chunks.
+ *
+ * @example
+ * ```ts
+ * await readsDirect("/data/u.zarr", "", "float64"); // true for zarr-python's default Blosc-LZ4
+ * ```
+ */
+export async function readsDirect(url: string, path: string, dtype: DataType): Promise<boolean> {
+  const layout = await directLayout(url, path, dtype);
+  if (!layout) return false;
+  const store = openStore(url);
+  if (!store.getInto) return false;
+  if (layout.codec === "none") return true;
+  return store.readPieces !== undefined && layout.blosc !== undefined && layout.blosc.cname === "lz4" && layout.blosc.shuffle !== 2;
+}
+
 /** Forgets the cached layout of an array (after it is rewritten). */
 export function forgetDirectLayout(url: string, path: string): void {
   for (const k of layouts.keys()) if (k.startsWith(`${url}\u0000${path}\u0000`)) layouts.delete(k);
@@ -88,8 +124,9 @@ const BLOSC_MAX_OVERHEAD = 16;
 
 /**
  * Reads a full chunk through `layout` into a pooled buffer (see `buffer-pool.ts`):
- * the file's bytes for uncompressed chunks, or the Blosc frame into a second pooled
- * buffer decoded into the first. Resolves `undefined` when the direct path does not
+ * the file's bytes for uncompressed chunks; a Blosc frame is read in cache-sized runs of
+ * blocks decoded straight into it where the store reads in pieces (files), else into a
+ * second pooled buffer decoded into the first. Resolves `undefined` when the direct path does not
  * apply to this chunk (missing: the fill value is zarrita's business; a Blosc variant
  * the built-in decoder leaves to numcodecs), having given back every buffer it took.
  * Throws {@link CorruptChunkError} (naming the array and chunk) for a chunk that cannot
@@ -118,6 +155,32 @@ export async function readDirect(url: string, path: string, layout: DirectLayout
         : `it holds ${size} bytes, but an uncompressed chunk of shape [${layout.chunks.join(", ")}] holds ${layout.chunkBytes}`);
     }
     return undefined;
+  }
+  if (store.readPieces) {
+    // read the frame in cache-sized runs of blocks, decoding each while the next is read:
+    // no buffer for the whole compressed frame
+    let done: boolean | undefined;
+    try {
+      done = await store.readPieces(key, (source) => {
+        size = source.size;
+        if (size > layout.chunkBytes + BLOSC_MAX_OVERHEAD) return Promise.resolve(false);
+        return decodeBloscFrom(source, out);
+      });
+    } catch (err) {
+      releaseBuffer(out.buffer);
+      throw corruptChunk(url, path, key, coords, (err as Error).message, err);
+    }
+    if (done) return out;
+    if (done === undefined) {
+      releaseBuffer(out.buffer);
+      return undefined; // missing: the fill value is zarrita's business
+    }
+    if (size > layout.chunkBytes + BLOSC_MAX_OVERHEAD) {
+      releaseBuffer(out.buffer);
+      throw corruptChunk(url, path, key, coords,
+        `its Blosc frame of ${size} bytes is longer than any Blosc encoding of ${layout.chunkBytes} bytes (at most ${layout.chunkBytes + BLOSC_MAX_OVERHEAD})`);
+    }
+    // a Blosc variant the streamed decoder leaves to the whole-frame path below
   }
   const frameBuf = takeBuffer(layout.chunkBytes + BLOSC_MAX_OVERHEAD);
   let taken = true;

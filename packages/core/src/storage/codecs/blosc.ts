@@ -27,6 +27,7 @@
  */
 
 import * as zarr from "zarrita";
+import type { ByteSource } from "../byte-source.js";
 import { Lz4FormatError, decodeLz4 } from "./lz4-block.js";
 import { type SimdUnshuffler, simdUnshuffler } from "./unshuffle-wasm.js";
 
@@ -285,14 +286,18 @@ function scratchOf(size: number): Uint8Array {
  * ```
  */
 export function checkBloscFrame(frame: Uint8Array, expectedBytes?: number): BloscHeader {
-  const h = readBloscHeader(frame);
+  return checkBloscHeader(readBloscHeader(frame), frame.length, expectedBytes);
+}
+
+/** {@link checkBloscFrame} on a header read on its own, for a frame of `frameLength` bytes. */
+function checkBloscHeader(h: BloscHeader, frameLength: number, expectedBytes?: number): BloscHeader {
   if (h.version < 1 || h.version > 2) {
     throw new BloscFormatError(`not a Blosc1 chunk: format version byte is ${h.version}, expected 1 or 2 (garbage, or a Blosc2 chunk)`);
   }
   if (h.typesize === 0) throw new BloscFormatError("Blosc chunk has typesize 0");
-  if (h.cbytes !== frame.length) {
+  if (h.cbytes !== frameLength) {
     throw new BloscFormatError(
-      `Blosc chunk says it holds ${h.cbytes} bytes, but its frame has ${frame.length} (${h.cbytes > frame.length ? "truncated" : "trailing bytes"} or corrupt)`,
+      `Blosc chunk says it holds ${h.cbytes} bytes, but its frame has ${frameLength} (${h.cbytes > frameLength ? "truncated" : "trailing bytes"} or corrupt)`,
     );
   }
   if (expectedBytes !== undefined && h.nbytes !== expectedBytes) {
@@ -322,6 +327,71 @@ function unsupportedReason(h: BloscHeader): string | null {
   return null;
 }
 
+/** Where the blocks of one chunk are decoded: the output and, for shuffled data, the planes. */
+interface BlockTarget {
+  h: BloscHeader;
+  dst: Uint8Array;
+  doShuffle: boolean;
+  simd: SimdUnshuffler | null;
+  /** Scratch planes when shuffled without SIMD; `dst` otherwise. */
+  tmp: Uint8Array;
+}
+
+function blockTarget(h: BloscHeader, dst: Uint8Array): BlockTarget {
+  const doShuffle = h.shuffle === "byte" && h.typesize > 1;
+  // Shuffled blocks are decoded into planes (WebAssembly memory for typesizes 2, 4, 8, else a
+  // scratch buffer), then un-shuffled into dst; other blocks are decoded straight into dst.
+  const simd: SimdUnshuffler | null =
+    doShuffle && (h.typesize === 2 || h.typesize === 4 || h.typesize === 8) && useSimd ? simdUnshuffler() : null;
+  const tmp = doShuffle && simd === null ? scratchOf(Math.min(h.blocksize, h.nbytes)) : dst;
+  return { h, dst, doShuffle, simd, tmp };
+}
+
+/**
+ * Decodes block `j` of a chunk, whose compressed streams start at `src[p]` and must end by
+ * `src[end]`, into its place in the target.
+ */
+function decodeBlock(tg: BlockTarget, j: number, src: Uint8Array, p: number, end: number): void {
+  const { h, dst, doShuffle, simd } = tg;
+  const { nbytes, typesize, blocksize } = h;
+  const nblocks = Math.ceil(nbytes / blocksize);
+  const leftover = nbytes % blocksize;
+  const last = j === nblocks - 1 && leftover > 0;
+  const bsize = last ? leftover : blocksize;
+  const nsplits = !h.dontSplit && !last && typesize <= MAX_SPLITS && Math.floor(bsize / typesize) >= MIN_SPLIT_ELEMENTS ? typesize : 1;
+  const neblock = Math.floor(bsize / nsplits);
+  if (neblock * nsplits !== bsize) {
+    throw new UnsupportedBlosc(`block of ${bsize} bytes split into ${nsplits} streams`);
+  }
+  const blockAt = j * blocksize;
+  const tmp = simd !== null ? simd.planes(bsize) : tg.tmp;
+  let t = doShuffle ? 0 : blockAt; // where this block's streams are decoded to (in `tmp`)
+  for (let k = 0; k < nsplits; k++) {
+    if (p < 0 || p + 4 > end) throw new BloscFormatError(`Blosc block ${j}: stream ${k} starts outside the chunk`);
+    const cs = i32(src, p);
+    p += 4;
+    if (cs < 0 || cs > end - p) throw new BloscFormatError(`Blosc block ${j}: stream ${k} of ${cs} bytes runs past the chunk`);
+    if (cs === neblock) {
+      tmp.set(src.subarray(p, p + cs), t);
+    } else {
+      let written: number;
+      try {
+        written = decodeLz4(src, p, p + cs, tmp, t, t + neblock);
+      } catch (err) {
+        if (err instanceof Lz4FormatError) throw new BloscFormatError(`Blosc block ${j}, stream ${k}: ${err.message}`, { cause: err });
+        throw err;
+      }
+      if (written !== neblock) {
+        throw new BloscFormatError(`Blosc block ${j}, stream ${k}: LZ4 decoded ${written} bytes, expected ${neblock}`);
+      }
+    }
+    p += cs;
+    t += neblock;
+  }
+  if (simd !== null) simd.unshuffle(bsize, typesize as 2 | 4 | 8, dst, blockAt);
+  else if (doShuffle) unshuffleBlock(tmp, 0, bsize, typesize, dst, blockAt);
+}
+
 /**
  * Decodes a Blosc1 chunk with the built-in LZ4 decoder and un-shuffle, into `out` if given
  * (it must hold exactly the decoded size) or a new buffer. Throws {@link BloscFormatError}
@@ -338,60 +408,142 @@ export function decodeBloscSync(frame: Uint8Array, out?: Uint8Array): Uint8Array
   const h = checkBloscFrame(frame, out?.length);
   const reason = unsupportedReason(h);
   if (reason !== null) throw new UnsupportedBlosc(reason);
-  const { nbytes, typesize, blocksize } = h;
+  const { nbytes, blocksize } = h;
   const dst = out ?? new Uint8Array(nbytes);
   if (nbytes === 0) return dst;
   if (h.memcpyed) {
     dst.set(frame.subarray(HEADER_BYTES, HEADER_BYTES + nbytes));
     return dst;
   }
-  const end = h.cbytes;
+  const tg = blockTarget(h, dst);
   const nblocks = Math.ceil(nbytes / blocksize);
-  const doShuffle = h.shuffle === "byte" && typesize > 1;
-  // Shuffled blocks are decoded into planes (WebAssembly memory for typesizes 2, 4, 8, else a
-  // scratch buffer), then un-shuffled into dst; other blocks are decoded straight into dst.
-  const simd: SimdUnshuffler | null =
-    doShuffle && (typesize === 2 || typesize === 4 || typesize === 8) && useSimd ? simdUnshuffler() : null;
-  let tmp = doShuffle && simd === null ? scratchOf(Math.min(blocksize, nbytes)) : dst;
-  const leftover = nbytes % blocksize;
-  for (let j = 0; j < nblocks; j++) {
-    const last = j === nblocks - 1 && leftover > 0;
-    const bsize = last ? leftover : blocksize;
-    const nsplits = !h.dontSplit && !last && typesize <= MAX_SPLITS && Math.floor(bsize / typesize) >= MIN_SPLIT_ELEMENTS ? typesize : 1;
-    const neblock = Math.floor(bsize / nsplits);
-    if (neblock * nsplits !== bsize) {
-      throw new UnsupportedBlosc(`block of ${bsize} bytes split into ${nsplits} streams`);
-    }
-    const blockAt = j * blocksize;
-    if (simd !== null) tmp = simd.planes(bsize);
-    let t = doShuffle ? 0 : blockAt; // where this block's streams are decoded to (in `tmp`)
-    let p = i32(frame, HEADER_BYTES + 4 * j);
-    for (let k = 0; k < nsplits; k++) {
-      if (p < HEADER_BYTES || p + 4 > end) throw new BloscFormatError(`Blosc block ${j}: stream ${k} starts outside the chunk`);
-      const cs = i32(frame, p);
-      p += 4;
-      if (cs < 0 || cs > end - p) throw new BloscFormatError(`Blosc block ${j}: stream ${k} of ${cs} bytes runs past the chunk`);
-      if (cs === neblock) {
-        tmp.set(frame.subarray(p, p + cs), t);
-      } else {
-        let written: number;
-        try {
-          written = decodeLz4(frame, p, p + cs, tmp, t, t + neblock);
-        } catch (err) {
-          if (err instanceof Lz4FormatError) throw new BloscFormatError(`Blosc block ${j}, stream ${k}: ${err.message}`, { cause: err });
-          throw err;
-        }
-        if (written !== neblock) {
-          throw new BloscFormatError(`Blosc block ${j}, stream ${k}: LZ4 decoded ${written} bytes, expected ${neblock}`);
-        }
-      }
-      p += cs;
-      t += neblock;
-    }
-    if (simd !== null) simd.unshuffle(bsize, typesize as 2 | 4 | 8, dst, blockAt);
-    else if (doShuffle) unshuffleBlock(tmp, 0, bsize, typesize, dst, blockAt);
-  }
+  for (let j = 0; j < nblocks; j++) decodeBlock(tg, j, frame, i32(frame, HEADER_BYTES + 4 * j), h.cbytes);
   return dst;
+}
+
+/** Compressed bytes read per positioned read: small enough to stay in cache while decoded. */
+const WINDOW_BYTES = 4 << 20;
+/** Free pairs of windows (one being decoded while the next is read), one pair per concurrent decode. */
+const freeWindows: [Uint8Array, Uint8Array][] = [];
+
+async function readFully(src: ByteSource, into: Uint8Array, position: number): Promise<void> {
+  for (let off = 0; off < into.length; ) {
+    const n = await src.readAt(into.subarray(off), position + off);
+    if (n === 0) throw new BloscFormatError(`Blosc chunk ended at byte ${position + off} while reading ${into.length} bytes from ${position}: it changed while it was read`);
+    off += n;
+  }
+}
+
+/**
+ * Decodes a Blosc1 chunk read piece by piece from `source` into `out` (exactly its decoded
+ * size), never holding the whole compressed frame: the header and block offsets first, then
+ * runs of whole blocks of at most a few MiB, each read while the run before it is decoded.
+ * A memcpyed chunk is read straight into `out`. Resolves false, having read only the header
+ * (or the offsets), when the chunk needs the WASM codec or its blocks are not stored in order
+ * (the caller then reads the whole frame); throws {@link BloscFormatError} for a frame that
+ * no decoder should be handed, as {@link decodeBloscInto} does.
+ *
+ * @example
+ * ```ts
+ * const ok = await decodeBloscFrom({ size, readAt: (b, at) => fh.read(b, 0, b.length, at).then((r) => r.bytesRead) }, pooled);
+ * ```
+ */
+export async function decodeBloscFrom(source: ByteSource, out: Uint8Array): Promise<boolean> {
+  const head = new Uint8Array(HEADER_BYTES);
+  if (source.size < HEADER_BYTES) readBloscHeader(new Uint8Array(source.size)); // throws: too short
+  await readFully(source, head, 0);
+  const h = checkBloscHeader(readBloscHeader(head), source.size, out.length);
+  if (unsupportedReason(h) !== null) return false;
+  if (h.nbytes === 0) {
+    counters.fast++;
+    return true;
+  }
+  if (h.memcpyed) {
+    await readFully(source, out, HEADER_BYTES);
+    counters.fast++;
+    return true;
+  }
+  const nblocks = Math.ceil(h.nbytes / h.blocksize);
+  const offsets = new Uint8Array(4 * nblocks);
+  await readFully(source, offsets, HEADER_BYTES);
+  const starts = new Int32Array(nblocks);
+  for (let j = 0; j < nblocks; j++) {
+    const at = i32(offsets, 4 * j);
+    if (at < HEADER_BYTES + 4 * nblocks || at >= h.cbytes) throw new BloscFormatError(`Blosc block ${j}: stream 0 starts outside the chunk`);
+    starts[j] = at;
+  }
+  // blocks in file order (Blosc compressing on several threads stores them as they finish);
+  // each ends where the next one in the file starts
+  const order = Array.from({ length: nblocks }, (_, j) => j).sort((x, y) => starts[x]! - starts[y]!);
+  const ends = new Int32Array(nblocks);
+  for (let k = 0; k < nblocks; k++) {
+    const next = k + 1 < nblocks ? starts[order[k + 1]!]! : h.cbytes;
+    if (next === starts[order[k]!]!) return false; // two blocks at one offset: leave it to the whole-frame decoder
+    ends[order[k]!] = next;
+  }
+  // runs of blocks adjacent in the file, [k0, k1) in `order`, of at most WINDOW_BYTES (or one block, if larger)
+  const runs: [number, number][] = [];
+  for (let k0 = 0; k0 < nblocks; ) {
+    let k1 = k0 + 1;
+    while (k1 < nblocks && ends[order[k1]!]! - starts[order[k0]!]! <= WINDOW_BYTES) k1++;
+    runs.push([k0, k1]);
+    k0 = k1;
+  }
+  let need = WINDOW_BYTES;
+  for (const [k0, k1] of runs) need = Math.max(need, ends[order[k1 - 1]!]! - starts[order[k0]!]!);
+  let windows = freeWindows.pop();
+  if (windows === undefined || windows[0].length < need) windows = [new Uint8Array(need), new Uint8Array(need)];
+  try {
+    await decodeRuns(source, { h, starts, ends, order, runs }, windows, out);
+  } catch (err) {
+    if (err instanceof UnsupportedBlosc) return false;
+    throw err;
+  } finally {
+    freeWindows.push(windows);
+  }
+  counters.fast++;
+  return true;
+}
+
+/** Where the blocks of a chunk are in its frame, and the runs they are read in. */
+interface BlockMap {
+  h: BloscHeader;
+  starts: Int32Array;
+  ends: Int32Array;
+  /** Block numbers in file order. */
+  order: readonly number[];
+  /** Runs of `order` positions, [k0, k1), read at once. */
+  runs: readonly [number, number][];
+}
+
+async function decodeRuns(source: ByteSource, map: BlockMap, windows: [Uint8Array, Uint8Array], out: Uint8Array): Promise<void> {
+  const { starts, ends, order, runs } = map;
+  const tg = blockTarget(map.h, out);
+  const span = (r: number): [number, number] => {
+    const [k0, k1] = runs[r]!;
+    return [starts[order[k0]!]!, ends[order[k1 - 1]!]!];
+  };
+  const read = (r: number): Promise<void> => {
+    const [from, to] = span(r);
+    return readFully(source, windows[r & 1].subarray(0, to - from), from);
+  };
+  let pending = read(0);
+  for (let r = 0; r < runs.length; r++) {
+    await pending;
+    if (r + 1 < runs.length) pending = read(r + 1);
+    const [k0, k1] = runs[r]!;
+    const win = windows[r & 1];
+    const base = span(r)[0];
+    try {
+      for (let k = k0; k < k1; k++) {
+        const j = order[k]!;
+        decodeBlock(tg, j, win, starts[j]! - base, ends[j]! - base);
+      }
+    } catch (err) {
+      await pending.catch(() => undefined); // leave no read writing into a window
+      throw err;
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
