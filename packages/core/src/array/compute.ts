@@ -17,6 +17,7 @@ import { copyStrided } from "../storage/copy-strided.js";
 import { openStore } from "../storage/registry.js";
 import { joinKey } from "../storage/store.js";
 import { chunkKey, writeStoredBlock, writeV3Metadata } from "../storage/zarr-io.js";
+import { storedArrayOf } from "../runtime/stored-array.js";
 import type { CubedArray } from "./array.js";
 import { acquireComputeLock } from "./compute-lock.js";
 import { commonSpec } from "./plan-view.js";
@@ -106,7 +107,7 @@ async function prepareStorage(plan: Plan, uploads: Map<string, NDArray>, resume:
   for (const node of Object.values(plan.arrays)) {
     const src = node.source;
     if (src.kind !== "stored" || src.role !== "intermediate") continue;
-    await writeV3Metadata(src.url, src.path, node.shape, node.dtype, node.chunks, src.compressor);
+    await writeV3Metadata(storedArrayOf(node));
   }
   for (const [id, data] of uploads) {
     const node = plan.arrays[id]!;
@@ -118,7 +119,7 @@ async function prepareStorage(plan: Plan, uploads: Map<string, NDArray>, resume:
       const block = allocate(node.dtype, shapeSize(bs));
       const offset = coords.reduce((a, c, d) => a + c * node.chunks[d]! * cStrides(node.shape)[d]!, 0);
       copyStrided(data.data, cStrides(node.shape), block, cStrides(bs), bs, offset, 0);
-      await writeStoredBlock(src.url, src.path, node.chunks, src.compressor, coords, new NDArray(node.dtype, bs, block));
+      await writeStoredBlock(storedArrayOf(node), coords, new NDArray(node.dtype, bs, block));
     }
   }
 }
@@ -169,7 +170,7 @@ export async function computeArrays(
       for (const node of Object.values(plan.arrays)) {
         const src = node.source;
         if (src.kind === "stored" && src.role === "output") {
-          await writeV3Metadata(src.url, src.path, node.shape, node.dtype, node.chunks, src.compressor, src.shards ? { shards: src.shards } : undefined);
+          await writeV3Metadata(storedArrayOf(node));
         }
       }
       const results = internals.readResults === false ? [] : await Promise.all(plan.outputs.map((id) => readArray(plan.arrays[id]!)));

@@ -7,6 +7,7 @@ import { decodeScalar } from "../plan/scalar.js";
 import { copyStrided } from "../storage/copy-strided.js";
 import { readStoredBlock, readZarrBlock } from "../storage/zarr-io.js";
 import { generateBlock } from "../kernels/generators.js";
+import { storedArrayOf } from "./stored-array.js";
 
 const inlineCache = new Map<string, NDArray>();
 
@@ -32,7 +33,7 @@ export async function readBlock(node: ArrayNode, coords: readonly number[]): Pro
   const src = node.source;
   switch (src.kind) {
     case "stored":
-      return readStoredBlock(src.url, src.path, node.id, node.dtype, node.chunks, src.compressor, coords, bs, src.shards);
+      return readStoredBlock(storedArrayOf(node), coords, bs);
     case "zarr":
       return readZarrBlock(src.url, src.path, node.dtype, bs, coords);
     case "virtual": {

@@ -17,6 +17,7 @@ import { MIN_POOLED_BYTES, beginPoolTask, releaseBuffer, takeBuffer } from "../s
 import { shardBlockCoords, taskChunks, taskNode, taskShardBlocks } from "../plan/task-grid.js";
 import { numBlocks } from "../plan/chunks.js";
 import { StoredShardWriter } from "../storage/zarr-io.js";
+import { storedArrayOf } from "./stored-array.js";
 import { writeTaskOutput } from "./write-region.js";
 import type { TaskProfile } from "./task-profile.js";
 
@@ -163,10 +164,11 @@ export async function runTask(
   const shard = taskShardBlocks(op, plan.arrays);
   if (shard) {
     // one task per shard: compute its blocks in turn, encode each, write the shard once
+    const shards0 = storedArrayOf(plan.arrays[op.outputs[0]!]!).shards!;
     const writers = op.outputs.map((id) => {
       const n = plan.arrays[id]!;
-      const src = n.source as Extract<typeof n.source, { kind: "stored" }>;
-      return new StoredShardWriter(src.url, src.path, n.chunks, shard, src.compressor, coords);
+      // every output of a shard task is written in the first output's shards
+      return new StoredShardWriter({ ...storedArrayOf(n), shards: shards0 }, coords);
     });
     const out0 = plan.arrays[op.outputs[0]!]!;
     for (const inner of shardBlockCoords(shard, numBlocks(out0.shape, out0.chunks), coords)) {

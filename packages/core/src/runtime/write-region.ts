@@ -6,6 +6,7 @@ import type { ArrayNode, BlockwiseOp } from "../plan/ir.js";
 import { taskOutputChunks } from "../plan/task-grid.js";
 import { copyStrided } from "../storage/copy-strided.js";
 import { writeStoredBlock } from "../storage/zarr-io.js";
+import { storedArrayOf } from "./stored-array.js";
 
 /**
  * Writes one task's result for one output: the block itself when a task covers
@@ -18,9 +19,9 @@ import { writeStoredBlock } from "../storage/zarr-io.js";
  * ```
  */
 export async function writeTaskOutput(op: BlockwiseOp, node: ArrayNode, taskCoords: readonly number[], result: NDArray): Promise<number> {
-  const src = node.source;
-  if (src.kind !== "stored") throw new Error(`output ${node.id} of ${op.id} is not a stored array`);
-  if (!op.taskBlocks) return writeStoredBlock(src.url, src.path, node.chunks, src.compressor, taskCoords, result);
+  if (node.source.kind !== "stored") throw new Error(`output ${node.id} of ${op.id} is not a stored array`);
+  const array = storedArrayOf(node);
+  if (!op.taskBlocks) return writeStoredBlock(array, taskCoords, result);
   let written = 0;
   const regionStrides = cStrides(result.shape);
   for (const chunk of taskOutputChunks(op, node, taskCoords)) {
@@ -31,7 +32,7 @@ export async function writeTaskOutput(op: BlockwiseOp, node: ArrayNode, taskCoor
     const offset = chunk.offset.reduce((a, o, d) => a + o * regionStrides[d]!, 0);
     copyStrided(result.data, regionStrides, data, cStrides(chunk.shape), chunk.shape, offset, 0);
     try {
-      written += await writeStoredBlock(src.url, src.path, node.chunks, src.compressor, chunk.coords, new NDArray(node.dtype, chunk.shape, data));
+      written += await writeStoredBlock(array, chunk.coords, new NDArray(node.dtype, chunk.shape, data));
     } finally {
       releaseBuffer(data.buffer); // the store has the bytes (or the write failed): the copy is free again
     }

@@ -243,34 +243,52 @@ export function forgetZarrArray(url: string, path: string): void {
   forgetDirectLayout(url, path);
 }
 
-/** Writes zarr.json for an array (done last for targets, so a failed compute never looks complete). */
+/**
+ * Where and how an array cubed-ts writes is stored: thin data taken from its plan node
+ * (the runtime builds it; storage knows no plan).
+ */
+export interface StoredArray {
+  url: string;
+  path: string;
+  /** The array's id in its plan (named in errors). */
+  id: string;
+  shape: readonly number[];
+  dtype: DataType;
+  chunks: readonly number[];
+  compressor: CompressorConfig | null;
+  /** Shard shape, when the array is stored in shards. */
+  shards?: readonly number[];
+}
+
+/**
+ * Writes zarr.json for an array (done last for targets, so a failed compute never looks complete).
+ *
+ * @example
+ * ```ts
+ * await writeV3Metadata(array, { attributes: { units: "K" } });
+ * ```
+ */
 export async function writeV3Metadata(
-  url: string,
-  path: string,
-  shape: readonly number[],
-  dtype: DataType,
-  chunks: readonly number[],
-  compressor: CompressorConfig | null,
-  options?: { fillValue?: Scalar; attributes?: Record<string, unknown>; shards?: readonly number[] },
+  array: StoredArray,
+  options: { fillValue?: Scalar; attributes?: Record<string, unknown> } = {},
 ): Promise<void> {
-  await openStore(url).set(joinKey(path, "zarr.json"), v3Metadata(shape, dtype, chunks, compressor, options));
-  forgetZarrArray(url, path);
+  const meta = v3Metadata(array.shape, array.dtype, array.chunks, array.compressor, { ...options, ...(array.shards ? { shards: array.shards } : {}) });
+  await openStore(array.url).set(joinKey(array.path, "zarr.json"), meta);
+  forgetZarrArray(array.url, array.path);
 }
 
 /**
  * Encodes and writes one block of an array cubed-ts owns. Edge blocks are padded to
  * the full chunk shape, as Zarr requires. The write is atomic (whole object).
+ *
+ * @example
+ * ```ts
+ * const written = await writeStoredBlock(array, [0, 1], block); // bytes written
+ * ```
  */
-export async function writeStoredBlock(
-  url: string,
-  path: string,
-  chunks: readonly number[],
-  compressor: CompressorConfig | null,
-  coords: readonly number[],
-  block: NDArray,
-): Promise<number> {
-  const bytes = await encodeStoredChunk(chunks, compressor, block);
-  await openStore(url).set(chunkKey(path, coords), bytes);
+export async function writeStoredBlock(array: StoredArray, coords: readonly number[], block: NDArray): Promise<number> {
+  const bytes = await encodeStoredChunk(array.chunks, array.compressor, block);
+  await openStore(array.url).set(chunkKey(array.path, coords), bytes);
   return bytes.byteLength;
 }
 
@@ -302,7 +320,7 @@ export async function encodeStoredChunk(chunks: readonly number[], compressor: C
  *
  * @example
  * ```ts
- * const shard = new StoredShardWriter(url, path, chunks, [4, 4], compressor, [0, 1]);
+ * const shard = new StoredShardWriter(array, [0, 1]);
  * for (const inner of blocks) await shard.add(inner, await compute(inner));
  * written += await shard.write();
  * ```
@@ -310,30 +328,28 @@ export async function encodeStoredChunk(chunks: readonly number[], compressor: C
 export class StoredShardWriter {
   readonly #parts: (Uint8Array | undefined)[];
   readonly #first: number[];
+  /** Inner chunks per shard along each axis. */
+  readonly shardBlocks: readonly number[];
   constructor(
-    readonly url: string,
-    readonly path: string,
-    readonly chunks: readonly number[],
-    /** Inner chunks per shard along each axis. */
-    readonly shardBlocks: readonly number[],
-    readonly compressor: CompressorConfig | null,
+    readonly array: StoredArray & { shards: readonly number[] },
     readonly shardCoords: readonly number[],
   ) {
-    this.#parts = new Array(shardBlocks.reduce((a, b) => a * b, 1));
-    this.#first = shardCoords.map((c, d) => c * shardBlocks[d]!);
+    this.shardBlocks = array.shards.map((s, d) => Math.max(1, Math.round(s / array.chunks[d]!)));
+    this.#parts = new Array(this.shardBlocks.reduce((a, b) => a * b, 1));
+    this.#first = shardCoords.map((c, d) => c * this.shardBlocks[d]!);
   }
 
   /** Encodes output block `coords` (global block coordinates, inside this shard). */
   async add(coords: readonly number[], block: NDArray): Promise<void> {
     let pos = 0;
     for (let d = 0; d < coords.length; d++) pos = pos * this.shardBlocks[d]! + (coords[d]! - this.#first[d]!);
-    this.#parts[pos] = await encodeStoredChunk(this.chunks, this.compressor, block);
+    this.#parts[pos] = await encodeStoredChunk(this.array.chunks, this.array.compressor, block);
   }
 
   /** Writes the shard; returns its size in bytes. */
   async write(): Promise<number> {
     const shard = encodeShard(this.#parts, this.#parts.length);
-    await openStore(this.url).set(chunkKey(this.path, this.shardCoords), shard);
+    await openStore(this.array.url).set(chunkKey(this.array.path, this.shardCoords), shard);
     return shard.byteLength;
   }
 }
@@ -341,18 +357,18 @@ export class StoredShardWriter {
 /**
  * Reads one block of an array cubed-ts wrote. A missing chunk means the task that
  * writes it did not finish, so it is an error, never read as fill.
+ *
+ * @example
+ * ```ts
+ * const { block, bytes } = await readStoredBlock(array, [0, 1], [10, 7]); // an edge block
+ * ```
  */
 export async function readStoredBlock(
-  url: string,
-  path: string,
-  arrayId: string,
-  dtype: DataType,
-  chunks: readonly number[],
-  compressor: CompressorConfig | null,
+  array: StoredArray,
   coords: readonly number[],
   blockShape: readonly number[],
-  shards?: readonly number[],
 ): Promise<{ block: NDArray; bytes: number }> {
+  const { url, path, dtype, chunks, compressor, shards } = array;
   const store = openStore(url);
   const size = shapeSize(chunks) * itemsize(dtype);
   const isFull = blockShape.every((s, i) => s === chunks[i]);
@@ -367,11 +383,11 @@ export async function readStoredBlock(
       try {
         raw = shardChunk(shard, per.reduce((a, b) => a * b, 1), pos);
       } catch (err) {
-        throw corruptChunk(url, path, key, coords, `array ${arrayId}: ${(err as Error).message}`, err);
+        throw corruptChunk(url, path, key, coords, `array ${array.id}: ${(err as Error).message}`, err);
       }
     }
-    if (raw === undefined) throw missingChunk(url, path, arrayId, coords);
-    return decodeStoredChunk(url, path, key, arrayId, dtype, chunks, compressor, coords, blockShape, raw);
+    if (raw === undefined) throw missingChunk(array, coords);
+    return decodeStoredChunk(array, { key, coords, blockShape, raw });
   }
   const key = chunkKey(path, coords);
   if (compressor === null && isFull && store.getInto && size >= MIN_POOLED_BYTES) {
@@ -381,31 +397,30 @@ export async function readStoredBlock(
     releaseBuffer(buf.buffer);
   }
   const raw = await store.get(key);
-  if (raw === undefined) throw missingChunk(url, path, arrayId, coords);
-  return decodeStoredChunk(url, path, key, arrayId, dtype, chunks, compressor, coords, blockShape, raw);
+  if (raw === undefined) throw missingChunk(array, coords);
+  return decodeStoredChunk(array, { key, coords, blockShape, raw });
 }
 
-function missingChunk(url: string, path: string, arrayId: string, coords: readonly number[]): MissingChunkError {
+function missingChunk(array: StoredArray, coords: readonly number[]): MissingChunkError {
   return new MissingChunkError(
-    `Chunk (${coords.join(", ")}) of array ${arrayId} is missing at ${url}/${path}: the task that writes it did not finish. ` +
+    `Chunk (${coords.join(", ")}) of array ${array.id} is missing at ${array.url}/${array.path}: the task that writes it did not finish. ` +
       `Re-run the compute (with resume: true to keep finished work).`,
-    arrayId,
+    array.id,
     [...coords],
   );
 }
 
-async function decodeStoredChunk(
-  url: string,
-  path: string,
-  key: string,
-  arrayId: string,
-  dtype: DataType,
-  chunks: readonly number[],
-  compressor: CompressorConfig | null,
-  coords: readonly number[],
-  blockShape: readonly number[],
-  raw: Uint8Array,
-): Promise<{ block: NDArray; bytes: number }> {
+/** One stored chunk's bytes as read, and the block wanted from it. */
+interface ReadChunk {
+  key: string;
+  coords: readonly number[];
+  blockShape: readonly number[];
+  raw: Uint8Array;
+}
+
+async function decodeStoredChunk(array: StoredArray, chunk: ReadChunk): Promise<{ block: NDArray; bytes: number }> {
+  const { url, path, id: arrayId, dtype, chunks, compressor } = array;
+  const { key, coords, blockShape, raw } = chunk;
   const size = shapeSize(chunks) * itemsize(dtype);
   const isFull = blockShape.every((s, i) => s === chunks[i]);
   let bytes: Uint8Array;
