@@ -18,6 +18,7 @@ import { openStore } from "../storage/registry.js";
 import { joinKey } from "../storage/store.js";
 import { chunkKey, writeStoredBlock, writeV3Metadata } from "../storage/zarr-io.js";
 import { storedArrayOf } from "../runtime/stored-array.js";
+import { releaseBuffer } from "../storage/buffer-pool.js";
 import type { CubedArray } from "./array.js";
 import { acquireComputeLock } from "./compute-lock.js";
 import { commonSpec } from "./plan-view.js";
@@ -132,6 +133,7 @@ export async function readArray(node: ArrayNode): Promise<NDArray> {
     const { block } = await readBlock(node, coords);
     const offset = coords.reduce((a, c, d) => a + c * node.chunks[d]! * strides[d]!, 0);
     copyStrided(block.data, block.strides, out, strides, block.shape, 0, offset);
+    releaseBuffer(block.data.buffer); // copied out: a pooled chunk goes back
   }
   return new NDArray(node.dtype, node.shape, out);
 }

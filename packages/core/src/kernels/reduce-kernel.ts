@@ -5,6 +5,7 @@ import { type CompiledExpr, compileExpr } from "./expr-compile.js";
 import { type Expr, substituteInputs } from "./expr.js";
 import { type CompiledFold, type FoldTerm, compileFold, foldable } from "./fold-compile.js";
 import type { KernelContext } from "./types.js";
+import { pooledArray } from "../storage/buffer-pool.js";
 import { REDUCERS, type ReducerName, type Run } from "./reducers.js";
 
 /** One reduction computed by a `"reduce"` task (fused ops hold several, sharing their reads). */
@@ -118,7 +119,8 @@ function setUp(part: ReducePart, outShape: readonly number[], nd: number): PartS
   }
   const reducer = REDUCERS[part.reducer];
   const fieldDtypes = reducer.fields(part.inputDtype, part.outDtype);
-  const state = fieldDtypes.map((d) => allocate(d, shapeSize(stateShape))) as Elems[];
+  // reducers start from zeros; large states come from the thread's pool (runTask gives results back once written)
+  const state = fieldDtypes.map((d) => pooledArray(d, shapeSize(stateShape), { zeroed: true })) as Elems[];
   reducer.init(state);
   const argMult = new Array<number>(nd).fill(0);
   let m = 1;
@@ -308,7 +310,7 @@ export async function reduceKernel(ctx: KernelContext): Promise<NDArray[]> {
   }
   return states.flatMap((s) => {
     if (!s.part.final) return s.state.map((f, k) => new NDArray(s.fieldDtypes[k]!, s.stateShape, f));
-    const out = allocate(s.part.outDtype, shapeSize(s.stateShape)) as Elems;
+    const out = pooledArray(s.part.outDtype, shapeSize(s.stateShape)) as Elems;
     REDUCERS[s.part.reducer].finalize(s.state, out, s.part.correction);
     return [new NDArray(s.part.outDtype, s.outShape, out)];
   });

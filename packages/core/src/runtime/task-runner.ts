@@ -145,7 +145,8 @@ export async function runTask(
   admitLocalPlan(plan);
   checkTaskCoords(plan, opId, coords);
   const op = plan.ops[opId]!;
-  beginPoolTask();
+  // the pool may keep other ops' buffers in what this op's projection leaves of allowedMem
+  beginPoolTask({ headroom: plan.spec.allowedMem - op.stats.projectedMem });
   const io: TaskIo = { read: 0, readMs: 0 };
   const usage0 = process.resourceUsage();
   const alloc0 = allocatedBytes();
