@@ -90,6 +90,8 @@ export async function runSideBySideCli(
         "probe-repeat": { type: "string" },
         // for tests: the non-time shape of both input sets, e.g. 1,30,40 (default 1,987,1920)
         spatial: { type: "string" },
+        // for tests: keep every run's means files (runs/<run>/means/)
+        "keep-means": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -120,6 +122,7 @@ export async function runSideBySideCli(
       ...(values["allowed-mem"] !== undefined ? { allowedMem: values["allowed-mem"] } : {}),
       probe: { ...(probeBytes !== undefined ? { bytes: probeBytes } : {}), ...(probeRepeat !== undefined ? { repeat: probeRepeat } : {}) },
       ...(spatial ? { spatialShape: spatial } : {}),
+      ...(values["keep-means"] ? { keepMeans: true } : {}),
       log: io.err,
       onHeader: (h) => io.out(`${h}\n`),
       ...(io.signal ? { signal: io.signal } : {}),

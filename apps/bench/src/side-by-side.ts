@@ -50,6 +50,8 @@ export interface SideBySideOptions {
   /** Receives the header (host, load average, probe table) as soon as it is measured. */
   onHeader?: (markdown: string) => void;
   signal?: AbortSignal;
+  /** @internal Keep every run's means files (`runs/<run>/means/`) instead of removing them once checked: lets tests compare them with an independent reference. */
+  keepMeans?: boolean;
   /** @internal Non-time shape of both input sets (default (1, 987, 1920)): lets tests run the whole thing small. */
   spatialShape?: readonly number[];
 }
@@ -161,6 +163,7 @@ export async function runSideBySide(options: SideBySideOptions): Promise<SideByS
   const workDir = resolve(options.workDir);
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
   const reportDir = resolve(options.reportDir ?? join(workDir, "reports", `${stamp}-side-by-side`));
+  const spec = new Spec({ workDir, allowedMem }); // checks allowedMem before any work
   const cli = benchCli();
   if (!existsSync(cli)) throw new Error(`The built bench CLI ${cli} is missing: run \`pnpm build\` first.`);
 
@@ -195,7 +198,7 @@ export async function runSideBySide(options: SideBySideOptions): Promise<SideByS
     chunks: [DEFAULT_TIME_CHUNK, ...spatial],
     seed: 1,
     compressor: null,
-    spec: new Spec({ workDir, allowedMem }),
+    spec,
     log,
   });
   const warmed = warmPageCache([zarrPythonDir, ownDir]);
@@ -232,7 +235,7 @@ export async function runSideBySide(options: SideBySideOptions): Promise<SideByS
         }
         diffs.set(engine.id, Math.max(diffs.get(engine.id) ?? 0, worst));
       }
-      await rm(sample.meansDir, { recursive: true, force: true });
+      if (!options.keepMeans) await rm(sample.meansDir, { recursive: true, force: true });
       log(
         `r${round}/${runs} ${engine.id}: ${sample.computeSeconds.toFixed(3)} s compute, ${(sample.inputBytes / 1e9 / sample.computeSeconds).toFixed(2)} GB/s, ` +
           `peak ${(sample.peakRss / 1e9).toFixed(2)} GB, ${Math.round(sample.minorFaults / (sample.inputBytes / 1e9))} minor faults/GB`,
