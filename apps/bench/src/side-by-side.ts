@@ -64,9 +64,12 @@ export interface HostInfo {
   kernel: string;
   node: string;
   python: PythonVersions;
-  /** 1, 5 and 15 minute load averages when the run started and when it ended. */
+  /** 1, 5 and 15 minute load averages when the run started, when the first engine started, and when the last ended. */
   loadBefore: number[];
+  loadBeforeRuns: number[];
   loadAfter: number[];
+  /** The cubed-ts checkout's commit (`git rev-parse --short HEAD`), when it is a git checkout. */
+  commit?: string;
   date: string;
 }
 
@@ -98,13 +101,14 @@ function positive(x: number | undefined, fallback: number, name: string): number
   return v;
 }
 
-function formatHeader(host: HostInfo, probe: readonly ProbeRow[], load: number[]): string {
+function formatHeader(host: HostInfo, probe: readonly ProbeRow[]): string {
   const lib = (s: PythonVersions[keyof PythonVersions]): string => (typeof s === "object" && "version" in s ? s.version : "not installed");
   const p = host.python;
   return [
-    `host: ${host.cpus} × ${host.cpuModel}, ${(host.totalMem / 2 ** 30).toFixed(1)} GiB, Linux ${host.kernel}; Node ${host.node}; ` +
+    `host: ${host.cpus} × ${host.cpuModel}, ${(host.totalMem / 2 ** 30).toFixed(1)} GiB, Linux ${host.kernel}; ` +
+      `cubed-ts ${host.commit ?? "(not a git checkout)"} on Node ${host.node}; ` +
       `Python ${p.python} (numpy ${lib(p.numpy)}, zarr ${lib(p.zarr)}, numcodecs ${lib(p.numcodecs)}, dask ${lib(p.dask)}, cubed ${lib(p.cubed)})`,
-    `load average (1, 5, 15 min) before the probe: ${host.loadBefore.map((x) => x.toFixed(2)).join(", ")}; before the runs: ${load.map((x) => x.toFixed(2)).join(", ")}`,
+    `load average (1, 5, 15 min) before the probe: ${host.loadBefore.map((x) => x.toFixed(2)).join(", ")}; before the runs: ${host.loadBeforeRuns.map((x) => x.toFixed(2)).join(", ")}`,
     "",
     formatProbe(probe),
   ].join("\n");
@@ -119,11 +123,11 @@ function formatHeader(host: HostInfo, probe: readonly ProbeRow[], load: number[]
  * await writeFile("side-by-side.md", formatSideBySide(await runSideBySide({ workDir: "/tmp/qm" })));
  * ```
  */
-export function formatSideBySide(r: SideBySideResult, loadBeforeRuns: number[] = r.host.loadBefore): string {
+export function formatSideBySide(r: SideBySideResult): string {
   const refs = r.rows.filter((x) => x.maxAbsDiff !== undefined);
   const worst = refs.length ? Math.max(...refs.map((x) => x.maxAbsDiff!)) : undefined;
   return [
-    formatHeader(r.host, r.probe, loadBeforeRuns),
+    formatHeader(r.host, r.probe),
     "",
     formatSideBySideTable(r.rows),
     "",
@@ -169,6 +173,8 @@ export async function runSideBySide(options: SideBySideOptions): Promise<SideByS
 
   const loadBefore = loadavg();
   const versions = await pythonVersions(python);
+  const git = await runChild("git", ["rev-parse", "--short", "HEAD"], { cwd: dirname(cli) }).catch(() => undefined);
+  const commit = git?.code === 0 ? git.stdout.trim() : undefined;
   for (const lib of ["numpy", "zarr", "numcodecs"] as const) {
     const s = versions[lib];
     if ("error" in s) throw new Error(`${python} cannot import ${lib} (${s.error}): install Debian's python3-${lib} (apt-get install -y python3-${lib}).`);
@@ -183,7 +189,9 @@ export async function runSideBySide(options: SideBySideOptions): Promise<SideByS
     node: process.version,
     python: versions,
     loadBefore,
+    loadBeforeRuns: [],
     loadAfter: [],
+    ...(commit !== undefined ? { commit } : {}),
     date: new Date().toISOString(),
   };
 
@@ -202,8 +210,8 @@ export async function runSideBySide(options: SideBySideOptions): Promise<SideByS
     log,
   });
   const warmed = warmPageCache([zarrPythonDir, ownDir]);
-  const loadBeforeRuns = loadavg();
-  options.onHeader?.(formatHeader(host, probe, loadBeforeRuns));
+  host.loadBeforeRuns = loadavg();
+  options.onHeader?.(formatHeader(host, probe));
 
   const engines = sideBySideEngines({
     python, versions, benchCli: cli, workDir, zarrPythonDir, ownDir, t, tOwn, spatial, workers, allowedMem, totalMem: totalmem(),
@@ -263,8 +271,8 @@ export async function runSideBySide(options: SideBySideOptions): Promise<SideByS
     reportDir,
   };
   await mkdir(reportDir, { recursive: true });
-  await writeFile(join(reportDir, "side-by-side.md"), `${formatSideBySide(result, loadBeforeRuns)}\n`);
-  await writeFile(join(reportDir, "side-by-side.json"), `${JSON.stringify({ ...result, loadBeforeRuns }, null, 2)}\n`);
+  await writeFile(join(reportDir, "side-by-side.md"), `${formatSideBySide(result)}\n`);
+  await writeFile(join(reportDir, "side-by-side.json"), `${JSON.stringify(result, null, 2)}\n`);
   return result;
 }
 

@@ -85,6 +85,7 @@ describe("pnpm bench side-by-side", () => {
     expect(tableAt).toBeGreaterThan(probeAt);
     expect(r.out.indexOf("load average")).toBeLessThan(tableAt);
     expect(r.out).toMatch(/^host: \d+ × /m);
+    expect(r.out).toMatch(/cubed-ts [0-9a-f]{7,} on Node v\d+/);
 
     const md = readFileSync(join(report, "side-by-side.md"), "utf8");
     const res = JSON.parse(readFileSync(join(report, "side-by-side.json"), "utf8")) as SideBySideResult;
@@ -137,6 +138,7 @@ describe("pnpm bench side-by-side", () => {
         expect(s.inputBytes).toBe(2 * 20 * 30 * 40 * 8);
         expect(s.computeSeconds).toBeGreaterThan(0);
         expect(s.peakRss).toBeGreaterThan(10e6);
+        expect(s.minorFaults).toBeGreaterThan(0);
         // each run's means against a reference streamed with zarrita (none of the engines)
         const group = x.id.endsWith("-own") ? "own" : "zarr-python";
         const d = compareMeans(refs[group], await readMeans(s.meansDir));
