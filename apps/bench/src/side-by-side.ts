@@ -68,7 +68,7 @@ export interface HostInfo {
   loadBefore: number[];
   loadBeforeRuns: number[];
   loadAfter: number[];
-  /** The cubed-ts checkout's commit (`git rev-parse --short HEAD`), when it is a git checkout. */
+  /** The cubed-ts checkout's commit (`git describe --always --dirty`), when it is a git checkout. */
   commit?: string;
   date: string;
 }
@@ -173,7 +173,7 @@ export async function runSideBySide(options: SideBySideOptions): Promise<SideByS
 
   const loadBefore = loadavg();
   const versions = await pythonVersions(python);
-  const git = await runChild("git", ["rev-parse", "--short", "HEAD"], { cwd: dirname(cli) }).catch(() => undefined);
+  const git = await runChild("git", ["describe", "--always", "--dirty", "--abbrev=7"], { cwd: dirname(cli) }).catch(() => undefined);
   const commit = git?.code === 0 ? git.stdout.trim() : undefined;
   for (const lib of ["numpy", "zarr", "numcodecs"] as const) {
     const s = versions[lib];

@@ -85,7 +85,7 @@ describe("pnpm bench side-by-side", () => {
     expect(tableAt).toBeGreaterThan(probeAt);
     expect(r.out.indexOf("load average")).toBeLessThan(tableAt);
     expect(r.out).toMatch(/^host: \d+ × /m);
-    expect(r.out).toMatch(/cubed-ts [0-9a-f]{7,} on Node v\d+/);
+    expect(r.out).toMatch(/cubed-ts [\w.-]*[0-9a-f]{7}(-dirty)? on Node v\d+/);
 
     const md = readFileSync(join(report, "side-by-side.md"), "utf8");
     const res = JSON.parse(readFileSync(join(report, "side-by-side.json"), "utf8")) as SideBySideResult;
