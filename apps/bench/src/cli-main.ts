@@ -14,6 +14,7 @@ import { type TaskCosts, fitTaskCosts, simPlanFromPlan } from "./simulate.js";
 import { PLATFORMS, type PlatformName, type SweepRow, formatProjection, formatSweep, probeStorage, projectToCloud, runWeakSweep } from "./scaling.js";
 import { formatReport } from "./report.js";
 import { formatProbe, probeHost } from "./probe.js";
+import { runSideBySideCli } from "./side-by-side-cli.js";
 
 /** Where the CLI writes and which environment it runs in (injectable for tests). */
 export interface CliIo {
@@ -30,6 +31,7 @@ export interface CliIo {
 export const USAGE = `Usage: pnpm bench quadratic-means [options]
        node apps/bench/dist/cli.js quadratic-means [options]
        pnpm bench probe [--size 151.6MB] [--repeat 5]   (fresh vs reused memory)
+       pnpm bench side-by-side [--t 50] [--t-own 130] [--runs 3]  (see --help)
 
 Computes mean(u*u), mean(v*v) and mean(u*v) over the time axis of two float64
 arrays of shape (t, 1, 987, 1920), chunks (10, 1, 987, 1920), in one cubed-ts
@@ -93,6 +95,8 @@ Options:
                        (default aws-lambda)
   --json FILE          also write every measured number as JSON to FILE
   --no-verify          skip the reference check
+  --save-means DIR     write the three means to DIR as raw little-endian
+                       float64 (uu.f64, vv.f64, uv.f64), to compare engines
   --profile            per op: bytes of new array buffers, minor/major page
                        faults and read / compute / write time of its tasks
                        (also in --json as "profile")
@@ -257,6 +261,9 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
   const path = (p: string): string => (isStoreUrl(p) ? normalizeLocation(p) : isAbsolute(p) ? p : resolve(base, p));
 
   if (argv.find((a) => a !== "--") === "probe") return runProbe(argv.slice(argv.indexOf("probe") + 1), out, err);
+  if (argv.find((a) => a !== "--") === "side-by-side") {
+    return runSideBySideCli(argv.slice(argv.indexOf("side-by-side") + 1), { out, err, cwd: base, ...(io.signal ? { signal: io.signal } : {}) });
+  }
 
   let parsed;
   try {
@@ -289,6 +296,7 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
         "deploy-role": { type: "string" },
         "sfn-role": { type: "string" },
         "state-machine": { type: "string" },
+        "save-means": { type: "string" },
         "no-verify": { type: "boolean" },
         "no-progress": { type: "boolean" },
         profile: { type: "boolean" },
@@ -367,6 +375,7 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
       seed: intOption(values.seed, "seed", 0),
       inputCompressor: compressorOption(values["input-compressor"]),
       verify: !values["no-verify"],
+      ...(values["save-means"] !== undefined ? { saveMeans: path(values["save-means"]) } : {}),
       ...(values.profile ? { profile: true } : {}),
       log: (line) => err(line),
       callbacks: values["no-progress"] ? [] : [new ProgressBar({ stream: io.progress ?? process.stderr })],

@@ -82,3 +82,21 @@ export {
   type WeakSweepResult,
   type Projection,
 } from "./scaling.js";
+export { runSideBySide, formatSideBySide, type SideBySideOptions, type SideBySideResult, type HostInfo } from "./side-by-side.js";
+export { runSideBySideCli, SIDE_BY_SIDE_USAGE } from "./side-by-side-cli.js";
+export { sideBySideEngines, type EngineSpec, type EngineContext, type InputGroup, type RunSample } from "./side-by-side-engines.js";
+export { formatSideBySideTable, summariseEngine, withDaskRatios, median, type EngineRow } from "./side-by-side-table.js";
+export { writeMeans, readMeans, compareMeans, MEANS_FILES, type ComputedMeans } from "./means-files.js";
+export { runChild, describeFailure, type ChildResult, type RunChildOptions } from "./child-process.js";
+export { warmPageCache } from "./page-cache.js";
+export {
+  DEFAULT_PYTHON,
+  PYTHON_SCRIPTS,
+  pythonDir,
+  pythonScript,
+  pythonVersions,
+  makeZarrPythonInputs,
+  type PythonVersions,
+  type LibraryStatus,
+  type ZarrPythonInputsOptions,
+} from "./python-drivers.js";

@@ -28,6 +28,7 @@ import { type InputCompressor, type InputInfo, generateInputs, openInputs } from
 import { joinLocation, normalizeLocation, removeLocation } from "./location.js";
 import { collectGarbage, peakRss, resetPeakRss } from "./memory.js";
 import { maxAbsDiff, streamedReference } from "./reference.js";
+import { writeMeans } from "./means-files.js";
 import { ThreadsExecutor } from "@cubed-ts/exec-threads";
 import { type Dataset, openDataset } from "@cubed-ts/labelled";
 import { makeDatasetView, removeDatasetView } from "./dataset-view.js";
@@ -103,6 +104,12 @@ export interface QuadraticMeansOptions {
   timeChunk?: number;
   /** Sum the tasks' profiles (page faults, time split, new array bytes) per op into `result.profile`. Default false. */
   profile?: boolean;
+  /**
+   * A local directory to write the three computed means to, as raw little-endian float64
+   * (`uu.f64`, `vv.f64`, `uv.f64`; see {@link writeMeans}), after the compute, so other
+   * engines' results can be compared with them. Default: not written.
+   */
+  saveMeans?: string;
 }
 
 /** Per-op numbers: the plan's projection and what the run measured. */
@@ -171,6 +178,10 @@ export interface QuadraticMeansResult {
     maxWorkerMem: number;
     /** RSS when the compute started (the peak's baseline). */
     rssAtStart: number;
+    /** Minor page faults of the whole process (every thread) during the compute call (`process.resourceUsage()` before and after). */
+    minorFaults: number;
+    /** Major page faults of the whole process during the compute call. */
+    majorFaults: number;
     /** True when the peak-RSS high-water mark was reset just before the compute, so the peaks cover the compute alone. */
     peakResetBeforeCompute: boolean;
     /** True when a full garbage collection ran just before the compute (so garbage of earlier work is not in the baseline). */
@@ -426,6 +437,7 @@ async function measure(options: QuadraticMeansOptions, c: MeasureContext): Promi
   const gcBeforeCompute = collectGarbage();
   const peakResetBeforeCompute = resetPeakRss();
   const rssAtStart = process.memoryUsage().rss;
+  const usage0 = process.resourceUsage();
   collector.origin = Date.now();
   const t0 = performance.now();
   const results = await run().catch(async (e: unknown) => {
@@ -434,6 +446,7 @@ async function measure(options: QuadraticMeansOptions, c: MeasureContext): Promi
     throw e;
   });
   const wallSeconds = (performance.now() - t0) / 1000;
+  const usage1 = process.resourceUsage();
   const measuredPeak = peakRss();
 
   const summary = collector.summary;
@@ -443,6 +456,10 @@ async function measure(options: QuadraticMeansOptions, c: MeasureContext): Promi
   const inputBytes = 2 * u.size * itemBytes;
 
   options.signal?.throwIfAborted();
+  if (options.saveMeans !== undefined) {
+    const [a, b, c] = results;
+    await writeMeans(options.saveMeans, { uu: a!, vv: b!, uv: c! });
+  }
   let verification: QuadraticMeansResult["verification"] = null;
   if (options.verify ?? true) {
     log("verifying against a reference streamed from the Zarr chunks");
@@ -498,6 +515,8 @@ async function measure(options: QuadraticMeansOptions, c: MeasureContext): Promi
       maxTaskPeakMem: collector.maxPeakMem,
       maxWorkerMem: collector.maxWorkerMem,
       rssAtStart,
+      minorFaults: usage1.minorPageFault - usage0.minorPageFault,
+      majorFaults: usage1.majorPageFault - usage0.majorPageFault,
       peakResetBeforeCompute,
       gcBeforeCompute,
       bytesRead: collector.bytesRead,

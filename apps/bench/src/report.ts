@@ -70,6 +70,7 @@ export function formatReport(r: QuadraticMeansResult): string {
       ["peak RSS, max over tasks", formatMemory(m.maxTaskPeakMem)],
       ...(m.maxWorkerMem > 0 ? [["worker memory, max over tasks (heap + buffers)", formatMemory(m.maxWorkerMem)] as [string, string]] : []),
       [`RSS at compute start${m.gcBeforeCompute ? " (after GC)" : ""}`, formatMemory(m.rssAtStart)],
+      ["minor page faults, process (compute)", `${m.minorFaults} (${Math.round(m.minorFaults / (r.inputBytes / 1e9))} per GB of input)`],
       ["bytes read / written (tasks)", `${formatMemory(m.bytesRead)} / ${formatMemory(m.bytesWritten)}`],
       ["planned read / written (raw)", `${formatMemory(r.plan.bytesRead)} / ${formatMemory(r.plan.bytesWritten)}`],
     ]),
