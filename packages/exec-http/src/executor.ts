@@ -1,6 +1,7 @@
 import {
-  type DagExecutor, type ExecutionContext, type Plan, type RuntimeOptions, type TaskResult,
-  AbortedError, KernelNotFoundError, PlanRejectedError, StoreAccessError, UntrustedModuleError, openStore, runPlan, validateRuntimeOptions, Slots, abortableSleep } from "@cubed-ts/core";
+  type BatchTaskOutcome, type DagExecutor, type ExecutionContext, type Plan, type RuntimeOptions, type TaskBatch,
+  AbortedError, KernelNotFoundError, PlanRejectedError, StoreAccessError, UntrustedModuleError, abortableSleep, openStore, runTaskBatches, validateRuntimeOptions,
+} from "@cubed-ts/core";
 import { HttpConfigError, RemoteTaskError, RequestRejectedError, type RequestRejectedReason, WorkerRequestError } from "./errors.js";
 import { planUrlFor } from "./plan-location.js";
 import {
@@ -49,12 +50,6 @@ export interface HttpExecutorStats {
   instances: Set<string>;
   /** Requests answered by an instance's first request. */
   coldStarts: number;
-}
-
-interface PendingTask {
-  coords: number[];
-  resolve: (r: TaskResult & { worker?: string }) => void;
-  reject: (e: unknown) => void;
 }
 
 const sleep = abortableSleep;
@@ -213,67 +208,35 @@ export class HttpExecutor implements DagExecutor {
 
   async execute(plan: Plan, context: ExecutionContext): Promise<void> {
     const planUrl = await this.#uploadPlan(plan);
-    const tpr = this.options.tasksPerRequest ?? 1;
-    const concurrency = this.options.concurrency ?? 100;
     const runId = [...crypto.getRandomValues(new Uint8Array(8))].map((b) => b.toString(16).padStart(2, "0")).join("");
-    const slots = new Slots(concurrency);
-    let seq = 0;
 
-    const send = async (opId: string, batch: PendingTask[]): Promise<void> => {
-      await slots.acquire();
-      this.stats.maxInFlight = Math.max(this.stats.maxInFlight, slots.inUse);
-      const requestId = `${runId}-${(seq++).toString(36)}`;
-      try {
-        const out = await this.#post({ v: WORKER_PROTOCOL_VERSION, planUrl, opId, tasks: batch.map((t) => t.coords), requestId }, context.signal);
-        if (out.requestId !== requestId || !Array.isArray(out.results) || out.results.length !== batch.length) {
-          throw new WorkerRequestError(`The worker answered request ${requestId} with a response for another request or the wrong number of results.`, 200, false);
-        }
-        this.stats.instances.add(out.instance);
-        if (out.coldStart) this.stats.coldStarts++;
-        batch.forEach((t, i) => {
-          const r = out.results[i]!;
-          if (r.ok) t.resolve({ ...r.result, worker: `http:${out.instance}` });
-          else t.reject(remoteError(r.error));
-        });
-      } catch (err) {
-        if (!(err instanceof AbortedError)) this.stats.failedRequests++;
-        for (const t of batch) t.reject(err);
-      } finally {
-        slots.release();
+    const send = async (batch: TaskBatch): Promise<BatchTaskOutcome[]> => {
+      const requestId = batch.id;
+      const out = await this.#post({ v: WORKER_PROTOCOL_VERSION, planUrl, opId: batch.opId, tasks: batch.tasks, requestId }, context.signal);
+      if (out.requestId !== requestId || !Array.isArray(out.results) || out.results.length !== batch.tasks.length) {
+        throw new WorkerRequestError(`The worker answered request ${requestId} with a response for another request or the wrong number of results.`, 200, false);
       }
+      this.stats.instances.add(out.instance);
+      if (out.coldStart) this.stats.coldStarts++;
+      return out.results.map((r) => (r.ok ? { ok: true, result: { ...r.result, worker: `http:${out.instance}` } } : { ok: false, error: remoteError(r.error) }));
     };
 
-    // tasks submitted in the same tick for the same op are packed into requests of up to `tasksPerRequest`
-    const queues = new Map<string, PendingTask[]>();
-    let flushScheduled = false;
-    const flush = (): void => {
-      flushScheduled = false;
-      for (const [opId, tasks] of queues) {
-        queues.delete(opId);
-        for (let i = 0; i < tasks.length; i += tpr) void send(opId, tasks.slice(i, i + tpr));
-      }
-    };
-
-    await runPlan(plan, context, {
+    // runTaskBatches packs tasks of one op submitted in the same tick into requests of up to `tasksPerRequest`;
+    // a request cannot be called back once the worker runs it: it does not wait for losing copies unless asked
+    await runTaskBatches(plan, context, {
+      runId,
+      concurrency: this.options.concurrency ?? 100,
+      tasksPerBatch: this.options.tasksPerRequest ?? 1,
+      send,
+      onTaskSubmitted: () => this.stats.taskAttempts++,
+      onBatchSent: (inFlight) => (this.stats.maxInFlight = Math.max(this.stats.maxInFlight, inFlight)),
+      onBatchFailed: () => this.stats.failedRequests++,
       retries: this.options.retries,
       retryDelayMs: this.options.retryDelayMs,
-      useBackups: this.options.useBackups ?? true,
+      useBackups: this.options.useBackups,
       taskTimeoutMs: this.options.taskTimeoutMs,
       faults: this.options.faults,
-      // a request cannot be called back once the worker runs it: do not wait for losing copies unless asked
-      drainTimeoutMs: this.options.drainTimeoutMs ?? 0,
-      concurrency: concurrency * tpr,
-      submit: (opId, coords) =>
-        new Promise<TaskResult & { worker?: string }>((resolve, reject) => {
-          this.stats.taskAttempts++;
-          let q = queues.get(opId);
-          if (!q) queues.set(opId, (q = []));
-          q.push({ coords, resolve, reject });
-          if (!flushScheduled) {
-            flushScheduled = true;
-            setTimeout(flush, 0);
-          }
-        }),
+      drainTimeoutMs: this.options.drainTimeoutMs,
     });
   }
 }
