@@ -10,7 +10,7 @@ import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   type BatchTaskOutcome, type DagExecutor, type TaskBatch, type TaskBatchOptions, Spec, add, isCubedError, multiply, packTaskBatches, random,
-  runTaskBatch, runTaskBatches,
+  MissingDependencyError, RemoteTaskError, RequestRejectedError, WorkerRequestError, runTaskBatch, runTaskBatches,
 } from "../src/index.js";
 
 const root = mkdtempSync(join(tmpdir(), "cubed-task-batches-"));
@@ -167,6 +167,28 @@ describe("runTaskBatches", () => {
         e2 = e;
       }
       expect(isCubedError(e2, "ValueError"), String(e2)).toBe(true);
+    }
+  });
+
+  it("a refusal in an answer (core's RequestRejectedError, retryable: false) fails the compute without retries", async () => {
+    const sent: TaskBatch[] = [];
+    const refusing: DagExecutor = {
+      name: "refusing",
+      execute: (plan, context) =>
+        runTaskBatches(plan, context, {
+          runId: "r", concurrency: 1, tasksPerBatch: 100, retries: 3, useBackups: false,
+          send: async (batch) => {
+            sent.push(batch);
+            return batch.tasks.map(() => ({ ok: false as const, error: new RequestRejectedError("Request refused: bad signature.", "signature") }));
+          },
+        }),
+    };
+    const err = await y.compute({ executor: refusing }).then(() => undefined, (e: unknown) => e);
+    expect(isCubedError(err, "RequestRejectedError"), String(err)).toBe(true);
+    expect((err as RequestRejectedError).reason).toBe("signature");
+    expect(sent).toHaveLength(1); // the first op's tasks in one batch, never sent again
+    for (const e of [new WorkerRequestError("no answer", 503, true), new RemoteTaskError("failed remotely", "S3RequestError"), new MissingDependencyError("install it", "workerd")]) {
+      expect(isCubedError(e), e._tag).toBe(true);
     }
   });
 });

@@ -1,8 +1,8 @@
 import {
   type BatchTaskOutcome, type DagExecutor, type ExecutionContext, type Plan, type RuntimeOptions, type TaskBatch,
-  AbortedError, KernelNotFoundError, PlanRejectedError, StoreAccessError, UntrustedModuleError, abortableSleep, openStore, runTaskBatches, validateRuntimeOptions,
+  AbortedError, KernelNotFoundError, PlanRejectedError, RemoteTaskError, RequestRejectedError, type RequestRejectedReason, StoreAccessError, UntrustedModuleError,
+  ValueError, WorkerRequestError, abortableSleep, openStore, runTaskBatches, validateRuntimeOptions,
 } from "@cubed-ts/core";
-import { HttpConfigError, RemoteTaskError, RequestRejectedError, type RequestRejectedReason, WorkerRequestError } from "./errors.js";
 import { planUrlFor } from "./plan-location.js";
 import {
   MAX_REQUEST_BYTES, SIGNATURE_HEADER, TIMESTAMP_HEADER, WORKER_PROTOCOL_VERSION,
@@ -116,16 +116,16 @@ export class HttpExecutor implements DagExecutor {
       url = undefined;
     }
     if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
-      throw new HttpConfigError(`HttpExecutor needs endpoint: an http(s) URL of a deployed worker, not ${JSON.stringify(options.endpoint)}.`);
+      throw new ValueError(`HttpExecutor needs endpoint: an http(s) URL of a deployed worker, not ${JSON.stringify(options.endpoint)}.`, "endpoint");
     }
     for (const [name, v, min] of [
       ["concurrency", options.concurrency, 1], ["tasksPerRequest", options.tasksPerRequest, 1], ["requestAttempts", options.requestAttempts, 1],
       ["requestTimeoutMs", options.requestTimeoutMs, 1], ["requestRetryDelayMs", options.requestRetryDelayMs, 0],
     ] as const) {
-      if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new HttpConfigError(`${name} must be an integer ≥ ${min}, not ${String(v)}.`);
+      if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new ValueError(`${name} must be an integer ≥ ${min}, not ${String(v)}.`, name);
     }
     if (options.secret !== undefined && (typeof options.secret !== "string" || options.secret.length < 16)) {
-      throw new HttpConfigError("secret must be a string of at least 16 characters (the worker refuses shorter ones too).");
+      throw new ValueError("secret must be a string of at least 16 characters (the worker refuses shorter ones too).", "secret");
     }
     validateRuntimeOptions(options);
     this.options = { ...options };
@@ -149,7 +149,7 @@ export class HttpExecutor implements DagExecutor {
   /** Sends one request (re-sending it while the platform refuses it) and returns the worker's answer. */
   async #post(request: WorkerRequest, signal: AbortSignal | undefined): Promise<WorkerResponse> {
     const body = JSON.stringify(request);
-    if (body.length > MAX_REQUEST_BYTES) throw new HttpConfigError(`A request of ${body.length} bytes exceeds the protocol's ${MAX_REQUEST_BYTES}; lower tasksPerRequest.`);
+    if (body.length > MAX_REQUEST_BYTES) throw new ValueError(`A request of ${body.length} bytes exceeds the protocol's ${MAX_REQUEST_BYTES}; lower tasksPerRequest.`, "tasksPerRequest");
     const doFetch = this.options.fetch ?? fetch;
     const attempts = this.options.requestAttempts ?? 6;
     const base = this.options.requestRetryDelayMs ?? 100;
