@@ -14,7 +14,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { MissingDependencyError, WorkerRequestError } from "@cubed-ts/core";
+import { MissingDependencyError, WorkerRequestError, redactCause } from "@cubed-ts/core";
 import { peerDependencies } from "../package.json";
 
 /** A worker running locally under a platform runtime. */
@@ -46,7 +46,7 @@ function resolveFrom(pkg: LocalRuntime, what: string): string {
     throw new MissingDependencyError(
       `${what} needs ${pkg}, an optional peer dependency of @cubed-ts/exec-http that is not installed: run \`npm install --save-dev ${spec}\`.`,
       pkg,
-      { cause: err },
+      { cause: redactCause(err) },
     );
   }
 }
