@@ -260,13 +260,18 @@ export class WorkerRequestError extends CubedError {
   }
 }
 
-/** A task failed on a remote worker with an error that is not one of this set (its tag or name is kept). The runtime retries it. */
+/**
+ * A task failed on a remote worker with an error that is not one of this set (its tag or name is
+ * kept). The runtime retries it, unless the worker said a retry cannot help (`retryable: false`).
+ */
 export class RemoteTaskError extends CubedError {
   readonly _tag = "RemoteTaskError" as const;
   constructor(
     message: string,
     /** The tag or name the worker reported. */
     readonly remoteTag: string,
+    /** False when the worker reported that the same request fails again (the runtime then does not retry it). Default true. */
+    readonly retryable: boolean = true,
   ) {
     super(message);
   }

@@ -56,7 +56,8 @@ const sleep = abortableSleep;
 
 /**
  * The client-side error for a worker's error: core's refusal classes keep their
- * tags (so the runtime does not retry them), the rest become `RemoteTaskError`s.
+ * tags (so the runtime does not retry them), the rest become `RemoteTaskError`s,
+ * which keep the worker's `retryable` (false: the runtime does not retry them either).
  *
  * @example
  * ```ts
@@ -71,7 +72,7 @@ export function remoteError(e: WorkerError): Error {
     case "StoreAccessError": return new StoreAccessError(message, e.detail ?? "");
     case "KernelNotFoundError": return new KernelNotFoundError(message);
     case "RequestRejectedError": return new RequestRejectedError(message, (e.detail ?? "malformed") as RequestRejectedReason);
-    default: return new RemoteTaskError(`The task failed on the worker: ${e.tag}: ${message}`, e.tag);
+    default: return new RemoteTaskError(`The task failed on the worker: ${e.tag}: ${message}`, e.tag, e.retryable);
   }
 }
 

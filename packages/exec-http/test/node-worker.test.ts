@@ -273,6 +273,21 @@ describe("tampered plans (core's trust suite) sent to the HTTP worker", () => {
     } finally {
       await other.close();
     }
+    // a deployed entry that cannot build its worker answers 500 with retryable: false: not retried
+    const broken = await serveNode(async () =>
+      new Response(JSON.stringify({ v: 1, error: { tag: "ValueError", message: "The Worker needs the bindings S3_ENDPOINT…", retryable: false } }), { status: 500 }),
+    );
+    try {
+      const ex = new HttpExecutor({ endpoint: broken.url, retries: 3, useBackups: false, concurrency: 1 });
+      const err = await compute(x, { executor: ex }).then(() => undefined, (e: unknown) => e);
+      expect(isCubedError(err, "RemoteTaskError"), String(err)).toBe(true);
+      expect((err as { remoteTag?: string; retryable?: boolean }).remoteTag).toBe("ValueError");
+      expect((err as { retryable?: boolean }).retryable).toBe(false);
+      expect(String((err as Error).message)).toMatch(/S3_ENDPOINT/);
+      expect(ex.stats.requests).toBe(1); // the first request's refusal ends the compute: nothing retried
+    } finally {
+      await broken.close();
+    }
     const port = await freePort(); // nothing listens there
     const ex = new HttpExecutor({ endpoint: `http://127.0.0.1:${port}/`, retries: 0, useBackups: false, requestAttempts: 2, requestRetryDelayMs: 1 });
     const err = await compute(x, { executor: ex }).then(() => undefined, (e: unknown) => e);
