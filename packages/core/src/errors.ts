@@ -221,6 +221,78 @@ export class StoreAccessError extends CubedError {
   }
 }
 
+/** Why a worker refused a request before looking at its plan (see docs/worker-protocol.md). */
+export type RequestRejectedReason = "signature" | "malformed" | "too-large" | "method" | "plan-location";
+
+/**
+ * A remote worker refused a request of the worker protocol: unsigned or wrongly signed,
+ * malformed, too large, not a POST, or naming a plan outside what it may read. The same
+ * request is refused again, so it is never retried (`retryable: false`).
+ */
+export class RequestRejectedError extends CubedError {
+  readonly _tag = "RequestRejectedError" as const;
+  /** The same request is refused again: the runtime does not retry it. */
+  readonly retryable = false as const;
+  constructor(
+    message: string,
+    readonly reason: RequestRejectedReason,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A request to a remote worker got no valid answer: a network error, a timeout, an HTTP
+ * status with a body that is not the protocol's, or a worker that failed the request as a
+ * whole. The runtime retries its tasks.
+ */
+export class WorkerRequestError extends CubedError {
+  readonly _tag = "WorkerRequestError" as const;
+  constructor(
+    message: string,
+    /** The HTTP status, when there was one. */
+    readonly status: number | undefined,
+    /** True when the platform refused to run it (429, 502/503/504, connection refused or reset), rather than the worker failing. */
+    readonly refused: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * A task failed on a remote worker with an error that is not one of this set (its tag or name is
+ * kept). The runtime retries it, unless the worker said a retry cannot help (`retryable: false`).
+ */
+export class RemoteTaskError extends CubedError {
+  readonly _tag = "RemoteTaskError" as const;
+  constructor(
+    message: string,
+    /** The tag or name the worker reported. */
+    readonly remoteTag: string,
+    /** False when the worker reported that the same request fails again (the runtime then does not retry it). Default true. */
+    readonly retryable: boolean = true,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * An optional package (an optional peer dependency) that a feature needs is not installed.
+ * The message names the feature and the exact `npm install` to run.
+ */
+export class MissingDependencyError extends CubedError {
+  readonly _tag = "MissingDependencyError" as const;
+  constructor(
+    message: string,
+    /** The npm package to install. */
+    readonly dependency: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /**
  * A copy of a third-party error that keeps what helps a person (name, message,
  * HTTP status, request id) and drops everything else. AWS SDK errors carry the
@@ -264,7 +336,11 @@ export type CubedErrorTag =
   | PlanRejectedError["_tag"]
   | UntrustedModuleError["_tag"]
   | StoreAccessError["_tag"]
-  | ComputeLockedError["_tag"];
+  | ComputeLockedError["_tag"]
+  | RequestRejectedError["_tag"]
+  | WorkerRequestError["_tag"]
+  | RemoteTaskError["_tag"]
+  | MissingDependencyError["_tag"];
 
 type ErrorByTag = {
   ValueError: ValueError;
@@ -287,6 +363,10 @@ type ErrorByTag = {
   UntrustedModuleError: UntrustedModuleError;
   StoreAccessError: StoreAccessError;
   ComputeLockedError: ComputeLockedError;
+  RequestRejectedError: RequestRejectedError;
+  WorkerRequestError: WorkerRequestError;
+  RemoteTaskError: RemoteTaskError;
+  MissingDependencyError: MissingDependencyError;
 };
 
 /**
@@ -329,4 +409,8 @@ const TAGS: Record<CubedErrorTag, true> = {
   UntrustedModuleError: true,
   StoreAccessError: true,
   ComputeLockedError: true,
+  RequestRejectedError: true,
+  WorkerRequestError: true,
+  RemoteTaskError: true,
+  MissingDependencyError: true,
 };

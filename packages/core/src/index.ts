@@ -115,6 +115,9 @@ export {
   type LoadedWorkerPlan, type TaskBatchOutcome, type RunTaskBatchOptions,
 } from "./runtime/worker-batch.js";
 export { checkPlanStores } from "./runtime/store-policy.js";
+export {
+  runTaskBatches, packTaskBatches, type TaskBatch, type BatchTaskOutcome, type BatchLimits, type PackedBatches, type TaskBatchOptions,
+} from "./runtime/task-batches.js";
 export { parsePlan, checkTaskCoords } from "./validate/plan.js";
 export { visualize, type VisualizeOptions, type Visualization } from "./visualize/visualize.js";
 export { planToDot, type PlanDotOptions } from "./visualize/plan-dot.js";

@@ -1,7 +1,8 @@
 import {
-  type DagExecutor, type ExecutionContext, type Plan, type RuntimeOptions, type TaskResult,
-  AbortedError, KernelNotFoundError, PlanRejectedError, StoreAccessError, UntrustedModuleError, openStore, runPlan, validateRuntimeOptions, Slots, abortableSleep } from "@cubed-ts/core";
-import { HttpConfigError, RemoteTaskError, RequestRejectedError, type RequestRejectedReason, WorkerRequestError } from "./errors.js";
+  type BatchTaskOutcome, type DagExecutor, type ExecutionContext, type Plan, type RuntimeOptions, type TaskBatch,
+  AbortedError, KernelNotFoundError, PlanRejectedError, RemoteTaskError, RequestRejectedError, type RequestRejectedReason, StoreAccessError, UntrustedModuleError,
+  ValueError, WorkerRequestError, abortableSleep, openStore, runTaskBatches, validateRuntimeOptions,
+} from "@cubed-ts/core";
 import { planUrlFor } from "./plan-location.js";
 import {
   MAX_REQUEST_BYTES, SIGNATURE_HEADER, TIMESTAMP_HEADER, WORKER_PROTOCOL_VERSION,
@@ -51,17 +52,12 @@ export interface HttpExecutorStats {
   coldStarts: number;
 }
 
-interface PendingTask {
-  coords: number[];
-  resolve: (r: TaskResult & { worker?: string }) => void;
-  reject: (e: unknown) => void;
-}
-
 const sleep = abortableSleep;
 
 /**
  * The client-side error for a worker's error: core's refusal classes keep their
- * tags (so the runtime does not retry them), the rest become `RemoteTaskError`s.
+ * tags (so the runtime does not retry them), the rest become `RemoteTaskError`s,
+ * which keep the worker's `retryable` (false: the runtime does not retry them either).
  *
  * @example
  * ```ts
@@ -76,7 +72,7 @@ export function remoteError(e: WorkerError): Error {
     case "StoreAccessError": return new StoreAccessError(message, e.detail ?? "");
     case "KernelNotFoundError": return new KernelNotFoundError(message);
     case "RequestRejectedError": return new RequestRejectedError(message, (e.detail ?? "malformed") as RequestRejectedReason);
-    default: return new RemoteTaskError(`The task failed on the worker: ${e.tag}: ${message}`, e.tag);
+    default: return new RemoteTaskError(`The task failed on the worker: ${e.tag}: ${message}`, e.tag, e.retryable);
   }
 }
 
@@ -121,16 +117,16 @@ export class HttpExecutor implements DagExecutor {
       url = undefined;
     }
     if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
-      throw new HttpConfigError(`HttpExecutor needs endpoint: an http(s) URL of a deployed worker, not ${JSON.stringify(options.endpoint)}.`);
+      throw new ValueError(`HttpExecutor needs endpoint: an http(s) URL of a deployed worker, not ${JSON.stringify(options.endpoint)}.`, "endpoint");
     }
     for (const [name, v, min] of [
       ["concurrency", options.concurrency, 1], ["tasksPerRequest", options.tasksPerRequest, 1], ["requestAttempts", options.requestAttempts, 1],
       ["requestTimeoutMs", options.requestTimeoutMs, 1], ["requestRetryDelayMs", options.requestRetryDelayMs, 0],
     ] as const) {
-      if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new HttpConfigError(`${name} must be an integer ≥ ${min}, not ${String(v)}.`);
+      if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new ValueError(`${name} must be an integer ≥ ${min}, not ${String(v)}.`, name);
     }
     if (options.secret !== undefined && (typeof options.secret !== "string" || options.secret.length < 16)) {
-      throw new HttpConfigError("secret must be a string of at least 16 characters (the worker refuses shorter ones too).");
+      throw new ValueError("secret must be a string of at least 16 characters (the worker refuses shorter ones too).", "secret");
     }
     validateRuntimeOptions(options);
     this.options = { ...options };
@@ -154,7 +150,7 @@ export class HttpExecutor implements DagExecutor {
   /** Sends one request (re-sending it while the platform refuses it) and returns the worker's answer. */
   async #post(request: WorkerRequest, signal: AbortSignal | undefined): Promise<WorkerResponse> {
     const body = JSON.stringify(request);
-    if (body.length > MAX_REQUEST_BYTES) throw new HttpConfigError(`A request of ${body.length} bytes exceeds the protocol's ${MAX_REQUEST_BYTES}; lower tasksPerRequest.`);
+    if (body.length > MAX_REQUEST_BYTES) throw new ValueError(`A request of ${body.length} bytes exceeds the protocol's ${MAX_REQUEST_BYTES}; lower tasksPerRequest.`, "tasksPerRequest");
     const doFetch = this.options.fetch ?? fetch;
     const attempts = this.options.requestAttempts ?? 6;
     const base = this.options.requestRetryDelayMs ?? 100;
@@ -213,67 +209,35 @@ export class HttpExecutor implements DagExecutor {
 
   async execute(plan: Plan, context: ExecutionContext): Promise<void> {
     const planUrl = await this.#uploadPlan(plan);
-    const tpr = this.options.tasksPerRequest ?? 1;
-    const concurrency = this.options.concurrency ?? 100;
     const runId = [...crypto.getRandomValues(new Uint8Array(8))].map((b) => b.toString(16).padStart(2, "0")).join("");
-    const slots = new Slots(concurrency);
-    let seq = 0;
 
-    const send = async (opId: string, batch: PendingTask[]): Promise<void> => {
-      await slots.acquire();
-      this.stats.maxInFlight = Math.max(this.stats.maxInFlight, slots.inUse);
-      const requestId = `${runId}-${(seq++).toString(36)}`;
-      try {
-        const out = await this.#post({ v: WORKER_PROTOCOL_VERSION, planUrl, opId, tasks: batch.map((t) => t.coords), requestId }, context.signal);
-        if (out.requestId !== requestId || !Array.isArray(out.results) || out.results.length !== batch.length) {
-          throw new WorkerRequestError(`The worker answered request ${requestId} with a response for another request or the wrong number of results.`, 200, false);
-        }
-        this.stats.instances.add(out.instance);
-        if (out.coldStart) this.stats.coldStarts++;
-        batch.forEach((t, i) => {
-          const r = out.results[i]!;
-          if (r.ok) t.resolve({ ...r.result, worker: `http:${out.instance}` });
-          else t.reject(remoteError(r.error));
-        });
-      } catch (err) {
-        if (!(err instanceof AbortedError)) this.stats.failedRequests++;
-        for (const t of batch) t.reject(err);
-      } finally {
-        slots.release();
+    const send = async (batch: TaskBatch): Promise<BatchTaskOutcome[]> => {
+      const requestId = batch.id;
+      const out = await this.#post({ v: WORKER_PROTOCOL_VERSION, planUrl, opId: batch.opId, tasks: batch.tasks, requestId }, context.signal);
+      if (out.requestId !== requestId || !Array.isArray(out.results) || out.results.length !== batch.tasks.length) {
+        throw new WorkerRequestError(`The worker answered request ${requestId} with a response for another request or the wrong number of results.`, 200, false);
       }
+      this.stats.instances.add(out.instance);
+      if (out.coldStart) this.stats.coldStarts++;
+      return out.results.map((r) => (r.ok ? { ok: true, result: { ...r.result, worker: `http:${out.instance}` } } : { ok: false, error: remoteError(r.error) }));
     };
 
-    // tasks submitted in the same tick for the same op are packed into requests of up to `tasksPerRequest`
-    const queues = new Map<string, PendingTask[]>();
-    let flushScheduled = false;
-    const flush = (): void => {
-      flushScheduled = false;
-      for (const [opId, tasks] of queues) {
-        queues.delete(opId);
-        for (let i = 0; i < tasks.length; i += tpr) void send(opId, tasks.slice(i, i + tpr));
-      }
-    };
-
-    await runPlan(plan, context, {
+    // runTaskBatches packs tasks of one op submitted in the same tick into requests of up to `tasksPerRequest`;
+    // a request cannot be called back once the worker runs it: it does not wait for losing copies unless asked
+    await runTaskBatches(plan, context, {
+      runId,
+      concurrency: this.options.concurrency ?? 100,
+      tasksPerBatch: this.options.tasksPerRequest ?? 1,
+      send,
+      onTaskSubmitted: () => this.stats.taskAttempts++,
+      onBatchSent: (inFlight) => (this.stats.maxInFlight = Math.max(this.stats.maxInFlight, inFlight)),
+      onBatchFailed: () => this.stats.failedRequests++,
       retries: this.options.retries,
       retryDelayMs: this.options.retryDelayMs,
-      useBackups: this.options.useBackups ?? true,
+      useBackups: this.options.useBackups,
       taskTimeoutMs: this.options.taskTimeoutMs,
       faults: this.options.faults,
-      // a request cannot be called back once the worker runs it: do not wait for losing copies unless asked
-      drainTimeoutMs: this.options.drainTimeoutMs ?? 0,
-      concurrency: concurrency * tpr,
-      submit: (opId, coords) =>
-        new Promise<TaskResult & { worker?: string }>((resolve, reject) => {
-          this.stats.taskAttempts++;
-          let q = queues.get(opId);
-          if (!q) queues.set(opId, (q = []));
-          q.push({ coords, resolve, reject });
-          if (!flushScheduled) {
-            flushScheduled = true;
-            setTimeout(flush, 0);
-          }
-        }),
+      drainTimeoutMs: this.options.drainTimeoutMs,
     });
   }
 }

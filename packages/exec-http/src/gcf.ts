@@ -13,7 +13,7 @@ import "@cubed-ts/store-s3";
 import { workerFromEnv } from "./env-worker.js";
 import { sendWebResponse, toWebRequest, type NodeRequestLike } from "./node.js";
 import type { ServerResponse } from "node:http";
-import type { WorkerHandler } from "./worker.js";
+import { type WorkerHandler, describeError } from "./worker.js";
 
 /** An Express-style request as functions-framework passes it (it keeps the raw body). */
 export interface FrameworkRequest extends NodeRequestLike {
@@ -52,7 +52,7 @@ export async function cubedWorker(req: FrameworkRequest, res: ServerResponse): P
     worker ??= workerFromEnv(process.env, { log: (f) => process.stdout.write(`${JSON.stringify({ cubed: "request", ...f })}\n`) });
   } catch (err) {
     res.writeHead(500, { "content-type": "application/json" });
-    res.end(JSON.stringify({ v: 1, error: { tag: "HttpConfigError", message: (err as Error).message, retryable: false } }));
+    res.end(JSON.stringify({ v: 1, error: { ...describeError(err), retryable: false } }));
     return;
   }
   await frameworkHandler(worker)(req, res);

@@ -23,4 +23,5 @@ export {
 } from "./protocol.js";
 export { signBody, verifyBody, sha256Hex, type SignatureProblem } from "./signing.js";
 export { planLocation, planUrlFor, underPrefix, type PlanLocation } from "./plan-location.js";
-export { HttpConfigError, RequestRejectedError, WorkerRequestError, RemoteTaskError, isHttpError, type HttpErrorTag, type RequestRejectedReason } from "./errors.js";
+// errors: core's closed set (RequestRejectedError, WorkerRequestError, RemoteTaskError, MissingDependencyError, ValueError…)
+export { HttpConfigError } from "./errors.js";

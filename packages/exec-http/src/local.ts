@@ -14,7 +14,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { HttpConfigError } from "./errors.js";
+import { MissingDependencyError, WorkerRequestError, redactCause } from "@cubed-ts/core";
+import { peerDependencies } from "../package.json";
 
 /** A worker running locally under a platform runtime. */
 export interface LocalPlatformWorker {
@@ -30,11 +31,23 @@ export type LocalWorkerEnv = Record<string, string>;
 
 const require = createRequire(import.meta.url);
 
-function resolveFrom(pkg: string, what: string): string {
+/** The runtimes `./local` starts: optional peer dependencies of this package, at the versions it is tested with. */
+type LocalRuntime = "@google-cloud/functions-framework" | "workerd";
+
+/**
+ * Resolves an optional peer dependency, or throws a `MissingDependencyError`
+ * that says what to install (only starting that runtime needs it).
+ */
+function resolveFrom(pkg: LocalRuntime, what: string): string {
   try {
     return require.resolve(pkg);
-  } catch {
-    throw new HttpConfigError(`${what} needs the npm package ${pkg}: install it next to @cubed-ts/exec-http (npm install --save-dev ${pkg}).`);
+  } catch (err) {
+    const spec = `${pkg}@${peerDependencies[pkg]}`;
+    throw new MissingDependencyError(
+      `${what} needs ${pkg}, an optional peer dependency of @cubed-ts/exec-http that is not installed: run \`npm install --save-dev ${spec}\`.`,
+      pkg,
+      { cause: redactCause(err) },
+    );
   }
 }
 
@@ -53,7 +66,7 @@ export function freePort(): Promise<number> {
 async function waitReady(url: string, child: ChildProcess, output: () => string, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    if (child.exitCode !== null) throw new HttpConfigError(`The worker process exited with ${child.exitCode} before it was ready:\n${output().slice(-2000)}`);
+    if (child.exitCode !== null) throw new WorkerRequestError(`The worker process exited with ${child.exitCode} before it was ready:\n${output().slice(-2000)}`, undefined, false);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
       if (res.status === 200) return;
@@ -62,7 +75,7 @@ async function waitReady(url: string, child: ChildProcess, output: () => string,
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new HttpConfigError(`The worker at ${url} was not ready within ${timeoutMs} ms:\n${output().slice(-2000)}`);
+  throw new WorkerRequestError(`The worker at ${url} was not ready within ${timeoutMs} ms:\n${output().slice(-2000)}`, undefined, false);
 }
 
 function launch(cmd: string, args: string[], env: NodeJS.ProcessEnv, url: string, cleanup: () => void, timeoutMs: number): Promise<LocalPlatformWorker> {

@@ -15,5 +15,4 @@ export { createWorker, describeError, parseWorkerRequest, type WorkerHandler, ty
 export * from "./protocol.js";
 export { signBody, verifyBody, sha256Hex } from "./signing.js";
 export { planLocation, planUrlFor, underPrefix } from "./plan-location.js";
-export { RequestRejectedError } from "./errors.js";
 export { workerFromEnv, type WorkerEnv } from "./env-worker.js";

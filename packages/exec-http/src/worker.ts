@@ -11,9 +11,9 @@
  * @module
  */
 import {
-  type WorkerPlanRules, createWorkerPlanCache, loadWorkerPlan, parseWorkerBatch, runTaskBatch,
+  RequestRejectedError, type WorkerPlanRules, createWorkerPlanCache, loadWorkerPlan, parseWorkerBatch, runTaskBatch,
 } from "@cubed-ts/core";
-import { RequestRejectedError, refuseRequest } from "./errors.js";
+import { refuseRequest } from "./errors.js";
 import {
   MAX_REQUEST_BYTES, MAX_TASKS_PER_REQUEST, SIGNATURE_HEADER, TIMESTAMP_HEADER, WORKER_PLAN_DIR, WORKER_PROTOCOL_VERSION,
   type TaskOutcome, type WorkerError, type WorkerErrorResponse, type WorkerInfo, type WorkerRequest, type WorkerResponse,

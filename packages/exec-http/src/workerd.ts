@@ -11,13 +11,13 @@
  * @module
  */
 import { S3Client } from "@aws-sdk/client-s3";
-import { installExprInterpreter, registerStoreScheme } from "@cubed-ts/core";
+import { ValueError, installExprInterpreter, registerStoreScheme } from "@cubed-ts/core";
 import { S3Store } from "@cubed-ts/store-s3";
 import { FetchHttpHandler } from "@smithy/fetch-http-handler";
 // generated at build time by exprPrimitivesSource() (see scripts/build-workerd.mjs)
 import primitives from "cubed:expr-primitives";
 import { type WorkerEnv, workerFromEnv } from "./env-worker.js";
-import type { WorkerHandler } from "./worker.js";
+import { type WorkerHandler, describeError } from "./worker.js";
 
 /** The bindings the Worker reads. */
 export interface WorkerdEnv extends WorkerEnv {
@@ -33,7 +33,7 @@ let handler: WorkerHandler | undefined;
 
 function init(env: WorkerdEnv): WorkerHandler {
   if (!env.S3_ENDPOINT || !env.S3_ACCESS_KEY_ID || !env.S3_SECRET_ACCESS_KEY) {
-    throw new Error("The Worker needs the bindings S3_ENDPOINT, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY (an R2 API token's S3 keys).");
+    throw new ValueError("The Worker needs the bindings S3_ENDPOINT, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY (an R2 API token's S3 keys).", "env");
   }
   const client = new S3Client({
     endpoint: env.S3_ENDPOINT,
@@ -54,7 +54,7 @@ export default {
     try {
       handler ??= init(env);
     } catch (err) {
-      return new Response(JSON.stringify({ v: 1, error: { tag: "HttpConfigError", message: (err as Error).message, retryable: false } }), {
+      return new Response(JSON.stringify({ v: 1, error: { ...describeError(err), retryable: false } }), {
         status: 500,
         headers: { "content-type": "application/json" },
       });

@@ -2,10 +2,10 @@
 // real @google-cloud/functions-framework CLI on 127.0.0.1, data in the local S3 stand-in through
 // store-s3 configured from the standard AWS variables (as with GCS's S3-compatible XML API).
 import { startLocalS3 } from "@cubed-ts/aws-local";
-import { compute } from "@cubed-ts/core";
+import { compute, isCubedError } from "@cubed-ts/core";
 import { registerS3 } from "@cubed-ts/store-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HttpExecutor, SIGNATURE_HEADER, TIMESTAMP_HEADER, isHttpError } from "../src/index.js";
+import { HttpExecutor, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../src/index.js";
 import { type LocalPlatformWorker, startFunctionsFramework } from "../dist/local.js"; // the built entry: it starts dist/gcf.js
 import { expectQuadraticMeans, quadraticMeans } from "./helpers/quadratic.js";
 
@@ -53,6 +53,6 @@ describe("functions-framework worker", () => {
     }
     const ex = new HttpExecutor({ endpoint: worker.url, secret: "a-different-secret-0000" });
     const err = await compute(...quadraticMeans("s3://work/qm-gcf-bad", 2), { executor: ex }).then(() => undefined, (e: unknown) => e);
-    expect(isHttpError(err, "RequestRejectedError"), String(err)).toBe(true);
+    expect(isCubedError(err, "RequestRejectedError"), String(err)).toBe(true);
   });
 });

@@ -9,7 +9,8 @@ import { type Plan, Spec, compute, fromArray, fromZarr, isCubedError, mean, mult
 import { registerS3 } from "@cubed-ts/store-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TamperedCase, tamperedPlans } from "../../core/test/helpers/tampered-plans.js";
-import { HttpExecutor, SIGNATURE_HEADER, TIMESTAMP_HEADER, type WorkerErrorResponse, type WorkerResponse, isHttpError, planUrlFor, sha256Hex, signBody } from "../src/index.js";
+import { HttpExecutor, SIGNATURE_HEADER, TIMESTAMP_HEADER, type WorkerErrorResponse, type WorkerResponse, planUrlFor, sha256Hex, signBody } from "../src/index.js";
+import { freePort } from "../src/local.js";
 import { type NodeWorkerServer, serveNode } from "../src/node.js";
 import { createWorker } from "../src/worker.js";
 import { expectQuadraticMeans, quadraticMeans } from "./helpers/quadratic.js";
@@ -122,13 +123,13 @@ describe("signatures", () => {
     const spec = new Spec({ workDir: "s3://work/sig-compute", allowedMem: "200MB" });
     const x = add(random.random([4, 4], { chunks: [2, 4], seed: 1, spec }), 1);
     const err = await compute(x, { executor: ex }).then(() => undefined, (e: unknown) => e);
-    expect(isHttpError(err, "RequestRejectedError"), String(err)).toBe(true);
+    expect(isCubedError(err, "RequestRejectedError"), String(err)).toBe(true);
     expect(ex.stats.requests).toBe(2); // one per task of the first op: a refusal is not retried
     const keys = await openStore("s3://work/sig-compute").list("/");
     expect(keys.filter((k) => !k.includes("/_worker/") && !/lock|zarr\.json$/.test(k)), keys.join(" ")).toEqual([]);
     const ex2 = new HttpExecutor({ endpoint: server.url, retries: 0 });
     const err2 = await compute(x, { executor: ex2 }).then(() => undefined, (e: unknown) => e);
-    expect(isHttpError(err2, "RequestRejectedError"), String(err2)).toBe(true);
+    expect(isCubedError(err2, "RequestRejectedError"), String(err2)).toBe(true);
   });
 
   it("refuses malformed requests and plans outside its prefixes or not content-addressed", async () => {
@@ -236,5 +237,63 @@ describe("tampered plans (core's trust suite) sent to the HTTP worker", () => {
     expect(ex.stats.requests).toBe(2); // one request per task of the first op, none retried
     const keys = await openStore("s3://other").list("/");
     expect(keys.filter((k) => !k.includes("/_worker/") && !/lock|zarr\.json$/.test(k)), keys.join(" ")).toEqual([]);
+  });
+
+  it("refuses bad options with core's ValueError naming the option, before any request", () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ endpoint: "ftp://worker.example/" }, "endpoint"],
+      [{ endpoint: server.url, tasksPerRequest: 0 }, "tasksPerRequest"],
+      [{ endpoint: server.url, concurrency: 1.5 }, "concurrency"],
+      [{ endpoint: server.url, secret: "short" }, "secret"],
+    ];
+    for (const [options, argument] of cases) {
+      let err: unknown;
+      try {
+        new HttpExecutor(options as unknown as ConstructorParameters<typeof HttpExecutor>[0]);
+      } catch (e) {
+        err = e;
+      }
+      expect(isCubedError(err, "ValueError"), `${argument}: ${String(err)}`).toBe(true);
+      expect((err as { argument?: string }).argument).toBe(argument);
+    }
+  });
+
+  it("an endpoint that answers something else, or nothing, fails the tasks with core's WorkerRequestError", async () => {
+    const spec = new Spec({ workDir: "s3://work/not-a-worker", allowedMem: "200MB" });
+    const x = add(random.random([4, 4], { chunks: [2, 4], seed: 1, spec }), 1);
+    const other = await serveNode(async () => new Response("hello", { status: 200 }));
+    try {
+      const ex = new HttpExecutor({ endpoint: other.url, retries: 0, useBackups: false });
+      const err = await compute(x, { executor: ex }).then(() => undefined, (e: unknown) => e);
+      expect(isCubedError(err, "TaskError"), String(err)).toBe(true);
+      const cause = (err as { cause?: unknown }).cause;
+      expect(isCubedError(cause, "WorkerRequestError"), String(cause)).toBe(true);
+      expect((cause as { status?: number }).status).toBe(200);
+      expect(String((cause as Error).message)).toMatch(/not a worker protocol v1 response: hello/);
+    } finally {
+      await other.close();
+    }
+    // a deployed entry that cannot build its worker answers 500 with retryable: false: not retried
+    const broken = await serveNode(async () =>
+      new Response(JSON.stringify({ v: 1, error: { tag: "ValueError", message: "The Worker needs the bindings S3_ENDPOINT…", retryable: false } }), { status: 500 }),
+    );
+    try {
+      const ex = new HttpExecutor({ endpoint: broken.url, retries: 3, useBackups: false, concurrency: 1 });
+      const err = await compute(x, { executor: ex }).then(() => undefined, (e: unknown) => e);
+      expect(isCubedError(err, "RemoteTaskError"), String(err)).toBe(true);
+      expect((err as { remoteTag?: string; retryable?: boolean }).remoteTag).toBe("ValueError");
+      expect((err as { retryable?: boolean }).retryable).toBe(false);
+      expect(String((err as Error).message)).toMatch(/S3_ENDPOINT/);
+      expect(ex.stats.requests).toBe(1); // the first request's refusal ends the compute: nothing retried
+    } finally {
+      await broken.close();
+    }
+    const port = await freePort(); // nothing listens there
+    const ex = new HttpExecutor({ endpoint: `http://127.0.0.1:${port}/`, retries: 0, useBackups: false, requestAttempts: 2, requestRetryDelayMs: 1 });
+    const err = await compute(x, { executor: ex }).then(() => undefined, (e: unknown) => e);
+    const cause = (err as { cause?: unknown }).cause;
+    expect(isCubedError(cause, "WorkerRequestError"), String(err)).toBe(true);
+    expect((cause as { refused?: boolean }).refused).toBe(true);
+    expect(ex.stats.refused).toBeGreaterThanOrEqual(1);
   });
 });

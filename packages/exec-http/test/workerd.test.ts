@@ -5,7 +5,7 @@ import { startLocalS3 } from "@cubed-ts/aws-local";
 import { Spec, compute, isCubedError, mean, multiply, random } from "@cubed-ts/core";
 import { registerS3 } from "@cubed-ts/store-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HttpExecutor, SIGNATURE_HEADER, TIMESTAMP_HEADER, isHttpError, signBody } from "../src/index.js";
+import { HttpExecutor, SIGNATURE_HEADER, TIMESTAMP_HEADER, signBody } from "../src/index.js";
 import { type LocalPlatformWorker, startWorkerd } from "../dist/local.js"; // the built entry: it runs dist/workerd/worker.mjs
 import { expectQuadraticMeans, quadraticMeans } from "./helpers/quadratic.js";
 
@@ -61,6 +61,6 @@ describe("workerd worker", () => {
     }
     const ex = new HttpExecutor({ endpoint: worker.url, secret: "a-different-secret-0000" });
     const err = await compute(...quadraticMeans("s3://work/qm-workerd-bad", 2, "100MB"), { executor: ex }).then(() => undefined, (e: unknown) => e);
-    expect(isHttpError(err, "RequestRejectedError"), String(err)).toBe(true);
+    expect(isCubedError(err, "RequestRejectedError"), String(err)).toBe(true);
   });
 });

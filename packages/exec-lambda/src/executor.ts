@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
-import { redactCause, Slots, abortableSleep } from "@cubed-ts/core";
+import { redactCause, abortableSleep } from "@cubed-ts/core";
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import {
-  type DagExecutor, type ExecutionContext, type Plan, type RuntimeOptions, type TaskResult, AbortedError, formatMemory, openStore, runPlan, validateRuntimeOptions,
+  type BatchTaskOutcome, type DagExecutor, type ExecutionContext, type Plan, type RuntimeOptions, type TaskBatch, AbortedError, formatMemory, openStore,
+  runTaskBatches, validateRuntimeOptions,
 } from "@cubed-ts/core";
 import "@cubed-ts/store-s3";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
@@ -72,12 +73,6 @@ export interface LambdaExecutorStats {
 export interface FunctionInfo {
   memoryMB: number;
   timeoutSeconds: number;
-}
-
-interface PendingTask {
-  coords: number[];
-  resolve: (r: TaskResult & { worker?: string }) => void;
-  reject: (e: unknown) => void;
 }
 
 const sleep = abortableSleep;
@@ -349,99 +344,63 @@ export class LambdaExecutor implements DagExecutor {
     const statusPrefix = `/status/${runId}/` as const;
     const deadlineMs = (info?.timeoutSeconds ?? 900) * 1000 + (this.options.graceMs ?? 30_000);
     const poller = async ? new StatusPoller(lambdaDir, statusPrefix, this.options.pollIntervalMs ?? 1000) : undefined;
-    const slots = new Slots(concurrency);
-    let seq = 0;
 
-    const send = async (opId: string, batch: PendingTask[]): Promise<void> => {
-      await slots.acquire();
-      this.stats.maxInFlight = Math.max(this.stats.maxInFlight, slots.inUse);
-      const invocationId = `${runId}-${(seq++).toString(36)}`;
+    const send = async (batch: TaskBatch): Promise<BatchTaskOutcome[]> => {
+      const invocationId = batch.id;
       const payload: InvocationPayload = {
-        v: PROTOCOL_VERSION, planUrl, opId, tasks: batch.map((t) => t.coords), invocationId,
+        v: PROTOCOL_VERSION, planUrl, opId: batch.opId, tasks: batch.tasks, invocationId,
         ...(async ? { statusUrl: `${lambdaDir}/status/${runId}/${invocationId}.json` } : {}),
       };
-      try {
-        let output: InvocationOutput | undefined;
-        if (poller) {
-          const waiting = poller.wait(invocationId, Date.now() + deadlineMs);
-          try {
-            await this.#invoke(payload, true, context.signal);
-          } catch (err) {
-            poller.forget(invocationId);
-            waiting.catch(() => {});
-            throw err;
-          }
-          output = await waiting;
-        } else {
-          output = await this.#invoke(payload, false, context.signal);
+      let output: InvocationOutput | undefined;
+      if (poller) {
+        const waiting = poller.wait(invocationId, Date.now() + deadlineMs);
+        try {
+          await this.#invoke(payload, true, context.signal);
+        } catch (err) {
+          poller.forget(invocationId);
+          waiting.catch(() => {});
+          throw err;
         }
-        if (!output || !Array.isArray(output.results) || output.results.length !== batch.length) {
-          throw new InvocationError(`The function returned an unexpected output for invocation ${invocationId}.`, "BadOutput", false);
-        }
-        batch.forEach((t, i) => t.resolve({ ...output.results[i]!, worker: `lambda:${output.container}` }));
-      } catch (err) {
-        if (!(err instanceof AbortedError)) this.stats.failedInvocations++;
-        for (const t of batch) t.reject(err);
-      } finally {
-        slots.release();
+        output = await waiting;
+      } else {
+        output = await this.#invoke(payload, false, context.signal);
       }
+      if (!output || !Array.isArray(output.results) || output.results.length !== batch.tasks.length) {
+        throw new InvocationError(`The function returned an unexpected output for invocation ${invocationId}.`, "BadOutput", false);
+      }
+      return output.results.map((r) => ({ ok: true, result: { ...r, worker: `lambda:${output.container}` } }));
     };
 
-    // tasks submitted in the same tick for the same op are packed into invocations of up to
-    // `tasksPerInvocation` tasks, and never more than `maxPayload` bytes of JSON
-    const queues = new Map<string, PendingTask[]>();
-    let flushScheduled = false;
+    // an invocation never carries more than `maxPayload` bytes of JSON: the envelope, measured with
+    // the longest invocation id, plus each task's coordinates
     const base = JSON.stringify({
       v: PROTOCOL_VERSION, planUrl, opId: "", tasks: [], invocationId: `${runId}-zzzzzzzzzz`,
       ...(async ? { statusUrl: `${lambdaDir}/status/${runId}/${runId}-zzzzzzzzzz.json` } : {}),
     }).length;
-    const flush = (): void => {
-      flushScheduled = false;
-      for (const [opId, tasks] of queues) {
-        queues.delete(opId);
-        let batch: PendingTask[] = [];
-        let size = base + opId.length;
-        for (const t of tasks) {
-          const add = JSON.stringify(t.coords).length + 1;
-          if (batch.length > 0 && (batch.length >= tpi || size + add > maxPayload)) {
-            void send(opId, batch);
-            batch = [];
-            size = base + opId.length;
-          }
-          if (size + add > maxPayload) {
-            t.reject(new LambdaConfigError(`One task's payload exceeds maxPayloadBytes (${maxPayload}).`));
-            continue;
-          }
-          batch.push(t);
-          size += add;
-        }
-        if (batch.length > 0) void send(opId, batch);
-      }
-    };
 
     try {
-      await runPlan(plan, context, {
+      await runTaskBatches(plan, context, {
+        runId,
+        concurrency,
+        tasksPerBatch: tpi,
+        bytes: {
+          maxBytes: maxPayload,
+          baseBytes: (opId) => base + opId.length,
+          tooLarge: (max) => new LambdaConfigError(`One task's payload exceeds maxPayloadBytes (${max}).`),
+        },
+        send,
+        onTaskSubmitted: () => this.stats.taskAttempts++,
+        onBatchSent: (inFlight) => (this.stats.maxInFlight = Math.max(this.stats.maxInFlight, inFlight)),
+        onBatchFailed: () => this.stats.failedInvocations++,
         retries: this.options.retries,
         retryDelayMs: this.options.retryDelayMs,
-        useBackups: this.options.useBackups ?? true,
+        useBackups: this.options.useBackups,
         // a backstop: sync invokes end by the function timeout, async ones at their deadline
         taskTimeoutMs: this.options.taskTimeoutMs ?? deadlineMs * 2,
         faults: this.options.faults,
-        // an invocation cannot be called back: waiting for a losing backup copy would undo the
-        // backup, and the loser only rewrites the same bytes; so, unless asked, do not wait
-        drainTimeoutMs: this.options.drainTimeoutMs ?? 0,
-        concurrency: concurrency * tpi,
-        submit: (opId, coords) =>
-          new Promise<TaskResult & { worker?: string }>((resolve, reject) => {
-            this.stats.taskAttempts++;
-            let q = queues.get(opId);
-            if (!q) queues.set(opId, (q = []));
-            q.push({ coords, resolve, reject });
-            if (!flushScheduled) {
-              flushScheduled = true;
-              setImmediate(flush);
-            }
-          }),
+        // an invocation cannot be called back: runTaskBatches does not wait for losing backup
+        // copies (which only rewrite the same bytes) unless asked
+        drainTimeoutMs: this.options.drainTimeoutMs,
       });
     } finally {
       await poller?.stop();

@@ -4,8 +4,8 @@
  * the task-list objects to write to S3 before the execution starts.
  * @module
  */
-import type { Plan } from "@cubed-ts/core";
-import type { CompiledPlan, JsonObject, JsonValue } from "./compiler.js";
+import { type Plan, packTaskBatches } from "@cubed-ts/core";
+import type { CompiledPlan, JsonObject } from "./compiler.js";
 import { StepFunctionsConfigError } from "./errors.js";
 
 /** The sub-directory of a compute's intermediate dir that holds task lists and Map results. */
@@ -117,9 +117,8 @@ export function buildExecutionInput(compiled: CompiledPlan, plan: Plan, options:
     const tasks = remaining.get(op.opId)!;
     counts[k] = tasks.length;
     if (op.mode === "inline") {
-      const batches: JsonValue[] = [];
-      for (let i = 0; i < tasks.length; i += compiled.tasksPerInvocation) batches.push(tasks.slice(i, i + compiled.tasksPerInvocation));
-      items[k] = batches;
+      // the same packing the Lambda executor's client applies per op (core's runtime/task-batches.ts)
+      items[k] = packTaskBatches(tasks, (c) => c, { maxTasks: compiled.tasksPerInvocation }).batches;
     } else {
       const key = `${base}/tasks-${k}.json`;
       lists[k] = key;

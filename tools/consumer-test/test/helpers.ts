@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
 /** The published packages (directories under packages/). */
-export const PACKAGES = ["core", "labelled", "exec-threads", "store-s3", "exec-lambda", "exec-stepfunctions"] as const;
+export const PACKAGES = ["core", "labelled", "exec-threads", "store-s3", "exec-lambda", "exec-stepfunctions", "exec-http"] as const;
 
 /** Debian's python3 with python3-xarray and python3-zarr (.ci/run installs them). */
 export const PYTHON = "/usr/bin/python3";

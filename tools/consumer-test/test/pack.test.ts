@@ -23,7 +23,10 @@ let data: string;
 
 /** Runs a command, failing with its output when it exits non-zero (unless `allowFailure`). */
 function run(cmd: string, args: string[], cwd: string, allowFailure = false): SpawnSyncReturns<string> {
-  const r = spawnSync(cmd, args, { cwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: { ...process.env, FORCE_COLOR: "0" } });
+  // without NODE_PATH: pnpm sets it to the workspace's hoisted modules, where require.resolve
+  // would find packages a newcomer's project does not have (exec-http's optional peers)
+  const { NODE_PATH: _workspace, ...env } = process.env;
+  const r = spawnSync(cmd, args, { cwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: { ...env, FORCE_COLOR: "0" } });
   if (r.error) throw new Error(`${cmd} ${args.join(" ")} could not start: ${r.error.message}`);
   if (r.status !== 0 && !allowFailure) throw new Error(`${cmd} ${args.join(" ")} (in ${cwd}) exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
   return r;
@@ -146,5 +149,42 @@ describe("the packed packages installed with npm in a fresh project", () => {
     expect(r.stderr).toContain("DeployError");
     expect(r.stderr).toContain("npm install --save-dev esbuild@^0.27.0");
     expect(existsSync(join(tmp, "lambda.zip"))).toBe(false);
+  });
+
+  it("run HttpExecutor against the Web-standard worker in-process, without exec-http's optional peers, to the values computed directly", () => {
+    const pkg = JSON.parse(readFileSync(join(app, "node_modules", "@cubed-ts", "exec-http", "package.json"), "utf8")) as {
+      peerDependencies: Record<string, string>; peerDependenciesMeta: Record<string, { optional?: boolean }>;
+    };
+    const peers = ["@google-cloud/functions-framework", "workerd"];
+    for (const dep of peers) {
+      expect(pkg.peerDependencies[dep], dep).toMatch(/^\d+\.\d+\.\d+$/); // pinned exactly
+      expect(pkg.peerDependenciesMeta[dep]?.optional, dep).toBe(true);
+      expect(existsSync(join(app, "node_modules", dep)), `${dep} was installed`).toBe(false);
+    }
+    const r = run(process.execPath, [join(app, "dist", "http-worker.js"), join(tmp, "work-http")], app);
+    const got = JSON.parse(r.stdout) as {
+      mean: number[]; x: number[]; shape: number[]; requests: number; workers: string[];
+      missing: Record<string, { tag: string; dependency?: string; message: string }>;
+    };
+    // the mean over axis 0 of x * x, from x's values
+    const [rows, cols] = got.shape as [number, number];
+    expect(got.x).toHaveLength(rows * cols);
+    expect(got.x.every((v) => v >= 0 && v < 1)).toBe(true);
+    expect(got.mean).toHaveLength(cols);
+    for (let j = 0; j < cols; j++) {
+      let s = 0;
+      for (let i = 0; i < rows; i++) s += got.x[i * cols + j]! ** 2;
+      expect(Math.abs(got.mean[j]! - s / rows), `column ${j}`).toBeLessThanOrEqual(1e-12);
+    }
+    // every task went through the worker protocol to the in-process worker
+    expect(got.requests).toBeGreaterThan(0);
+    expect(got.workers.length).toBeGreaterThan(0);
+    for (const w of got.workers) expect(w).toMatch(/^http:[0-9a-f]+$/);
+    for (const [name, dep] of [["functions-framework", peers[0]!], ["workerd", peers[1]!]] as const) {
+      const m = got.missing[name]!;
+      expect(m.tag, name).toBe("MissingDependencyError");
+      expect(m.dependency, name).toBe(dep);
+      expect(m.message, name).toContain(`npm install --save-dev ${dep}@${pkg.peerDependencies[dep]}`);
+    }
   });
 });
