@@ -8,7 +8,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { LOCAL_CREDENTIALS, startLocalS3 } from "@cubed-ts/aws-local";
-import { HttpConfigError, HttpExecutor } from "@cubed-ts/exec-http";
+import { ValueError } from "@cubed-ts/core";
+import { HttpExecutor } from "@cubed-ts/exec-http";
 import { type LocalPlatformWorker, startFunctionsFramework, startWorkerd } from "@cubed-ts/exec-http/local";
 import { registerS3 } from "@cubed-ts/store-s3";
 
@@ -53,7 +54,7 @@ export async function withHttpExecutor<T>(
     target, requests: ex.stats.requests, refused: ex.stats.refused, instances: ex.stats.instances.size, coldStarts: ex.stats.coldStarts,
   });
   if (http.worker === undefined) {
-    if (http.endpoint === undefined) throw new HttpConfigError("--executor http needs --endpoint URL or --http-worker functions-framework|workerd.");
+    if (http.endpoint === undefined) throw new ValueError("--executor http needs --endpoint URL or --http-worker functions-framework|workerd.");
     const secret = http.secret ?? process.env.CUBED_WORKER_SECRET;
     const ex = new HttpExecutor({ endpoint: http.endpoint, ...(secret ? { secret } : {}), concurrency: options.concurrency });
     return fn(ex, reportOf(ex, "endpoint"));

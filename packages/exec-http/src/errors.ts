@@ -5,7 +5,7 @@
  * core's `isCubedError`). This module holds only the HTTP worker's refusal callback.
  * @module
  */
-import { RequestRejectedError, StoreAccessError, ValueError, type WorkerRefuse } from "@cubed-ts/core";
+import { RequestRejectedError, StoreAccessError, type WorkerRefuse } from "@cubed-ts/core";
 
 /**
  * The HTTP worker's `WorkerRefuse` (core): a `RequestRejectedError`, or core's
@@ -20,9 +20,3 @@ export const refuseRequest: WorkerRefuse = (message, reason, url) => {
   if (reason === "outside-prefixes") throw new StoreAccessError(`Request refused: ${message}`, url ?? "");
   throw new RequestRejectedError(`Request refused: ${message}`, reason);
 };
-
-/**
- * @deprecated Use core's `ValueError` (what the executor's option checks raise now); kept so
- * code that constructs it keeps compiling. Remove once nothing imports it.
- */
-export const HttpConfigError = ValueError;

@@ -24,4 +24,3 @@ export {
 export { signBody, verifyBody, sha256Hex, type SignatureProblem } from "./signing.js";
 export { planLocation, planUrlFor, underPrefix, type PlanLocation } from "./plan-location.js";
 // errors: core's closed set (RequestRejectedError, WorkerRequestError, RemoteTaskError, MissingDependencyError, ValueError…)
-export { HttpConfigError } from "./errors.js";
