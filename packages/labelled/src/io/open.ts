@@ -218,6 +218,7 @@ export async function openDataset(url: string, options: OpenDatasetOptions = {})
       compressor: a.compressor as Encoding["compressor"],
     };
     if (a.zarrFormat === 3) encoding.fill_value = a.fillValue as Encoding["fill_value"];
+    if (a.shards) encoding.shards = [...a.shards];
     if (a.dtype === "str") {
       const data = await readEager(url, a);
       const s: Attrs = { ...attrs };

@@ -27,6 +27,8 @@ export interface ArrayMeta {
   dims: (string | null)[] | undefined;
   /** The compressor / codec description, for the encoding. */
   compressor: unknown;
+  /** v3 sharded arrays: the shard shape (`chunks` are then the inner chunks). */
+  shards?: number[];
 }
 
 /** Metadata of a group and its arrays. */
@@ -105,12 +107,16 @@ function v3Array(name: string, path: string, meta: Record<string, unknown>): Arr
   const grid = meta.chunk_grid as { name?: string; configuration?: { chunk_shape?: number[] } } | undefined;
   const shape = [...(meta.shape as number[])];
   const dims = meta.dimension_names;
+  const codecs = meta.codecs as { name?: string; configuration?: { chunk_shape?: number[] } }[] | undefined;
+  const inner = Array.isArray(codecs) && codecs[0]?.name === "sharding_indexed" ? codecs[0].configuration?.chunk_shape : undefined;
+  const gridChunks = [...(grid?.configuration?.chunk_shape ?? shape)];
   return {
     name,
     path,
     zarrFormat: 3,
     shape,
-    chunks: [...(grid?.configuration?.chunk_shape ?? shape)],
+    chunks: inner ? [...inner] : gridChunks,
+    ...(inner ? { shards: gridChunks } : {}),
     dtype: v3Dtype(meta.data_type),
     fillValue: meta.fill_value,
     attrs,
