@@ -14,6 +14,7 @@ usage:
                                 orig is opened by xarray (zarr-python 2.13, v2), ours by this reader;
                                 prints [{name, ok, error}] from xarray.testing.assert_identical
                                 plus dtype, encoding and attribute-type checks
+  read_zarr_v3.py selftest DIR   hand-encoded arrays for every codec/key/fill form above → [{case, ok, error}]
   read_zarr_v3.py dump STORE [GROUP]
                                 prints {var: {dims, dtype, values, attrs}} of the decoded dataset
                                 (times as ISO strings, NaN/NaT as null)
@@ -269,6 +270,8 @@ def check(cases):
         """CF encoding keys that differ; a string's on-disk dtype is <U (v2) vs vlen (v3) by design."""
         out = {}
         for name, v in orig.variables.items():
+            if v.dtype == bool:
+                continue  # xarray stores booleans as int8, toZarr as native bool
             keys = [k for k in CF_KEYS if not (k == "dtype" and kind(v.dtype) == "str")]
             e1 = {k: v.encoding[k] for k in keys if k in v.encoding}
             e2 = {k: ours[name].encoding[k] for k in keys if k in ours[name].encoding}
@@ -316,8 +319,97 @@ def dump(store, group=None):
     return out
 
 
+def selftest(d):
+    """Hand-encoded v3 arrays (numpy bytes + numcodecs/gzip/crc32c here) for every codec, key
+    encoding and fill form the reader claims; returns [{case, ok, error}]."""
+    res = []
+    data = np.arange(24, dtype="<i4").reshape(4, 6) * 3 - 20
+
+    def write(name, meta, chunks):
+        adir = os.path.join(d, name)
+        os.makedirs(adir, exist_ok=True)
+        with open(os.path.join(adir, "zarr.json"), "w") as f:
+            json.dump({"zarr_format": 3, "node_type": "array", **meta}, f)
+        for key, b in chunks.items():
+            p = os.path.join(adir, *key.split("/"))
+            os.makedirs(os.path.dirname(p), exist_ok=True)
+            with open(p, "wb") as f:
+                f.write(b)
+        return adir
+
+    def base(dtype, chunk, codecs, fill=0, **kw):
+        return {"shape": [4, 6], "data_type": dtype, "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": chunk}},
+                "fill_value": fill, "codecs": codecs, "dimension_names": ["y", "x"], "attributes": {}, **kw}
+
+    def blocks(arr, chunk):
+        for i in range(0, arr.shape[0], chunk[0]):
+            for j in range(0, arr.shape[1], chunk[1]):
+                b = np.full(chunk, 0, arr.dtype)
+                part = arr[i:i + chunk[0], j:j + chunk[1]]
+                b[:part.shape[0], :part.shape[1]] = part
+                yield (i // chunk[0], j // chunk[1]), b
+
+    def with_crc(b):
+        return b + struct.pack("<I", crc32c(b))
+
+    cases = {}
+    # big-endian bytes + gzip, default keys with "." separator, chunks not dividing the shape
+    cases["bytes-big-gzip-dot-keys"] = (base("int32", [3, 4], [{"name": "bytes", "configuration": {"endian": "big"}}, {"name": "gzip", "configuration": {"level": 1}}],
+                                             chunk_key_encoding={"name": "default", "configuration": {"separator": "."}}),
+                                        {f"c.{i}.{j}": gzip.compress(b.astype(">i4").tobytes()) for (i, j), b in blocks(data, [3, 4])}, data)
+    # transpose [1, 0] + blosc + crc32c, v2 keys
+    cases["transpose-blosc-crc32c-v2-keys"] = (base("int32", [2, 3], [{"name": "transpose", "configuration": {"order": [1, 0]}}, {"name": "bytes", "configuration": {"endian": "little"}},
+                                                                    {"name": "blosc", "configuration": {"cname": "lz4", "clevel": 5, "shuffle": "shuffle", "typesize": 4}}, {"name": "crc32c"}],
+                                                    chunk_key_encoding={"name": "v2", "configuration": {"separator": "."}}),
+                                               {f"{i}.{j}": with_crc(Blosc(cname="lz4").encode(np.ascontiguousarray(b.T).tobytes())) for (i, j), b in blocks(data, [2, 3])}, data)
+    # zstd; a missing chunk reads as the hex float fill value (0x7fc00000: NaN) / "-Infinity"
+    f = data.astype("float32")
+    exp = f.copy()
+    exp[2:, 3:] = np.nan
+    cases["zstd-missing-hex-fill"] = (base("float32", [2, 3], [{"name": "bytes", "configuration": {"endian": "little"}}, {"name": "zstd", "configuration": {"level": 1}}], fill="0x7fc00000"),
+                                      {f"c/{i}/{j}": Zstd().encode(b.tobytes()) for (i, j), b in blocks(f, [2, 3]) if (i, j) != (1, 1)}, exp)
+    exp2 = f.copy()
+    exp2[:2, :3] = -np.inf
+    cases["missing-infinity-fill"] = (base("float32", [2, 3], [{"name": "bytes", "configuration": {"endian": "little"}}], fill="-Infinity"),
+                                      {f"c/{i}/{j}": b.tobytes() for (i, j), b in blocks(f, [2, 3]) if (i, j) != (0, 0)}, exp2)
+    # sharding, index at the start, one inner chunk absent (fill 7)
+    inner = {(i, j): b for (i, j), b in blocks(data, [2, 3])}
+    parts, index, off = b"", [], 16 * 4 + 4
+    for pos in [(0, 0), (0, 1), (1, 0), (1, 1)]:
+        if pos == (1, 0):
+            index += [2**64 - 1, 2**64 - 1]
+            continue
+        enc = gzip.compress(inner[pos].tobytes())
+        index += [off + len(parts), len(enc)]
+        parts += enc
+    shard = with_crc(np.array(index, "<u8").tobytes()) + parts
+    exp3 = data.copy()
+    exp3[2:, :3] = 7
+    sharding = {"name": "sharding_indexed", "configuration": {"chunk_shape": [2, 3], "codecs": [{"name": "bytes", "configuration": {"endian": "little"}}, {"name": "gzip", "configuration": {"level": 1}}],
+                                                             "index_codecs": [{"name": "bytes", "configuration": {"endian": "little"}}, {"name": "crc32c"}], "index_location": "start"}}
+    cases["sharding-index-start"] = (base("int32", [4, 6], [sharding], fill=7), {"c/0/0": shard}, exp3)
+    # numpy.datetime64 (zarr-python 3's extension type), NaT in the data
+    t = np.array(["2000-01-01T00:00:00", "NaT", "2001-02-03T04:05:06", "1969-12-31T23:59:59"], "M8[s]")
+    cases["numpy-datetime64"] = ({"shape": [4], "data_type": {"name": "numpy.datetime64", "configuration": {"unit": "s", "scale_factor": 1}},
+                                  "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [4]}}, "fill_value": -9223372036854775808,
+                                  "codecs": [{"name": "bytes", "configuration": {"endian": "little"}}], "dimension_names": ["t"], "attributes": {}},
+                                 {"c/0": t.view("<i8").tobytes()}, t)
+    for name, (meta, chunks, expected) in cases.items():
+        try:
+            got, _ = read_array(write(name, meta, chunks))
+            if got.dtype != expected.dtype or got.shape != expected.shape:
+                raise AssertionError(f"got {got.dtype} {got.shape}, expected {expected.dtype} {expected.shape}")
+            np.testing.assert_array_equal(got, expected)
+            res.append({"case": name, "ok": True, "error": None})
+        except Exception as e:
+            res.append({"case": name, "ok": False, "error": f"{type(e).__name__}: {e}"})
+    return res
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "check":
+    if sys.argv[1] == "selftest":
+        print(json.dumps(selftest(sys.argv[2])))
+    elif sys.argv[1] == "check":
         print(json.dumps(check(json.loads(sys.argv[2]))))
     elif sys.argv[1] == "dump":
         print(json.dumps(dump(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)))
