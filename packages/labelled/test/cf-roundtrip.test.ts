@@ -47,9 +47,7 @@ async function describeDataset(ds: Dataset): Promise<unknown> {
   for (const [name, v] of ds.variables) {
     const da: DataArray = ds.get(name);
     const values = await vals(da);
-    // booleans: xarray stores them as int8 with a dtype attribute, toZarr as native bool; both read back as bool
-    const keys = v.dtype === "bool" ? CF_ENCODING.filter((k) => k !== "dtype") : CF_ENCODING;
-    const encoding = Object.fromEntries(keys.filter((k) => v.encoding[k] !== undefined).map((k) => [k, v.encoding[k]]));
+    const encoding = Object.fromEntries(CF_ENCODING.filter((k) => v.encoding[k] !== undefined).map((k) => [k, v.encoding[k]]));
     vars[name] = { dims: v.dims, dtype: v.dtype, datetime: v.isDatetime, attrs: v.attrs, encoding, values: JSON.stringify(values) };
   }
   return { vars, coords: [...ds.coords.names].sort(), attrs: ds.attrs };
@@ -115,6 +113,34 @@ describe.each(BACKENDS)("CF round trip through openDataset (%s) and toZarr", (ba
       }
     }
     expect(failed, failed.join("\n\n")).toEqual([]);
+  });
+});
+
+describe("booleans are written as xarray writes them (int8 with a dtype: bool attribute)", () => {
+  it.each(BACKENDS)("v2 (%s): the .zarray (but the compressor) and .zattrs equal xarray's own; both formats read back as bool", async (backend) => {
+    const f = fixtures.find((x) => x.name === "mixed-not-consolidated")!;
+    const ds = await openDataset(f.path, openOptions(f, backend));
+    expect(ds.get("flag").dtype).toBe("bool");
+    const ours = `${dir}/${backend}-bool-v2.zarr`;
+    await ds.toZarr(ours, { zarrFormat: 2, consolidated: false });
+    const read = (root: string, file: string): Record<string, unknown> => JSON.parse(readFileSync(`${root}/flag/${file}`, "utf8")) as Record<string, unknown>;
+    const { compressor: _a, ...theirs } = read(f.path, ".zarray");
+    const { compressor: _b, ...mine } = read(ours, ".zarray");
+    expect(theirs.dtype).toBe("|i1");
+    expect(mine).toEqual(theirs);
+    expect(read(ours, ".zattrs")).toEqual(read(f.path, ".zattrs"));
+    expect(read(ours, ".zattrs")).toEqual({ _ARRAY_DIMENSIONS: ["x"], coordinates: "lat", dtype: "bool" });
+    const v3 = `${dir}/${backend}-bool-v3.zarr`;
+    await ds.toZarr(v3, { zarrFormat: 3 });
+    const meta = read(v3, "zarr.json") as { data_type: string; attributes: Record<string, unknown> };
+    expect(meta.data_type).toBe("int8");
+    expect(meta.attributes).toEqual({ coordinates: "lat", dtype: "bool" });
+    for (const url of [ours, v3]) {
+      const back = await openDataset(url, { ...openOptions(f, backend), consolidated: url === v3 });
+      expect(back.get("flag").dtype).toBe("bool");
+      expect(await vals(back.get("flag"))).toEqual([true, false, true]);
+      expect(back.variables.get("flag")!.attrs).toEqual({});
+    }
   });
 });
 

@@ -325,7 +325,8 @@ export interface EncodePlan {
 
 /**
  * Plans CF encoding of a variable for writing: datetimes become int64 with
- * `units`/`calendar`; `scale_factor`/`add_offset`/`dtype`/`_FillValue` in the
+ * `units`/`calendar`; booleans int8 with a `dtype: "bool"` attribute (as xarray's
+ * CF encoder writes them); `scale_factor`/`add_offset`/`dtype`/`_FillValue` in the
  * encoding pack values; floats get a NaN fill value.
  *
  * @example
@@ -351,6 +352,11 @@ export function planEncode(
     }
   }
   let outDtype: DataType = dtype;
+  if (dtype === "bool" && encoding.dtype === undefined) {
+    // xarray's BooleanCoder: int8 on disk, marked so readers turn it back into bool
+    attrs.dtype = "bool";
+    outDtype = "int8";
+  }
   if (encoding.dtype !== undefined) {
     const d = String(encoding.dtype);
     if (!/^(bool|u?int(8|16|32|64)|float(32|64))$/.test(d)) throw new EncodeError(`Variable "${name}": unsupported encoding dtype "${d}".`, name);

@@ -270,8 +270,6 @@ def check(cases):
         """CF encoding keys that differ; a string's on-disk dtype is <U (v2) vs vlen (v3) by design."""
         out = {}
         for name, v in orig.variables.items():
-            if v.dtype == bool:
-                continue  # xarray stores booleans as int8, toZarr as native bool
             keys = [k for k in CF_KEYS if not (k == "dtype" and kind(v.dtype) == "str")]
             e1 = {k: v.encoding[k] for k in keys if k in v.encoding}
             e2 = {k: ours[name].encoding[k] for k in keys if k in ours[name].encoding}
