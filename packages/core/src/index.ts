@@ -68,6 +68,7 @@ export { fromZarr, type FromZarrOptions } from "./array/from-zarr.js";
 export { inspectZarr, type InspectZarrOptions } from "./array/inspect-zarr.js";
 export type { ZarrArrayInfo } from "./storage/zarr-io.js";
 export type { StoredType } from "./storage/zarr-metadata.js";
+export { encodeShard, shardingCodec } from "./storage/shard.js";
 export {
   asarray, fromArray, full, zeros, ones, empty, arange, linspace, random,
   MAX_INLINE_BYTES, type CreationOptions, type RandomOptions,

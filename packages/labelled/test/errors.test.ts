@@ -80,13 +80,13 @@ describe("alignment", () => {
 });
 
 describe("toZarr encoding", () => {
-  it("encoding shards is refused with an EncodeError naming the variable and the option, before anything is written", async () => {
+  it("encoding shards with v2 output is refused with an EncodeError naming the variable and the option, before anything is written", async () => {
     const { existsSync } = await import("node:fs");
     const url = `${tempDir()}/sharded.zarr`;
     const ds = new Dataset({ u: a });
-    const err = (await caughtAsync(() => ds.toZarr(url, { encoding: { u: { chunks: [1, 3], shards: [2, 3] } } }))) as Error & { _tag?: string };
+    const err = (await caughtAsync(() => ds.toZarr(url, { zarrFormat: 2, encoding: { u: { chunks: [1, 3], shards: [2, 3] } } }))) as Error & { _tag?: string };
     expect(err._tag).toBe("EncodeError");
-    expect(err.message).toMatch(/Variable "u": encoding\.shards/);
+    expect(err.message).toMatch(/Variable "u": encoding\.shards needs zarr_format 3/);
     expect(existsSync(url)).toBe(false);
   });
 });

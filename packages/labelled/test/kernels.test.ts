@@ -96,6 +96,8 @@ describe("labelled kernels", () => {
         [{ chunks: [0] }, "chunks"],
         [{ compressor: { id: "lz4", level: 1 } }, "compressor.id"],
         [{ extra: 1 }, "extra"],
+        [{ shards: [3] }, "shards"],
+        [{ shards: "x" }, "shards"],
       ] as const) {
         const e = await admitted(bad(patch), []);
         expect(isCubedError(e, "PlanRejectedError"), JSON.stringify(patch)).toBe(true);

@@ -101,12 +101,36 @@ function v2Dtype(url: string, file: string, v: unknown): { dtype: DataType; stor
 
 const V3_KNOWN = /^(bool|u?int(8|16|32|64)|float(16|32|64)|complex(64|128)|r\d+|string|bytes|numpy\..+)$/;
 
+/** NumPy's datetime64/timedelta64 units ("μs" is zarr-python's other spelling of "us"). */
+const NUMPY_TIME_UNITS = new Set(["Y", "M", "W", "D", "h", "m", "s", "ms", "us", "μs", "ns", "ps", "fs", "as"]);
+
+/**
+ * zarr-python 3's extension types `numpy.datetime64` / `numpy.timedelta64`
+ * (`{ name, configuration: { unit, scale_factor } }`): int64 counts of `scale_factor` units,
+ * recorded as NumPy writes the unit (`"s"`, `"10ms"`), as the v2 `<M8[10ms]` path does.
+ */
+function v3TimeDtype(url: string, file: string, v: Record<string, unknown>): { dtype: DataType; stored: StoredType } {
+  const conf = v.configuration;
+  if (!isObject(conf)) bad(url, file, "data_type.configuration", conf, "{ unit, scale_factor }");
+  const unit = conf.unit;
+  if (typeof unit !== "string" || !NUMPY_TIME_UNITS.has(unit)) {
+    bad(url, file, "data_type.configuration.unit", unit, `a NumPy time unit (${[...NUMPY_TIME_UNITS].join(", ")})`);
+  }
+  const scale = conf.scale_factor ?? 1;
+  if (typeof scale !== "number" || !Number.isInteger(scale) || scale < 1 || scale > 2 ** 31 - 1) {
+    bad(url, file, "data_type.configuration.scale_factor", scale, "an integer from 1 to 2147483647");
+  }
+  const u = unit === "μs" ? "us" : unit;
+  return { dtype: "int64", stored: { kind: v.name === "numpy.datetime64" ? "datetime64" : "timedelta64", unit: scale === 1 ? u : `${scale}${u}` } };
+}
+
 function v3Dtype(url: string, file: string, v: unknown): { dtype: DataType; stored?: StoredType } {
   if ((DATA_TYPES as readonly unknown[]).includes(v)) return { dtype: v as DataType };
   if (v === "float16") return { dtype: "float32", stored: { kind: "float16" } };
+  if (isObject(v) && (v.name === "numpy.datetime64" || v.name === "numpy.timedelta64")) return v3TimeDtype(url, file, v);
   if ((typeof v === "string" && V3_KNOWN.test(v)) || isObject(v)) {
     throw new DtypeError(
-      `The Zarr array at ${where(url, file)} has data_type ${JSON.stringify(v)}, which cubed-ts does not support (supported: ${DATA_TYPES.join(", ")}).`,
+      `The Zarr array at ${where(url, file)} has data_type ${JSON.stringify(v)}, which cubed-ts does not support (supported: ${DATA_TYPES.join(", ")}, float16 read as float32, numpy.datetime64/numpy.timedelta64 read as int64).`,
     );
   }
   return bad(url, file, "data_type", v, `a Zarr data type (${DATA_TYPES.join(", ")})`);
@@ -222,8 +246,9 @@ function sameRank(url: string, file: string, field: string, shape: number[], chu
  * meta.key([1, 0]); // "/1.0"
  * ```
  */
-export function parseZarrMetadata(url: string, path: string, file: AbsolutePath, doc: unknown): ZarrMetadata {
-  if (!isObject(doc)) bad(url, file, "(document)", doc, "a JSON object");
+export function parseZarrMetadata(url: string, path: string, file: AbsolutePath, parsed: unknown): ZarrMetadata {
+  if (!isObject(parsed)) bad(url, file, "(document)", parsed, "a JSON object");
+  let doc = parsed;
   if (doc.node_type === "group") {
     throw new StoreNotFoundError(`${where(url, file)} is a Zarr group, not an array: pass the array's path in the path option.`, url);
   }
@@ -238,6 +263,8 @@ export function parseZarrMetadata(url: string, path: string, file: AbsolutePath,
     const chunks = intList(url, file, "chunk_grid.configuration.chunk_shape", grid.configuration.chunk_shape, 1);
     sameRank(url, file, "chunk_grid.configuration.chunk_shape", shape, chunks);
     const { dtype, stored } = v3Dtype(url, file, doc.data_type);
+    // numpy.datetime64/timedelta64 may spell the NaT fill value "NaT": the int64 minimum, as NumPy stores it
+    if (stored && stored.kind !== "float16" && doc.fill_value === "NaT") doc = { ...doc, fill_value: -(2 ** 63) };
     checkFill(url, file, 3, dtype, doc.fill_value);
     const codecs = v3Codecs(url, file, "codecs", doc.codecs);
     const key = v3Key(url, file, path, doc.chunk_key_encoding);

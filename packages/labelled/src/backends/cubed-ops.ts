@@ -18,7 +18,7 @@ import { blockKernelCoreName, runBlockKernel } from "./block-kernels.js";
 import { checkMapBlocksArgs, checkStoreChunkArgs, storeChunkLocations } from "./kernel-args.js";
 import type { BasicKey } from "./ndarray-ops.js";
 import type { BlockKernel, ChunkCompressor, MapBlocksOptions } from "./types.js";
-import { writeChunk } from "../io/chunk-codec.js";
+import { writeChunk, writeShard } from "../io/chunk-codec.js";
 
 type Fill = number | string | null;
 
@@ -48,11 +48,16 @@ const identityAxes = (n: number): number[] => Array.from({ length: n }, (_, i) =
 
 const storeKernel: Kernel = async (ctx) => {
   const a = ctx.args as {
-    url: string; path: string; zarrFormat: 2 | 3; separator: "." | "/"; compressor: ChunkCompressor; chunks: number[]; fill: Fill;
+    url: string; path: string; zarrFormat: 2 | 3; separator: "." | "/"; compressor: ChunkCompressor; chunks: number[]; fill: Fill; shards: number[] | null;
   };
   const block = await ctx.inputs[0]!.read(0);
   const fill = decodeFill(a.fill);
-  await writeChunk(a.url, a.path, ctx.taskCoords, block, {
+  if (a.shards) {
+    // one task per shard: the block is the whole shard, split here into its inner chunks
+    await writeShard(a.url, a.path, ctx.taskCoords, block, {
+      chunks: a.chunks, shards: a.shards, compressor: a.compressor, ...(fill === undefined ? {} : { fillValue: fill }),
+    });
+  } else await writeChunk(a.url, a.path, ctx.taskCoords, block, {
     zarrFormat: a.zarrFormat, chunks: a.chunks, compressor: a.compressor, separator: a.separator,
     ...(fill === undefined ? {} : { fillValue: fill }),
   });
@@ -225,6 +230,8 @@ export interface CubedStoreTarget {
   compressor: ChunkCompressor;
   separator?: "." | "/";
   fillValue?: number | bigint;
+  /** v3 shards (multiples of `chunks`): one task and one object per shard. */
+  shards?: readonly number[];
 }
 
 /**
@@ -240,7 +247,7 @@ export interface CubedStoreTarget {
  */
 export function storeOp(x: CubedArray, target: CubedStoreTarget): CubedArray {
   requireKernel("labelled/store-chunk");
-  const src = rechunk(x, target.chunks);
+  const src = rechunk(x, target.shards ?? target.chunks);
   const grid = src.shape.map((s, d) => Math.ceil(s / src.chunks[d]!));
   const [l] = blockwise({
     label: "store",
@@ -251,6 +258,7 @@ export function storeOp(x: CubedArray, target: CubedStoreTarget): CubedArray {
       args: {
         url: target.url, path: target.path, zarrFormat: target.zarrFormat, separator: target.separator ?? ".",
         compressor: target.compressor, chunks: [...target.chunks], fill: encodeFill(target.fillValue),
+        shards: target.shards ? [...target.shards] : null,
       },
     },
     outputs: [{ shape: grid, dtype: "uint8", chunks: grid.map(() => 1) }],

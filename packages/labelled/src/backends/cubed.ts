@@ -109,6 +109,7 @@ const chunkManager: ChunkManager<CubedArray> = {
       return storeOp(x, {
         url: t.url, path: t.path, zarrFormat: t.zarrFormat, chunks: t.chunks, compressor: t.compressor,
         ...(t.separator ? { separator: t.separator } : {}), ...(t.fillValue === undefined ? {} : { fillValue: t.fillValue }),
+        ...(t.shards ? { shards: t.shards } : {}),
       });
     });
     await coreCompute(...done, {

@@ -10,7 +10,7 @@ import {
   whereMem, castElement, sizeOf, stridesOf,
 } from "./ndarray-ops.js";
 import type { ArrayNamespace, Backend, ChunkManager } from "./types.js";
-import { writeChunk } from "../io/chunk-codec.js";
+import { writeChunk, writeShard } from "../io/chunk-codec.js";
 import { indexMem as sliceMem } from "./ndarray-ops.js";
 
 const namespace: ArrayNamespace<NDArray> = {
@@ -43,7 +43,8 @@ const chunkManager: ChunkManager<NDArray> = {
     for (let k = 0; k < sources.length; k++) {
       const x = sources[k]!;
       const t = targets[k]!;
-      const grid = x.shape.map((s, d) => Math.ceil(s / t.chunks[d]!));
+      const grid = x.shape.map((s, d) => Math.ceil(s / (t.shards ?? t.chunks)[d]!));
+      const step = t.shards ?? t.chunks;
       const coords = grid.map(() => 0);
       const total = sizeOf(grid);
       for (let b = 0; b < total; b++) {
@@ -55,9 +56,10 @@ const chunkManager: ChunkManager<NDArray> = {
         }
         const block = sliceMem(
           x,
-          x.shape.map((s, d) => ({ start: coords[d]! * t.chunks[d]!, step: 1, length: Math.min(t.chunks[d]!, s - coords[d]! * t.chunks[d]!) })),
+          x.shape.map((s, d) => ({ start: coords[d]! * step[d]!, step: 1, length: Math.min(step[d]!, s - coords[d]! * step[d]!) })),
         );
-        await writeChunk(t.url, t.path, coords, block, t);
+        if (t.shards) await writeShard(t.url, t.path, coords, block, { ...t, shards: t.shards });
+        else await writeChunk(t.url, t.path, coords, block, t);
       }
     }
   },

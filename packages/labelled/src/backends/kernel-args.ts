@@ -25,9 +25,9 @@ function outputRank(op: BlockwiseOp, plan: Plan): number | undefined {
   return plan.arrays[op.outputs[0] ?? ""]?.shape.length;
 }
 
-/** `labelled/store-chunk`: `{ url, path, zarrFormat, separator, compressor, chunks, fill }`. */
+/** `labelled/store-chunk`: `{ url, path, zarrFormat, separator, compressor, chunks, fill, shards }`. */
 export const checkStoreChunkArgs: KernelArgsCheck = (args, path, op, plan) => {
-  const a = record(args, path, ["url", "path", "zarrFormat", "separator", "compressor", "chunks", "fill"]);
+  const a = record(args, path, ["url", "path", "zarrFormat", "separator", "compressor", "chunks", "fill", "shards"]);
   if (typeof a.url !== "string" || a.url === "" || a.url.length > 4096) reject(`${path}.url`, "must be a store URL");
   if (typeof a.path !== "string" || !a.path.startsWith("/") || a.path.split("/").some((s) => s === ".." || s === ".")) {
     reject(`${path}.path`, "must be an absolute array path without . or .. segments");
@@ -42,6 +42,15 @@ export const checkStoreChunkArgs: KernelArgsCheck = (args, path, op, plan) => {
   const rank = outputRank(op, plan);
   if (!Array.isArray(a.chunks) || a.chunks.some((c) => typeof c !== "number" || !Number.isInteger(c) || c < 1) || (rank !== undefined && a.chunks.length !== rank)) {
     reject(`${path}.chunks`, `must be ${rank ?? "the output's number of"} positive integer chunk sizes`);
+  }
+  if (a.shards !== null) {
+    const chunks = a.chunks as number[];
+    if (
+      a.zarrFormat !== 3 || !Array.isArray(a.shards) || a.shards.length !== chunks.length ||
+      a.shards.some((s, d) => typeof s !== "number" || !Number.isInteger(s) || s < 1 || s % chunks[d]! !== 0)
+    ) {
+      reject(`${path}.shards`, "must be null, or (zarrFormat 3) one positive multiple of the chunk size per dimension");
+    }
   }
   if (!(a.fill === null || (typeof a.fill === "number" && Number.isFinite(a.fill)) || (typeof a.fill === "string" && FILL.test(a.fill)))) {
     reject(`${path}.fill`, 'must be null, a finite number, "nan", "inf", "-inf" or "big:<integer>"');

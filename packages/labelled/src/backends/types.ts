@@ -62,6 +62,8 @@ export interface StoreTarget {
   separator?: "." | "/";
   /** Value that pads partial edge chunks. */
   fillValue?: number | bigint;
+  /** v3 only: write shards of this shape (each a multiple of `chunks`, which are then the inner chunks); one object per shard. */
+  shards?: readonly number[];
 }
 
 /** Compressors the labelled layer writes. */

@@ -205,6 +205,55 @@ export function planDecode(name: string, raw: DataType, attrsIn: Attrs, options:
   return { args: args as DecodeArgs & BlockKernelArgs, outDtype, datetime, attrs, encoding };
 }
 
+/** Milliseconds per NumPy time unit (Y and M have no fixed length). */
+const NUMPY_UNIT_MS: Record<string, number> = {
+  W: 7 * 86_400_000, D: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 1e-3, ns: 1e-6, ps: 1e-9, fs: 1e-12, as: 1e-15,
+};
+/** The CF name of a NumPy unit, where CF has one. */
+const CF_UNIT: Record<string, string> = { D: "days", h: "hours", m: "minutes", s: "seconds", ms: "milliseconds", us: "microseconds", ns: "nanoseconds" };
+
+/**
+ * Plans the decoding of an array stored with a NumPy time type (v2 `<M8[s]`, v3
+ * `numpy.datetime64`; read as int64 counts of `scale` × `unit`), as xarray sees it: a
+ * datetime64 is times (NaT, the int64 minimum, is missing), read here as datetimes; a
+ * timedelta64 stays int64 counts (the labelled layer has no duration dtype), its type in
+ * `encoding.numpy_dtype`. `plan` is the CF plan of its attributes, which this replaces.
+ *
+ * @example
+ * ```ts
+ * planStoredTime("t", { kind: "datetime64", unit: "s", scale: 1 }, planDecode("t", "int64", {}), {}).encoding.units; // "seconds since 1970-01-01"
+ * ```
+ */
+export function planStoredTime(
+  name: string,
+  time: { kind: "datetime64" | "timedelta64"; unit: string; scale: number },
+  plan: DecodePlan,
+  options: DecodeOptions = {},
+): DecodePlan {
+  const numpyDtype = `${time.kind}[${time.scale === 1 ? "" : time.scale}${time.unit}]`;
+  const encoding: Encoding = { ...plan.encoding, dtype: "int64", numpy_dtype: numpyDtype };
+  if (time.kind === "timedelta64" || !(options.decodeTimes ?? true)) {
+    return { args: null, outDtype: "int64", datetime: false, attrs: plan.attrs, encoding };
+  }
+  const unitMs = NUMPY_UNIT_MS[time.unit];
+  if (unitMs === undefined) {
+    throw new DecodeError(
+      `Variable "${name}" is stored as ${numpyDtype}, whose unit (${time.unit === "Y" ? "years" : "months"}) has no fixed length, so it cannot be read as ` +
+        `datetimes. Open with decodeTimes: false to keep the int64 counts.`,
+      name,
+    );
+  }
+  if (time.scale === 1 && CF_UNIT[time.unit]) {
+    // written back as CF times of the same resolution
+    encoding.units = `${CF_UNIT[time.unit]} since 1970-01-01`;
+    encoding.calendar = "proleptic_gregorian";
+  }
+  const args: DecodeArgs = {
+    fills: [enc(-(2 ** 63))], scale: null, offset: null, unitMs: enc(unitMs * time.scale), refMs: 0, unsignedBits: null, toBool: false, outDtype: "float64",
+  };
+  return { args: args as DecodeArgs & BlockKernelArgs, outDtype: "float64", datetime: true, attrs: plan.attrs, encoding };
+}
+
 // ---------------------------------------------------------------------------
 // Encoding
 
@@ -276,7 +325,8 @@ export interface EncodePlan {
 
 /**
  * Plans CF encoding of a variable for writing: datetimes become int64 with
- * `units`/`calendar`; `scale_factor`/`add_offset`/`dtype`/`_FillValue` in the
+ * `units`/`calendar`; booleans int8 with a `dtype: "bool"` attribute (as xarray's
+ * CF encoder writes them); `scale_factor`/`add_offset`/`dtype`/`_FillValue` in the
  * encoding pack values; floats get a NaN fill value.
  *
  * @example
@@ -302,6 +352,11 @@ export function planEncode(
     }
   }
   let outDtype: DataType = dtype;
+  if (dtype === "bool" && encoding.dtype === undefined) {
+    // xarray's BooleanCoder: int8 on disk, marked so readers turn it back into bool
+    attrs.dtype = "bool";
+    outDtype = "int8";
+  }
   if (encoding.dtype !== undefined) {
     const d = String(encoding.dtype);
     if (!/^(bool|u?int(8|16|32|64)|float(32|64))$/.test(d)) throw new EncodeError(`Variable "${name}": unsupported encoding dtype "${d}".`, name);

@@ -4,9 +4,9 @@
  * @module
  */
 import { deflateSync, gzipSync } from "node:zlib";
-import { type NDArray, openStore } from "@cubed-ts/core";
+import { type NDArray, encodeShard, openStore } from "@cubed-ts/core";
 import type { ChunkCompressor } from "../backends/types.js";
-import { alloc, castElement, sizeOf, stridesOf } from "../backends/ndarray-ops.js";
+import { alloc, castElement, indexMem, sizeOf, stridesOf } from "../backends/ndarray-ops.js";
 
 type ZstdCodec = { encode(data: Uint8Array): Uint8Array | Promise<Uint8Array> };
 const zstdCodecs = new Map<number, Promise<ZstdCodec>>();
@@ -91,4 +91,41 @@ export async function writeChunk(
   const raw = padBlock(block, target.chunks, target.fillValue);
   const bytes = await compressChunk(raw, target.compressor);
   await openStore(url).set(chunkKeyFor(path, coords, target.zarrFormat, target.separator), bytes);
+}
+
+/**
+ * Encodes and writes one Zarr v3 shard (`sharding_indexed`, core's layout: inner chunks, then
+ * the index with its crc32c at the end). `block` is the shard's part of the array (the full
+ * shard shape, or less at the array's edge); `coords` are the shard's grid coordinates. Inner
+ * chunks wholly past the array's edge are marked absent, as zarr-python leaves them.
+ *
+ * @example
+ * ```ts
+ * await writeShard("file:///tmp/a.zarr", "tas", [0, 0], block, { chunks: [2, 3], shards: [4, 6], compressor: null });
+ * ```
+ */
+export async function writeShard(
+  url: string,
+  path: string,
+  coords: readonly number[],
+  block: NDArray,
+  target: { chunks: readonly number[]; shards: readonly number[]; compressor: ChunkCompressor; fillValue?: number | bigint },
+): Promise<void> {
+  const per = target.shards.map((s, d) => Math.max(1, Math.round(s / target.chunks[d]!)));
+  const count = sizeOf(per);
+  const parts: (Uint8Array | undefined)[] = new Array(count);
+  const inner = per.map(() => 0);
+  for (let i = 0; i < count; i++) {
+    let r = i;
+    for (let d = per.length - 1; d >= 0; d--) {
+      inner[d] = r % per[d]!;
+      r = Math.floor(r / per[d]!);
+    }
+    const starts = inner.map((k, d) => k * target.chunks[d]!);
+    if (starts.some((s, d) => s >= block.shape[d]!)) continue;
+    const key = starts.map((s, d) => ({ start: s, step: 1, length: Math.min(target.chunks[d]!, block.shape[d]! - s) }));
+    const sub = indexMem(block, key);
+    parts[i] = await compressChunk(padBlock(sub, target.chunks, target.fillValue), target.compressor);
+  }
+  await openStore(url).set(chunkKeyFor(path, coords, 3), encodeShard(parts, count));
 }

@@ -14,7 +14,7 @@ import { alloc, sizeOf, stridesOf } from "../backends/ndarray-ops.js";
 import type { Attrs, Encoding } from "../model/attrs.js";
 import { Dataset } from "../model/dataset.js";
 import { Variable } from "../model/variable.js";
-import { type DecodeOptions, cfDecodeKernel, decodeBlock, decodeV3FillAttr, decodeZarrFill, planDecode } from "./cf.js";
+import { type DecodeOptions, cfDecodeKernel, decodeBlock, decodeV3FillAttr, decodeZarrFill, planDecode, planStoredTime } from "./cf.js";
 import { type ArrayMeta, readGroupMeta } from "./zarr-meta.js";
 import { warn } from "../warnings.js";
 
@@ -95,7 +95,7 @@ function dimsOf(url: string, a: ArrayMeta): string[] {
 
 /** Reads a whole array into memory with zarrita (C order; strings as StringArray). */
 async function readEager(url: string, a: ArrayMeta): Promise<NDArray | StringArray> {
-  const store = openStore(url);
+  const store = a.time ? await asInt64Counts(url, a) : openStore(url);
   const arr = await zarr.open(zarr.root(store).resolve(a.path), { kind: "array" });
   const got = (await zarr.get(arr)) as unknown;
   const shape = a.shape;
@@ -131,6 +131,24 @@ async function readEager(url: string, a: ArrayMeta): Promise<NDArray | StringArr
     out[i] = typeof x === "boolean" ? (x ? 1 : 0) : dtype === "int64" || dtype === "uint64" ? BigInt(x) : Number(x);
   }
   return new NDArray(dtype, shape, out);
+}
+
+/**
+ * The store with the metadata of a NumPy-time array (v2 `<M8[s]`, v3 `numpy.datetime64`)
+ * rewritten to int64 (a `"NaT"` fill value to the int64 minimum), so zarrita decodes its
+ * int64 counts; every other key reads through.
+ */
+async function asInt64Counts(url: string, a: ArrayMeta): Promise<zarr.Readable> {
+  const store = openStore(url);
+  const key = `${a.path.replace(/\/+$/, "")}/${a.zarrFormat === 3 ? "zarr.json" : ".zarray"}` as `/${string}`;
+  const raw = await store.get(key);
+  if (!raw) return store;
+  const doc = JSON.parse(new TextDecoder().decode(raw)) as Record<string, unknown>;
+  if (a.zarrFormat === 3) doc.data_type = "int64";
+  else doc.dtype = `${String(doc.dtype)[0] === ">" ? ">" : "<"}i8`;
+  if (doc.fill_value === "NaT") doc.fill_value = -(2 ** 63);
+  const patched = new TextEncoder().encode(JSON.stringify(doc));
+  return { get: (k: `/${string}`) => (k === key ? Promise.resolve(patched) : store.get(k)) };
 }
 
 /** A per-dim chunks dict may name only dims of the (non-dropped) variables. */
@@ -202,7 +220,7 @@ export async function openDataset(url: string, options: OpenDatasetOptions = {})
     }
     const attrs: Attrs = { ...a.attrs };
     const fill = decodeZarrFill(a.fillValue, a.dtype);
-    if (a.zarrFormat === 2 && fill !== null && a.dtype !== "bool" && a.dtype !== "str" && decodeOptions.maskAndScale) {
+    if (a.zarrFormat === 2 && fill !== null && a.dtype !== "bool" && a.dtype !== "str" && !a.time && decodeOptions.maskAndScale) {
       attrs._FillValue = fill;
     }
     if (a.zarrFormat === 3 && attrs._FillValue !== undefined && a.dtype !== "str") {
@@ -218,6 +236,7 @@ export async function openDataset(url: string, options: OpenDatasetOptions = {})
       compressor: a.compressor as Encoding["compressor"],
     };
     if (a.zarrFormat === 3) encoding.fill_value = a.fillValue as Encoding["fill_value"];
+    if (a.shards) encoding.shards = [...a.shards];
     if (a.dtype === "str") {
       const data = await readEager(url, a);
       const s: Attrs = { ...attrs };
@@ -229,7 +248,8 @@ export async function openDataset(url: string, options: OpenDatasetOptions = {})
       continue;
     }
     const rawDtype = a.dtype as DataType;
-    const plan = decode ? planDecode(a.name, rawDtype, attrs, decodeOptions) : { args: null, outDtype: rawDtype, datetime: false, attrs, encoding: { dtype: rawDtype } };
+    let plan = decode ? planDecode(a.name, rawDtype, attrs, decodeOptions) : { args: null, outDtype: rawDtype, datetime: false, attrs, encoding: { dtype: rawDtype } };
+    if (a.time) plan = planStoredTime(a.name, a.time, plan, decode ? decodeOptions : { decodeTimes: false });
     let data: DuckArray;
     if (eager) {
       const raw = (await readEager(url, a)) as NDArray;

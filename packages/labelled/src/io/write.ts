@@ -6,7 +6,7 @@
  * values, packing) is applied per block.
  * @module
  */
-import { type DataType, type NDArray, openStore } from "@cubed-ts/core";
+import { type CompressorConfig, type DataType, type NDArray, openStore, shardingCodec } from "@cubed-ts/core";
 import { StringArray } from "../dtypes.js";
 import { ArgumentError, EncodeError, StoreExistsError } from "../errors.js";
 import { backendOf } from "../backends/registry.js";
@@ -28,7 +28,7 @@ export interface ToZarrOptions extends BackendComputeOptions {
   zarrFormat?: 2 | 3;
   /** Write consolidated metadata (default true). */
   consolidated?: boolean;
-  /** Per-variable encoding (chunks, dtype, scale_factor, add_offset, _FillValue, missing_value, _Unsigned, units, calendar, compressor). */
+  /** Per-variable encoding (chunks, shards (v3 only: a multiple of chunks, one object per shard), dtype, scale_factor, add_offset, _FillValue, missing_value, _Unsigned, units, calendar, compressor). */
   encoding?: Record<string, Encoding>;
   /** Group path inside the store (default the root); v2 consolidated metadata goes to the root's `.zmetadata`, keyed by this path. */
   group?: string;
@@ -88,6 +88,11 @@ function v2Compressor(c: ChunkCompressor): unknown {
   return c === null ? null : { id: c.id, level: c.level };
 }
 
+/** The compressor as core's sharding codec names it (zlib is not a v3 codec and is refused before). */
+function coreCompressor(c: ChunkCompressor): CompressorConfig | null {
+  return c === null || c.id === "zlib" ? null : { name: c.id, level: c.level };
+}
+
 function v3Codecs(c: ChunkCompressor, str: boolean): unknown[] {
   const codecs: unknown[] = [str ? { name: "vlen-utf8", configuration: {} } : { name: "bytes", configuration: { endian: "little" } }];
   if (c?.id === "zstd") codecs.push({ name: "zstd", configuration: { level: c.level, checksum: false } });
@@ -95,7 +100,7 @@ function v3Codecs(c: ChunkCompressor, str: boolean): unknown[] {
   return codecs;
 }
 
-const KEPT_ENCODING = ["dtype", "scale_factor", "add_offset", "_FillValue", "missing_value", "_Unsigned", "units", "calendar", "chunks", "compressor"];
+const KEPT_ENCODING = ["dtype", "scale_factor", "add_offset", "_FillValue", "missing_value", "_Unsigned", "units", "calendar", "chunks", "shards", "compressor"];
 
 /**
  * The encoding a variable is written with: what it was read with (its
@@ -107,6 +112,8 @@ function effectiveEncoding(v: Variable, given: Encoding, zarrFormat: 2 | 3): Enc
   const out: Encoding = {};
   for (const k of KEPT_ENCODING) if (v.encoding[k] !== undefined) out[k] = v.encoding[k];
   if (out.chunks && (!Array.isArray(out.chunks) || out.chunks.length !== v.ndim)) delete out.chunks;
+  // shards read from a v3 store: kept for v3 output when they still fit the (kept) chunks
+  if (out.shards !== undefined && (zarrFormat !== 3 || !out.chunks || !fitsShards(out.shards, out.chunks))) delete out.shards;
   if ("compressor" in out) {
     try {
       parseCompressor(out.compressor, zarrFormat, "");
@@ -116,7 +123,37 @@ function effectiveEncoding(v: Variable, given: Encoding, zarrFormat: 2 | 3): Enc
   }
   if (v.dtype === "bool" || v.dtype === "str") delete out.dtype;
   if (v.isDatetime && out.units !== undefined && !/ since /i.test(String(out.units))) delete out.units;
+  // new chunks without new shards: the shards read with the old chunks no longer apply
+  if (given.chunks !== undefined && given.shards === undefined) delete out.shards;
   return { ...out, ...given };
+}
+
+function fitsShards(shards: unknown, chunks: readonly number[]): boolean {
+  return Array.isArray(shards) && shards.length === chunks.length && shards.every((s, d) => Number.isInteger(s) && s > 0 && s % chunks[d]! === 0);
+}
+
+/** The shard shape of a variable's encoding (v3 only; checked: one positive multiple of the chunk length per dim). */
+function parseShards(e: Encoding, chunks: readonly number[], name: string, str: boolean): number[] | undefined {
+  if (e.shards === undefined || e.shards === null) return undefined;
+  const shards = e.shards as unknown;
+  if (str) {
+    throw new EncodeError(`Variable "${name}": encoding.shards is not supported for string variables (they are written one object per chunk); remove it.`, name);
+  }
+  if (!Array.isArray(shards) || shards.length !== chunks.length || shards.some((s) => !Number.isInteger(s) || (s as number) <= 0)) {
+    throw new EncodeError(
+      `Variable "${name}": encoding.shards ${JSON.stringify(shards)} must be ${chunks.length} positive integer(s), one per dimension.`,
+      name,
+    );
+  }
+  const d = shards.findIndex((s: number, i) => s % chunks[i]! !== 0);
+  if (d >= 0) {
+    throw new EncodeError(
+      `Variable "${name}": encoding.shards ${JSON.stringify(shards)} is not a multiple of the chunk shape ${JSON.stringify(chunks)} ` +
+        `(dimension ${d}: ${shards[d]} is not a multiple of ${chunks[d]}); give shards that are whole numbers of chunks.`,
+      name,
+    );
+  }
+  return [...(shards as number[])];
 }
 
 interface Planned {
@@ -129,6 +166,8 @@ interface Planned {
   chunks: number[];
   compressor: ChunkCompressor;
   strLen: number;
+  /** v3 shard shape (chunks are then the inner chunks). */
+  shards?: number[];
 }
 
 /** Encodes a block of strings: v2 fixed-width UTF-32 (`<U{n}`), v3 vlen-utf8. */
@@ -198,11 +237,11 @@ export async function toZarr(ds: Dataset, url: string, options: ToZarrOptions = 
   const encodings = options.encoding ?? {};
   for (const k of Object.keys(encodings)) {
     if (!ds.has(k)) throw new EncodeError(`encoding names "${k}", which is not a variable of the dataset.`, k);
-    if (encodings[k]?.shards !== undefined) {
-      // never silently unsharded: this writer stores one object per chunk
+    if (encodings[k]?.shards !== undefined && encodings[k]?.shards !== null && zarrFormat !== 3) {
+      // never silently unsharded: shards exist in Zarr v3 only
       throw new EncodeError(
-        `Variable "${k}": encoding.shards is not supported by the Dataset toZarr yet (it writes one object per chunk). ` +
-          `Remove "shards" from encoding.${k}, or write the array with core's toZarr(x, url, { shards }).`,
+        `Variable "${k}": encoding.shards needs zarr_format 3 (sharding is a Zarr v3 codec); ` +
+          `write with zarrFormat: 3, or remove "shards" from encoding.${k}.`,
         k,
       );
     }
@@ -220,6 +259,7 @@ export async function toZarr(ds: Dataset, url: string, options: ToZarrOptions = 
     if (data instanceof StringArray) {
       const strLen = Math.max(1, ...data.data.map((s) => Array.from(s).length));
       const chunks = (e.chunks as number[] | undefined) ?? v.shape.map((s) => Math.max(s, 1));
+      parseShards(encodings[name] ?? {}, chunks, name, true);
       planned.push({ name, v, data, dtype: "str", attrs, fillValue: null, chunks: [...chunks], compressor, strLen });
       continue;
     }
@@ -233,7 +273,8 @@ export async function toZarr(ds: Dataset, url: string, options: ToZarrOptions = 
     if (chunks.length !== v.ndim || chunks.some((c) => !Number.isInteger(c) || c <= 0)) {
       throw new EncodeError(`Variable "${name}": encoding chunks ${JSON.stringify(e.chunks)} do not fit its ${v.ndim} dim(s).`, name);
     }
-    planned.push({ name, v, data, dtype: plan.dtype, attrs: plan.attrs, fillValue: plan.fillValue, chunks, compressor, strLen: 0 });
+    const shards = parseShards(e, chunks, name, false);
+    planned.push({ name, v, data, dtype: plan.dtype, attrs: plan.attrs, fillValue: plan.fillValue, chunks, compressor, strLen: 0, ...(shards ? { shards } : {}) });
   }
 
   // 2. replace: the old store goes first, so its metadata can never describe the new chunks
@@ -263,6 +304,7 @@ async function writeChunks(url: string, root: `/${string}`, planned: readonly Pl
       chunks: p.chunks,
       compressor: p.compressor,
       separator: zarrFormat === 2 ? "." : "/",
+      ...(p.shards ? { shards: p.shards } : {}),
       ...(p.fillValue !== null && p.dtype !== "str" ? { fillValue: typeof p.fillValue === "bigint" ? p.fillValue : Number(castElement(p.fillValue, p.dtype as DataType)) } : {}),
     };
     if (p.data instanceof StringArray) {
@@ -339,10 +381,10 @@ async function writeMetadata(
       const meta = {
         shape: [...p.v.shape],
         data_type: p.dtype === "str" ? "string" : p.dtype,
-        chunk_grid: { name: "regular", configuration: { chunk_shape: p.chunks } },
+        chunk_grid: { name: "regular", configuration: { chunk_shape: p.shards ?? p.chunks } },
         chunk_key_encoding: { name: "default", configuration: { separator: "/" } },
         fill_value: fill,
-        codecs: v3Codecs(p.compressor, p.dtype === "str"),
+        codecs: p.shards ? [shardingCodec(p.chunks, coreCompressor(p.compressor))] : v3Codecs(p.compressor, p.dtype === "str"),
         attributes: attrs,
         dimension_names: [...p.v.dims],
         zarr_format: 3,

@@ -27,6 +27,36 @@ export interface ArrayMeta {
   dims: (string | null)[] | undefined;
   /** The compressor / codec description, for the encoding. */
   compressor: unknown;
+  /** v3 sharded arrays: the shard shape (`chunks` are then the inner chunks). */
+  shards?: number[];
+  /** NumPy datetime64/timedelta64 (v2 `<M8[s]`, v3 `numpy.datetime64`): stored as int64 counts of `scale` × `unit`. */
+  time?: StoredTime;
+}
+
+/** A NumPy time type of a stored array: int64 counts of `scale` `unit`s (NaT: the int64 minimum). */
+export interface StoredTime {
+  kind: "datetime64" | "timedelta64";
+  /** NumPy's unit: Y, M, W, D, h, m, s, ms, us, ns, ps, fs, as. */
+  unit: string;
+  scale: number;
+}
+
+const NUMPY_UNITS = new Set(["Y", "M", "W", "D", "h", "m", "s", "ms", "us", "ns", "ps", "fs", "as"]);
+
+function v2Time(d: string): StoredTime | undefined {
+  const m = /^[<>|]([Mm])8\[(\d*)(\w+)\]$/.exec(d);
+  if (!m || !NUMPY_UNITS.has(m[3]!)) return undefined;
+  return { kind: m[1] === "M" ? "datetime64" : "timedelta64", unit: m[3]!, scale: m[2] ? Number(m[2]) : 1 };
+}
+
+function v3Time(d: unknown): StoredTime | undefined {
+  if (d === null || typeof d !== "object" || Array.isArray(d)) return undefined;
+  const o = d as { name?: unknown; configuration?: { unit?: unknown; scale_factor?: unknown } };
+  if (o.name !== "numpy.datetime64" && o.name !== "numpy.timedelta64") return undefined;
+  const unit = o.configuration?.unit === "μs" ? "us" : o.configuration?.unit;
+  const scale = o.configuration?.scale_factor ?? 1;
+  if (typeof unit !== "string" || !NUMPY_UNITS.has(unit) || typeof scale !== "number" || !Number.isInteger(scale) || scale < 1) return undefined;
+  return { kind: o.name === "numpy.datetime64" ? "datetime64" : "timedelta64", unit, scale };
 }
 
 /** Metadata of a group and its arrays. */
@@ -50,6 +80,7 @@ const V3_DTYPES = new Set(["bool", "int8", "int16", "int32", "int64", "uint8", "
 function v2Dtype(d: unknown, meta: Record<string, unknown>): ArrayMeta["dtype"] {
   if (typeof d !== "string") return `unsupported:${JSON.stringify(d)}`;
   if (d in V2_DTYPES) return V2_DTYPES[d]!;
+  if (v2Time(d)) return "int64";
   if (/^[<>|]U\d+$/.test(d) || /^\|S\d+$/.test(d)) return "str";
   if (d === "|O") {
     const filters = meta.filters as { id?: string }[] | null;
@@ -61,6 +92,7 @@ function v2Dtype(d: unknown, meta: Record<string, unknown>): ArrayMeta["dtype"] 
 function v3Dtype(d: unknown): ArrayMeta["dtype"] {
   if (typeof d === "string" && V3_DTYPES.has(d)) return d as DataType;
   if (d === "string") return "str";
+  if (v3Time(d)) return "int64";
   return `unsupported:${JSON.stringify(d)}`;
 }
 
@@ -96,6 +128,7 @@ function v2Array(name: string, path: string, zarray: Record<string, unknown>, za
     attrs,
     dims: Array.isArray(dimsRaw) ? (dimsRaw as string[]) : undefined,
     compressor: zarray.compressor ?? null,
+    ...(typeof zarray.dtype === "string" && v2Time(zarray.dtype) ? { time: v2Time(zarray.dtype)! } : {}),
   };
 }
 
@@ -105,17 +138,22 @@ function v3Array(name: string, path: string, meta: Record<string, unknown>): Arr
   const grid = meta.chunk_grid as { name?: string; configuration?: { chunk_shape?: number[] } } | undefined;
   const shape = [...(meta.shape as number[])];
   const dims = meta.dimension_names;
+  const codecs = meta.codecs as { name?: string; configuration?: { chunk_shape?: number[] } }[] | undefined;
+  const inner = Array.isArray(codecs) && codecs[0]?.name === "sharding_indexed" ? codecs[0].configuration?.chunk_shape : undefined;
+  const gridChunks = [...(grid?.configuration?.chunk_shape ?? shape)];
   return {
     name,
     path,
     zarrFormat: 3,
     shape,
-    chunks: [...(grid?.configuration?.chunk_shape ?? shape)],
+    chunks: inner ? [...inner] : gridChunks,
+    ...(inner ? { shards: gridChunks } : {}),
     dtype: v3Dtype(meta.data_type),
     fillValue: meta.fill_value,
     attrs,
     dims: Array.isArray(dims) ? (dims as (string | null)[]) : undefined,
     compressor: meta.codecs ?? null,
+    ...(v3Time(meta.data_type) ? { time: v3Time(meta.data_type)! } : {}),
   };
 }
 

@@ -96,12 +96,9 @@ def same(a, b):
 
 
 def encoding_diff(orig, ours):
-    """CF encoding keys (xarray's view of how each variable is stored) that differ.
-    Booleans are skipped: xarray stores them as int8, toZarr as native bool."""
+    """CF encoding keys (xarray's view of how each variable is stored) that differ."""
     out = {}
     for name, v in orig.variables.items():
-        if v.dtype == bool:
-            continue
         e1 = {k: v.encoding[k] for k in CF_KEYS if k in v.encoding}
         e2 = {k: ours[name].encoding[k] for k in CF_KEYS if k in ours[name].encoding}
         if e1.keys() != e2.keys() or not all(same(e1[k], e2[k]) for k in e1):
