@@ -171,6 +171,8 @@ interface FoldGroup {
   uniformCounts: number[];
   /** Count every slot of the uniform counts has gained and that is not yet added to them (one pass at the end, not one per block). */
   pendingCount: number;
+  /** Whether the uniform counts were written yet (until then they are the zeros `allocate` gives). */
+  countsWritten: boolean;
 }
 
 function foldGroups(states: PartState[], ctx: KernelContext): { groups: FoldGroup[]; rest: PartState[] } {
@@ -201,6 +203,7 @@ function foldGroups(states: PartState[], ctx: KernelContext): { groups: FoldGrou
       fold: compileFold(terms),
       uniformCounts: members.flatMap((s, k) => (s.part.reducer === "mean" ? [k] : [])),
       pendingCount: 0,
+      countsWritten: false,
     };
   });
   return { groups, rest };
@@ -280,8 +283,11 @@ function flushCounts(group: FoldGroup): void {
   group.pendingCount = 0;
   for (const k of group.uniformCounts) {
     const n = group.states[k]!.state[0] as Float64Array;
-    for (let i = 0; i < n.length; i++) n[i] += c;
+    // first write: fill (0 + c is c) without reading the fresh pages first, which would fault each twice
+    if (!group.countsWritten) n.fill(c);
+    else for (let i = 0; i < n.length; i++) n[i] += c;
   }
+  group.countsWritten = true;
 }
 
 /**
