@@ -279,14 +279,16 @@ function foldBlock(group: FoldGroup, blocks: readonly NDArray[]): void {
 /** Adds the count a group's plain means have gained in compiled folds to their count fields (exact: integers). */
 function flushCounts(group: FoldGroup): void {
   const c = group.pendingCount;
-  if (c === 0) return;
   group.pendingCount = 0;
-  for (const k of group.uniformCounts) {
-    const n = group.states[k]!.state[0] as Float64Array;
-    // first write: fill (0 + c is c) without reading the fresh pages first, which would fault each twice
-    if (!group.countsWritten) n.fill(c);
-    else for (let i = 0; i < n.length; i++) n[i] += c;
+  if (c !== 0) {
+    for (const k of group.uniformCounts) {
+      const n = group.states[k]!.state[0] as Float64Array;
+      // first write: fill (0 + c is c) without reading the fresh pages first, which would fault each twice
+      if (!group.countsWritten) n.fill(c);
+      else for (let i = 0; i < n.length; i++) n[i] += c;
+    }
   }
+  // from here on the counts may hold more than zeros (the row-by-row path counts into them too)
   group.countsWritten = true;
 }
 
@@ -353,7 +355,10 @@ function combineBlockByAdding(s: PartState, srcs: readonly NDArray[]): void {
  * each part's state. First-round additive parts (sums and means, with their
  * fused elementwise prologues) run as one compiled loop per group of parts
  * ({@link compileFold}); others evaluate their prologue one row at a time (no
- * block-sized temporaries). Memory: one block per input at a time plus the states.
+ * block-sized temporaries). Later rounds of sums and means add whole state blocks
+ * with plain loops into states taken from the thread's buffer pool; a final round
+ * writes its result into a state field where the reducer allows it. Memory: one
+ * block per input at a time plus the states.
  */
 export async function reduceKernel(ctx: KernelContext): Promise<NDArray[]> {
   const { parts } = ctx.args as unknown as ReduceArgs;

@@ -33,6 +33,7 @@ export interface Reducer {
   /**
    * Whether combining two states is field-wise addition (field k of the source added to field k),
    * so a combine round can add whole rows with plain loops instead of calling `foldState` per run.
+   * Such a reducer's `init` leaves every field all zeros.
    */
   combineAdds?: boolean;
   /**
