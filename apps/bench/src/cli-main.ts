@@ -100,6 +100,11 @@ Options:
   --profile            per op: bytes of new array buffers, minor/major page
                        faults and read / compute / write time of its tasks
                        (also in --json as "profile")
+  --repeat N           compute N times on one executor (the first cold, the
+                       rest on warm workers); prints each compute's wall time,
+                       GB/s, minor faults per GB and new array bytes (in
+                       --json as "repeats"); the rest of the report is the
+                       first compute's
   --no-progress        no progress bar (on a terminal the bar shows each op's
                        percentage, tasks done/total and ETA; otherwise one
                        summary line ends the compute)
@@ -300,6 +305,7 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
         "no-verify": { type: "boolean" },
         "no-progress": { type: "boolean" },
         profile: { type: "boolean" },
+        repeat: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -377,6 +383,7 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
       verify: !values["no-verify"],
       ...(values["save-means"] !== undefined ? { saveMeans: path(values["save-means"]) } : {}),
       ...(values.profile ? { profile: true } : {}),
+      ...(values.repeat !== undefined ? { repeat: intOption(values.repeat, "repeat", 1) } : {}),
       log: (line) => err(line),
       callbacks: values["no-progress"] ? [] : [new ProgressBar({ stream: io.progress ?? process.stderr })],
       ...(io.signal ? { signal: io.signal } : {}),
@@ -387,6 +394,7 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
       throw new UsageError(`--sweep must be weak, got ${JSON.stringify(values.sweep)}.`);
     }
     sweep = values.sweep === "weak";
+    if (sweep && values.repeat !== undefined) throw new UsageError("--repeat cannot be used with --sweep (each sweep size is one compute).");
     if (sweep && inputDir !== undefined) throw new UsageError("--sweep generates its inputs; it cannot be used with --input-dir.");
     workers = workersOption(values.workers);
     simulate = simulateOption(values.simulate);

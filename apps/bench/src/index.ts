@@ -28,6 +28,7 @@ export { generateInputs, openInputs, type GenerateInputsOptions, type InputInfo,
 export { streamedReference, maxAbsDiff, type QuadraticMeans } from "./reference.js";
 export { collectGarbage, peakRss, resetPeakRss } from "./memory.js";
 export { formatReport } from "./report.js";
+export { type RepeatRun, formatRepeats, repeatRun } from "./repeat.js";
 export { formatProfile, profileTasks, type OpProfile, type RunProfile } from "./profile.js";
 export { runCli, USAGE, type CliIo } from "./cli-main.js";
 export {

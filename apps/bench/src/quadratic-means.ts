@@ -1,5 +1,6 @@
 import { cpus, totalmem } from "node:os";
 import { type RunProfile, profileTasks } from "./profile.js";
+import { type RepeatRun, repeatRun } from "./repeat.js";
 import { performance } from "node:perf_hooks";
 import {
   type Callback,
@@ -110,6 +111,12 @@ export interface QuadraticMeansOptions {
    * engines' results can be compared with them. Default: not written.
    */
   saveMeans?: string;
+  /**
+   * Computes the workload this many times on one executor (the first cold, the rest on warm
+   * workers) and lists each compute's wall time, GB/s and faults in `result.repeats`; the
+   * other numbers are the first compute's. Default 1.
+   */
+  repeat?: number;
 }
 
 /** Per-op numbers: the plan's projection and what the run measured. */
@@ -161,6 +168,8 @@ export interface QuadraticMeansResult {
   ops: OpReport[];
   /** Per-op profile (page faults, read/compute/write time, new array bytes); only with `profile: true`. */
   profile?: RunProfile;
+  /** With `repeat` > 1: every compute on the one executor, the first (cold) included. */
+  repeats?: RepeatRun[];
   /** Every task, in the order they ended. */
   tasks: TaskRecord[];
   measured: {
@@ -400,14 +409,18 @@ async function measure(options: QuadraticMeansOptions, c: MeasureContext): Promi
   const t = u.shape[0]!;
   const workDir = normalizeLocation(options.workDir);
   const executorName = options.executor ?? "inprocess";
-  const executor: DagExecutor =
-    aws?.executor ?? http?.executor ?? (executorName === "threads" ? new ThreadsExecutor({ maxWorkers: concurrency }) : new InProcessExecutor({ concurrency }));
-  const collector = new Collector();
+  const threads = !aws && !http && executorName === "threads" ? new ThreadsExecutor({ maxWorkers: concurrency }) : undefined;
+  const executor: DagExecutor = aws?.executor ?? http?.executor ?? threads ?? new InProcessExecutor({ concurrency });
+  const repeat = positiveInt(options.repeat, "repeat") ?? 1;
+  let collector = new Collector();
+  // the first compute's collector feeds the result; repeats get their own
+  const callbacks: Callback[] = [collector, ...(options.callbacks ?? [])];
   const computeOptions = {
     executor,
-    callbacks: [collector, ...(options.callbacks ?? [])],
+    callbacks,
     ...(options.signal ? { signal: options.signal } : {}),
   };
+  let cleanup = async (): Promise<void> => {};
   let run: () => Promise<(Float64Array | Float32Array)[]>;
   if (api === "core") {
     const uu = mean(multiply(u, u), { axis: 0 });
@@ -423,8 +436,9 @@ async function measure(options: QuadraticMeansOptions, c: MeasureContext): Promi
     const quad = ds.pow(2);
     quad.set("uv", ds.get("anom_u").mul(ds.get("anom_v")));
     const result: Dataset = quad.mean("time");
+    cleanup = () => removeDatasetView(viewRoot, { parentIfEmpty: true });
     run = async () => {
-      const computed = await result.compute(computeOptions).finally(() => removeDatasetView(viewRoot, { parentIfEmpty: true }));
+      const computed = await result.compute(computeOptions);
       const out: (Float64Array | Float32Array)[] = [];
       for (const name of ["anom_u", "anom_v", "uv"]) {
         const values = await computed.get(name).values();
@@ -439,21 +453,49 @@ async function measure(options: QuadraticMeansOptions, c: MeasureContext): Promi
   const rssAtStart = process.memoryUsage().rss;
   const usage0 = process.resourceUsage();
   collector.origin = Date.now();
-  const t0 = performance.now();
-  const results = await run().catch(async (e: unknown) => {
-    // a failed or cancelled compute keeps its intermediates (for resume); the benchmark never resumes, so remove them
-    if (collector.plan) await removeLocation(collector.plan.intermediateDir);
-    throw e;
-  });
-  const wallSeconds = (performance.now() - t0) / 1000;
-  const usage1 = process.resourceUsage();
-  const measuredPeak = peakRss();
+  const itemBytes = u.dtype === "float32" ? 4 : 8;
+  const inputBytes = 2 * u.size * itemBytes;
+  const first = collector;
+  const repeats: RepeatRun[] = [];
+  let results: (Float64Array | Float32Array)[] = [];
+  let wallSeconds = 0;
+  let measuredPeak = 0;
+  let usage1 = usage0;
+  try {
+    for (let k = 1; k <= repeat; k++) {
+      if (k > 1) {
+        options.signal?.throwIfAborted();
+        log(`compute ${k} of ${repeat} on the same executor`);
+        collector = new Collector();
+        callbacks[0] = collector;
+        collectGarbage();
+      }
+      collector.origin = Date.now();
+      const t0 = performance.now();
+      const got = await run().catch(async (e: unknown) => {
+        // a failed or cancelled compute keeps its intermediates (for resume); the benchmark never resumes, so remove them
+        if (collector.plan) await removeLocation(collector.plan.intermediateDir);
+        throw e;
+      });
+      const seconds = (performance.now() - t0) / 1000;
+      if (k === 1) {
+        results = got;
+        wallSeconds = seconds;
+        usage1 = process.resourceUsage();
+        measuredPeak = peakRss();
+      }
+      const sameAsFirst = got.every((g, i) => g.length === results[i]!.length && g.every((x, j) => Object.is(x, results[i]![j])));
+      repeats.push(repeatRun(k, collector.events, { wallSeconds: seconds, inputBytes, sameAsFirst }));
+    }
+  } finally {
+    await cleanup();
+    await threads?.close();
+  }
+  collector = first;
 
   const summary = collector.summary;
   if (!summary) throw new Error("The compute emitted no ComputeStartEvent, so its plan summary is unknown.");
   if (collector.plan) options.onPlan?.(collector.plan);
-  const itemBytes = u.dtype === "float32" ? 4 : 8;
-  const inputBytes = 2 * u.size * itemBytes;
 
   options.signal?.throwIfAborted();
   if (options.saveMeans !== undefined) {
@@ -508,6 +550,7 @@ async function measure(options: QuadraticMeansOptions, c: MeasureContext): Promi
       seconds: collector.opSeconds.get(o.id) ?? null,
     })),
     ...(options.profile ? { profile: profileTasks(collector.events, inputBytes) } : {}),
+    ...(repeat > 1 ? { repeats } : {}),
     tasks: collector.records,
     measured: {
       tasks: collector.tasks,

@@ -1,4 +1,5 @@
 import { formatProfile } from "./profile.js";
+import { formatRepeats } from "./repeat.js";
 import type { QuadraticMeansResult } from "./quadratic-means.js";
 
 function table(rows: readonly (readonly string[])[], header?: readonly string[]): string[] {
@@ -94,6 +95,7 @@ export function formatReport(r: QuadraticMeansResult): string {
     ),
     "",
     ...(r.profile ? [...formatProfile(r.profile), ""] : []),
+    ...(r.repeats ? [...formatRepeats(r.repeats), ""] : []),
   ];
   const v = r.verification;
   if (v === null) {

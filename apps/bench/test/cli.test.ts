@@ -29,7 +29,7 @@ describe("runCli arguments", () => {
   it("--help fits 80 columns and documents every option the parser takes", async () => {
     const r = await cliInProcess(["--help"]);
     for (const line of r.out.split("\n")) expect([...line].length, line).toBeLessThanOrEqual(80);
-    for (const opt of ["--t", "--work-dir", "--allowed-mem", "--no-progress", "--no-verify", "--concurrency", "--json"]) expect(r.out).toContain(`  ${opt} `);
+    for (const opt of ["--t", "--work-dir", "--allowed-mem", "--no-progress", "--no-verify", "--concurrency", "--json", "--repeat"]) expect(r.out).toContain(`  ${opt} `);
     expect(r.out).toMatch(/Ctrl-C/);
     expect(r.out).toMatch(/130 interrupted/);
   });
@@ -58,6 +58,8 @@ describe("runCli arguments", () => {
     [["quadratic-means", "--simulate", "workers=5,t=9"], /--simulate must look like containers=1000,t=50000/],
     [["quadratic-means", "--concurrency", "0"], /--concurrency must be an integer ≥ 1/],
     [["quadratic-means", "--input-compressor", "lz4"], /--input-compressor must be zstd, gzip or none/],
+    [["quadratic-means", "--repeat", "0"], /--repeat must be an integer ≥ 1/],
+    [["quadratic-means", "--sweep", "weak", "--repeat", "2"], /--repeat cannot be used with --sweep/],
     [["quadratic-means", "--t"], /argument missing/],
     [[], /Missing the benchmark name/],
     [["rechunk"], /Unknown benchmark "rechunk"/],

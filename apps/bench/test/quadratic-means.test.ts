@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Spec, random, toZarr } from "@cubed-ts/core";
 import { afterAll, describe, expect, it } from "vitest";
-import { maxAbsDiff, runQuadraticMeans, streamedReference } from "../src/index.js";
+import { formatReport, maxAbsDiff, runQuadraticMeans, streamedReference } from "../src/index.js";
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -139,6 +139,29 @@ describe("streamedReference", () => {
     expect(maxAbsDiff(got.vv, want.vv)).toBeLessThanOrEqual(1e-15);
     expect(maxAbsDiff(got.uv, want.uv)).toBeLessThanOrEqual(1e-15);
     expect(got.uu.length).toBe(2 * 7 * 9);
+  });
+
+  it("repeat: computes several times on one threads executor, reports each compute, verifies the first", async () => {
+    const workDir = tempDir();
+    const small = { spatialShape: [1, 30, 40], timeChunk: 2 } as const;
+    for (const api of ["core", "labelled"] as const) {
+      const r = await runQuadraticMeans({ t: 6, workDir, ...small, executor: "threads", concurrency: 2, api, repeat: 3 });
+      expect(r.verification?.verified, api).toBe(true);
+      expect(r.repeats?.map((x) => x.run), api).toEqual([1, 2, 3]);
+      expect(r.repeats![0]!.wallSeconds).toBe(r.wallSeconds);
+      for (const x of r.repeats!) {
+        expect(x.sameAsFirst, `${api} run ${x.run}`).toBe(true);
+        expect(x.wallSeconds).toBeGreaterThan(0);
+        expect(x.gbPerSecond).toBeCloseTo(r.inputBytes / 1e9 / x.wallSeconds, 6);
+        expect(Number.isFinite(x.minorFaultsPerGB) && x.minorFaultsPerGB >= 0).toBe(true);
+        expect(Number.isInteger(x.allocBytes) && x.allocBytes > 0).toBe(true);
+      }
+      // the report is the first compute's: its task count, not three computes' worth
+      expect(r.measured.tasks).toBe(r.plan.numTasks);
+      expect(formatReport(r)).toMatch(/3 \(warm\)/);
+    }
+    // one compute: no repeats list
+    expect((await runQuadraticMeans({ t: 6, workDir, ...small, api: "core" })).repeats).toBeUndefined();
   });
 
   it("maxAbsDiff flags length and NaN mismatches", () => {

@@ -4,7 +4,9 @@
  * @example
  * ```ts
  * import { ThreadsExecutor } from "@cubed-ts/exec-threads";
- * await y.compute({ executor: new ThreadsExecutor({ maxWorkers: 4 }) });
+ * const executor = new ThreadsExecutor({ maxWorkers: 4 });
+ * await y.compute({ executor });
+ * await z.compute({ executor }); // the same threads, their buffer pools warm
  * ```
  * @module
  */

@@ -23,11 +23,18 @@ export interface ThreadsExecutorOptions extends Omit<RuntimeOptions, "concurrenc
   kernelModules?: string[];
   /** When given, workers refuse plans naming stores outside these URL prefixes. */
   allowedPrefixes?: string[];
+  /**
+   * How long a worker may leave an abandoned task (timed out, or beaten by a backup copy)
+   * unanswered before it counts as stuck and is replaced by a new thread. Default 30 000 ms.
+   */
+  stuckWorkerMs?: number;
 }
 
 interface Pending {
   resolve: (r: TaskResult & { worker: string }) => void;
   reject: (e: Error) => void;
+  /** Set once the attempt is abandoned: fires if the worker never answers it. */
+  watchdog?: ReturnType<typeof setTimeout>;
   /** What to resend if the worker no longer has the plan. */
   planKey: string;
   json: string;
@@ -42,7 +49,16 @@ interface PoolWorker {
   plans: Set<string>;
   pending: Map<number, Pending>;
   busy: number;
+  /** Replaces this worker (rejecting what it has in flight) and stops it. */
+  retire: (reason: Error) => void;
 }
+
+/**
+ * Default of `stuckWorkerMs`. A worker answers an abandoned task at its next abort check, so
+ * only a thread stuck in a kernel (a blocked event loop) stays silent this long; replacing it
+ * keeps a long-lived pool from carrying a stuck thread into later computes.
+ */
+const STUCK_WORKER_MS = 30_000;
 
 const workerUrl = new URL(import.meta.resolve("@cubed-ts/core/runtime/task-worker"));
 
@@ -68,10 +84,18 @@ function usesMemoryStore(plan: Plan, opId: string): boolean {
  * backups, timeouts and fault injection come from core's shared runtime. Ops
  * that touch `memory://` stores (which live in one thread) run on the calling thread.
  *
+ * The worker threads live as long as the executor: later computes run on the same
+ * threads, so their buffer pools and compiled kernels are warm (a warm task maps no
+ * new memory for chunks of the sizes it read before). Every compute's plan is still
+ * admitted by every worker that runs one of its tasks, under the policy of that
+ * compute. Idle workers are unref'd (an idle executor never keeps the process alive);
+ * a worker that crashes or exits is replaced. `close()` (or `await using`) ends them.
+ *
  * @example
  * ```ts
- * const executor = new ThreadsExecutor({ maxWorkers: 2 });
- * const result = await mean(x, { axis: 0 }).compute({ executor });
+ * await using executor = new ThreadsExecutor({ maxWorkers: 2 });
+ * const m = await mean(x, { axis: 0 }).compute({ executor });
+ * const s = await sum(x, { axis: 0 }).compute({ executor }); // same threads, warm pools
  * ```
  */
 export class ThreadsExecutor implements DagExecutor {
@@ -81,9 +105,14 @@ export class ThreadsExecutor implements DagExecutor {
   readonly options: Omit<RuntimeOptions, "concurrency">;
   readonly kernelModules: readonly string[];
   readonly allowedPrefixes: readonly string[] | undefined;
+  readonly stuckWorkerMs: number;
 
   constructor(options: ThreadsExecutorOptions = {}) {
-    const { maxWorkers, batchSize, kernelModules, allowedPrefixes, ...runtime } = options;
+    const { maxWorkers, batchSize, kernelModules, allowedPrefixes, stuckWorkerMs, ...runtime } = options;
+    this.stuckWorkerMs = stuckWorkerMs ?? STUCK_WORKER_MS;
+    if (!Number.isInteger(this.stuckWorkerMs) || this.stuckWorkerMs < 1) {
+      throw new ValueError(`Executor option stuckWorkerMs must be a positive integer (milliseconds), got ${stuckWorkerMs}.`, "stuckWorkerMs");
+    }
     this.kernelModules = [...(kernelModules ?? [])];
     this.allowedPrefixes = allowedPrefixes ? [...allowedPrefixes] : undefined;
     this.maxWorkers = maxWorkers ?? availableParallelism();
@@ -109,10 +138,21 @@ export class ThreadsExecutor implements DagExecutor {
 
   #pool: PoolWorker[] = [];
   #nextId = 0;
+  /** Computes started on this executor: part of every plan key, so each compute's plan is admitted anew. */
+  #computes = 0;
+  /** Computes running now (workers are ref'd while any is). */
+  #active = 0;
 
   #spawn(i: number): PoolWorker {
-    const w: PoolWorker = { name: `thread-${i}`, worker: new Worker(workerUrl), plans: new Set(), pending: new Map(), busy: 0 };
-    w.worker.unref(); // an idle pool never keeps the process alive
+    const w: PoolWorker = {
+      name: `thread-${i}`, worker: new Worker(workerUrl), plans: new Set(), pending: new Map(), busy: 0,
+      retire: (reason) => {
+        replace(reason);
+        void w.worker.terminate();
+      },
+    };
+    // an idle pool never keeps the process alive; a worker replaced during a compute is held like the others
+    if (this.#active === 0) w.worker.unref();
     w.worker.on("message", (msg: { id: number; result?: TaskResult; needPlan?: boolean; error?: { message: string; tag?: string } }) => {
       const p = w.pending.get(msg.id);
       if (!p) return;
@@ -123,13 +163,17 @@ export class ThreadsExecutor implements DagExecutor {
         return;
       }
       w.pending.delete(msg.id);
+      clearTimeout(p.watchdog);
       w.busy--;
       if (msg.error) p.reject(toError(msg.error));
       else p.resolve({ ...msg.result!, worker: w.name });
     });
     const replace = (err: Error): void => {
       if (this.#pool[i] !== w) return;
-      for (const p of w.pending.values()) p.reject(err);
+      for (const p of w.pending.values()) {
+        clearTimeout(p.watchdog);
+        p.reject(err);
+      }
       w.pending.clear();
       this.#pool[i] = this.#spawn(i);
     };
@@ -154,8 +198,17 @@ export class ThreadsExecutor implements DagExecutor {
       const first = !w.plans.has(planKey);
       w.plans.add(planKey);
       w.worker.postMessage({ id, planKey, plan: first ? json : undefined, policy: first ? policy : undefined, opId, coords });
-      // an abandoned attempt (another copy won, it timed out, the run failed) stops writing
-      signal.addEventListener("abort", () => w.worker.postMessage({ abort: id }), { once: true });
+      // an abandoned attempt (another copy won, it timed out, the run failed) stops writing; a worker
+      // that does not answer it within stuckWorkerMs is stuck and is replaced
+      signal.addEventListener("abort", () => {
+        w.worker.postMessage({ abort: id });
+        const p = w.pending.get(id);
+        if (!p) return;
+        p.watchdog = setTimeout(() => {
+          if (w.pending.has(id)) w.retire(new Error(`worker ${w.name} did not stop an abandoned task within ${this.stuckWorkerMs} ms: replaced`));
+        }, this.stuckWorkerMs);
+        p.watchdog.unref();
+      }, { once: true });
     });
   }
 
@@ -187,7 +240,10 @@ export class ThreadsExecutor implements DagExecutor {
       kernelModules: [...trustedKernelModules(), ...this.kernelModules],
       ...(this.allowedPrefixes ? { allowedPrefixes: this.allowedPrefixes } : {}),
     };
-    const planKey = createHash("sha256").update(json).digest("hex").slice(0, 16);
+    // keyed per compute (not by the plan text alone): a worker that kept an identical plan from an
+    // earlier compute still admits this one, under this compute's policy
+    const planKey = `${++this.#computes}:${createHash("sha256").update(json).digest("hex").slice(0, 16)}`;
+    this.#active++;
     for (const w of this.#pool) w.worker.ref();
     try {
       await runPlan(plan, context, {
@@ -199,14 +255,38 @@ export class ThreadsExecutor implements DagExecutor {
             : this.#submit(json, planKey, policy, opId, coords, signal),
       });
     } finally {
-      for (const w of this.#pool) w.worker.unref();
+      if (--this.#active === 0) for (const w of this.#pool) w.worker.unref();
     }
   }
 
-  /** Stops the worker threads (they are restarted by the next compute). */
+  /**
+   * Stops the worker threads, dropping their buffer pools (a later compute starts new ones).
+   *
+   * @example
+   * ```ts
+   * const executor = new ThreadsExecutor({ maxWorkers: 2 });
+   * try {
+   *   await y.compute({ executor });
+   * } finally {
+   *   await executor.close();
+   * }
+   * ```
+   */
   async close(): Promise<void> {
     const pool = this.#pool;
     this.#pool = [];
     await Promise.all(pool.map((w) => w.worker.terminate()));
+  }
+
+  /**
+   * `await using executor = new ThreadsExecutor()` closes it at the end of the scope.
+   *
+   * @example
+   * ```ts
+   * { await using executor = new ThreadsExecutor({ maxWorkers: 2 }); await y.compute({ executor }); }
+   * ```
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 }

@@ -1,4 +1,5 @@
-import { type DataType, type TypedArray, allocate } from "../dtypes/dtype.js";
+import { type DataType, type TypedArray, allocate, isBigIntDtype, itemsize, viewAs } from "../dtypes/dtype.js";
+import { MIN_POOLED_BYTES, releaseBuffer, takeBuffer } from "../storage/buffer-pool.js";
 import { NDArray } from "../ndarray/ndarray.js";
 import { cStrides, shapeSize } from "../ndarray/shape.js";
 import { type CompiledExpr, compileExpr } from "./expr-compile.js";
@@ -106,6 +107,13 @@ interface PartState {
   argMult: number[];
   prologue?: CompiledExpr;
   scratch?: Elems;
+  /** Whether the part combines by adding its fields ({@link combineBlockByAdding}). */
+  adding: boolean;
+  /**
+   * An adding part's fields: `"unset"` (a reused buffer, not zeroed yet), `"zeros"` (nothing
+   * added yet) or `"state"`. Other parts are always `"zeros"` (initialised).
+   */
+  contents: "unset" | "zeros" | "state";
 }
 
 function setUp(part: ReducePart, outShape: readonly number[], nd: number): PartState {
@@ -119,9 +127,18 @@ function setUp(part: ReducePart, outShape: readonly number[], nd: number): PartS
   }
   const reducer = REDUCERS[part.reducer];
   const fieldDtypes = reducer.fields(part.inputDtype, part.outDtype);
-  // reducers start from zeros; large states come from the thread's pool (runTask gives results back once written)
-  const state = fieldDtypes.map((d) => pooledArray(d, shapeSize(stateShape), { zeroed: true })) as Elems[];
-  reducer.init(state);
+  const size = shapeSize(stateShape);
+  // large states come from the thread's buffer pool (runTask gives back what the kernel returns;
+  // the kernel gives back the rest): a warm worker's rounds map no new memory
+  const state = fieldDtypes.map((d) =>
+    size * itemsize(d) >= MIN_POOLED_BYTES ? viewAs(d, takeBuffer(size * itemsize(d))) : allocate(d, size),
+  ) as Elems[];
+  const reused = state.some((f) => f.byteLength >= MIN_POOLED_BYTES);
+  const adding = part.stage === "combine" && reducer.combineAdds === true && !fieldDtypes.some(isBigIntDtype);
+  // reducers start from zeros: an adding part's fields start as zeros (its reducer's init); a
+  // reused buffer is zeroed only if its first block does not overwrite every slot (see combineBlockByAdding)
+  if (reused && !adding) zeroFields(state);
+  if (!adding) reducer.init(state);
   const argMult = new Array<number>(nd).fill(0);
   let m = 1;
   for (let d = nd - 1; d >= 0; d--) {
@@ -135,7 +152,13 @@ function setUp(part: ReducePart, outShape: readonly number[], nd: number): PartS
     part, reduced, stateShape, outShape, fieldDtypes, state, argMult,
     stStrides: cStrides(stateShape).map((s, d) => (reduced.has(d) ? 0 : s)),
     prologue: trivial ? undefined : compileExpr(part.prologue!),
+    adding,
+    contents: adding && reused ? "unset" : "zeros",
   };
+}
+
+function zeroFields(state: readonly Elems[]): void {
+  for (const f of state) new Uint8Array(f.buffer, f.byteOffset, f.byteLength).fill(0);
 }
 
 /** First-stage parts folded together by one compiled loop (same reduced axes, additive reducers). */
@@ -146,6 +169,10 @@ interface FoldGroup {
   fold: CompiledFold;
   /** Indices (into `states`) of plain means, whose counts grow uniformly and are added once per block. */
   uniformCounts: number[];
+  /** Count every slot of the uniform counts has gained and that is not yet added to them (one pass at the end, not one per block). */
+  pendingCount: number;
+  /** Whether the uniform counts were written yet (until then they are the zeros `allocate` gives). */
+  countsWritten: boolean;
 }
 
 function foldGroups(states: PartState[], ctx: KernelContext): { groups: FoldGroup[]; rest: PartState[] } {
@@ -175,6 +202,8 @@ function foldGroups(states: PartState[], ctx: KernelContext): { groups: FoldGrou
       inputs,
       fold: compileFold(terms),
       uniformCounts: members.flatMap((s, k) => (s.part.reducer === "mean" ? [k] : [])),
+      pendingCount: 0,
+      countsWritten: false,
     };
   });
   return { groups, rest };
@@ -194,16 +223,18 @@ function forEachStateRow(
   blockShape: readonly number[],
   reduced: ReadonlySet<number>,
   stateStrides: readonly number[],
-  fn: (offsets: Float64Array, base: number, st: number, stStep: number, count: number) => void,
+  fn: (offsets: readonly number[], base: number, st: number, stStep: number, count: number) => void,
 ): void {
   const nd = blockShape.length;
   if (blockShape.some((d) => d === 0)) return;
-  if (nd === 0) return fn(Float64Array.of(0), 0, 0, 0, 1);
+  if (nd === 0) return fn([0], 0, 0, 0, 1);
   const inStrides = cStrides(blockShape);
   const outer = [...Array(nd - 1).keys()];
   const kept = outer.filter((d) => !reduced.has(d));
   const red = outer.filter((d) => reduced.has(d));
-  const offsets = new Float64Array(red.reduce((n, d) => n * blockShape[d]!, 1));
+  // a plain array of small integers: the loops index with them directly (a Float64Array's
+  // values are doubles, which cost a conversion per element access)
+  const offsets = new Array<number>(red.reduce((n, d) => n * blockShape[d]!, 1)).fill(0);
   for (let q = 0; q < offsets.length; q++) {
     let rest = q;
     let off = 0;
@@ -242,10 +273,80 @@ function foldBlock(group: FoldGroup, blocks: readonly NDArray[]): void {
   );
   let perSlot = 1;
   for (const d of lead.reduced) perSlot *= shape[d]!;
-  for (const k of group.uniformCounts) {
-    const n = group.states[k]!.state[0] as Float64Array;
-    for (let i = 0; i < n.length; i++) n[i] += perSlot;
+  group.pendingCount += perSlot;
+}
+
+/** Adds the count a group's plain means have gained in compiled folds to their count fields (exact: integers). */
+function flushCounts(group: FoldGroup): void {
+  const c = group.pendingCount;
+  group.pendingCount = 0;
+  if (c !== 0) {
+    for (const k of group.uniformCounts) {
+      const n = group.states[k]!.state[0] as Float64Array;
+      // first write: fill (0 + c is c) without reading the fresh pages first, which would fault each twice
+      if (!group.countsWritten) n.fill(c);
+      else for (let i = 0; i < n.length; i++) n[i] += c;
+    }
   }
+  // from here on the counts may hold more than zeros (the row-by-row path counts into them too)
+  group.countsWritten = true;
+}
+
+/**
+ * Adds `src` into `dst` over one state row: for each offset (in order) the `count` elements
+ * from `base + offsets[q]` go into slots `st, st + stStep, …` (`stStep` 0: all into slot `st`).
+ * Each slot receives its values in the same order, one addition at a time, as the reducers'
+ * `foldState` would add them, so results are identical; `dst[k] += v` rounds to the field's dtype.
+ */
+function addRows(dst: Float64Array, src: Float64Array, offsets: readonly number[], base: number, st: number, stStep: number, count: number): void {
+  const nq = offsets.length;
+  if (stStep === 0) {
+    for (let q = 0; q < nq; q++) {
+      const from = base + offsets[q]!;
+      for (let i = from, end = from + count; i < end; i++) dst[st] += src[i]!;
+    }
+    return;
+  }
+  for (let q = 0; q < nq; q++) {
+    const from = base + offsets[q]!;
+    if (stStep === 1) for (let j = 0; j < count; j++) dst[st + j] += src[from + j]!;
+    else for (let j = 0, k = st; j < count; j++, k += stStep) dst[k] += src[from + j]!;
+  }
+}
+
+/** `dst[i] += src[i]` over the whole arrays (a block that maps element for element onto the state). */
+function addAll(dst: Float64Array, src: Float64Array): void {
+  for (let i = 0, n = src.length; i < n; i++) dst[i] += src[i]!;
+}
+
+/**
+ * `dst[i] = src[i] + 0`: what {@link addAll} gives when `dst` is all zeros (`0 + x` is `x`, but
+ * `+0` for `-0`), without reading `dst` first. A fresh state's pages are then faulted in once,
+ * by the write, instead of once for the read of a zero page and again for the write.
+ */
+function addAllToZeros(dst: Float64Array, src: Float64Array): void {
+  for (let i = 0, n = src.length; i < n; i++) dst[i] = src[i]! + 0;
+}
+
+/**
+ * Combines one block position of a part whose reducer combines by field-wise addition
+ * (sums and means): each state field adds the same field of the earlier round with plain
+ * loops over whole rows (the whole block at once when it has one position along every
+ * reduced axis, as a tree round's inputs usually do).
+ */
+function combineBlockByAdding(s: PartState, srcs: readonly NDArray[]): void {
+  const shape = srcs[0]!.shape;
+  const whole = shape.every((d, k) => (s.reduced.has(k) ? d === 1 : d === s.stateShape[k]));
+  // the first whole block overwrites every slot with what adding it to zeros gives
+  const first = whole && s.contents !== "state";
+  if (!first && s.contents === "unset") zeroFields(s.state);
+  s.state.forEach((field, f) => {
+    const dst = field as unknown as Float64Array;
+    const src = srcs[f]!.data as unknown as Float64Array;
+    if (whole) (first ? addAllToZeros : addAll)(dst, src);
+    else forEachStateRow(shape, s.reduced, s.stStrides, (offsets, base, st, stStep, count) => addRows(dst, src, offsets, base, st, stStep, count));
+  });
+  s.contents = "state";
 }
 
 /**
@@ -254,7 +355,10 @@ function foldBlock(group: FoldGroup, blocks: readonly NDArray[]): void {
  * each part's state. First-round additive parts (sums and means, with their
  * fused elementwise prologues) run as one compiled loop per group of parts
  * ({@link compileFold}); others evaluate their prologue one row at a time (no
- * block-sized temporaries). Memory: one block per input at a time plus the states.
+ * block-sized temporaries). Later rounds of sums and means add whole state blocks
+ * with plain loops into states taken from the thread's buffer pool; a final round
+ * writes its result into a state field where the reducer allows it. Memory: one
+ * block per input at a time plus the states.
  */
 export async function reduceKernel(ctx: KernelContext): Promise<NDArray[]> {
   const { parts } = ctx.args as unknown as ReduceArgs;
@@ -275,12 +379,19 @@ export async function reduceKernel(ctx: KernelContext): Promise<NDArray[]> {
     for (const group of groups) {
       const srcs = group.inputs.map((i) => blocks.get(i)!);
       if (sameShapes(srcs)) foldBlock(group, srcs);
-      else unfolded.push(...group.states);
+      else {
+        flushCounts(group); // the row-by-row path counts element by element
+        unfolded.push(...group.states);
+      }
     }
     for (const s of unfolded) {
       const reducer = REDUCERS[s.part.reducer];
       const srcBlocks = s.part.inputs.map((i) => blocks.get(i)!);
       const shape = srcBlocks[0]!.shape;
+      if (s.adding) {
+        combineBlockByAdding(s, srcBlocks);
+        continue;
+      }
       if (s.part.stage === "combine") {
         const srcs = srcBlocks.map((bl) => bl.data as Elems);
         const zeros = new Array<number>(nd).fill(0);
@@ -308,10 +419,17 @@ export async function reduceKernel(ctx: KernelContext): Promise<NDArray[]> {
     }
     for (const [i, block] of blocks) ctx.inputs[i]!.release?.(block);
   }
+  groups.forEach(flushCounts);
   return states.flatMap((s) => {
+    if (s.contents === "unset") zeroFields(s.state); // no block was added (nothing to reduce)
     if (!s.part.final) return s.state.map((f, k) => new NDArray(s.fieldDtypes[k]!, s.stateShape, f));
-    const out = pooledArray(s.part.outDtype, shapeSize(s.stateShape)) as Elems;
-    REDUCERS[s.part.reducer].finalize(s.state, out, s.part.correction);
+    const reducer = REDUCERS[s.part.reducer];
+    // the result goes into a state field of its dtype when the reducer allows it: no new block-sized buffer
+    const into = reducer.finalizeInto;
+    const out = into !== undefined && s.fieldDtypes[into] === s.part.outDtype ? s.state[into]! : (pooledArray(s.part.outDtype, shapeSize(s.stateShape)) as Elems);
+    reducer.finalize(s.state, out, s.part.correction);
+    // fields that are not the result go back to the pool (runTask gives back the results once written)
+    for (const f of s.state) if (f !== out) releaseBuffer(f.buffer);
     return [new NDArray(s.part.outDtype, s.outShape, out)];
   });
 }

@@ -30,6 +30,17 @@ export interface Reducer {
   foldRaw(state: Arr[], src: Arr, run: Run): void;
   foldState(state: Arr[], src: Arr[], run: Run): void;
   finalize(state: Arr[], out: Arr, correction: number): void;
+  /**
+   * Whether combining two states is field-wise addition (field k of the source added to field k),
+   * so a combine round can add whole rows with plain loops instead of calling `foldState` per run.
+   * Such a reducer's `init` leaves every field all zeros.
+   */
+  combineAdds?: boolean;
+  /**
+   * The state field `finalize` may write the result into (its dtype being the result's): element
+   * i of the result depends only on element i of the fields, so the field's buffer can be the result.
+   */
+  finalizeInto?: number;
 }
 
 
@@ -87,8 +98,10 @@ function additive(op: "sum" | "prod", skipNaN: boolean): Reducer {
       }
     },
     finalize([acc], out) {
-      out.set(acc as never);
+      if (out !== acc) out.set(acc as never);
     },
+    combineAdds: op === "sum",
+    finalizeInto: 0,
   };
 }
 
@@ -118,6 +131,7 @@ function extreme(kind: "min" | "max", skipNaN: boolean): Reducer {
     finalize([val, seen], out) {
       for (let i = 0; i < out.length; i++) out[i] = seen![i] === 1 ? val![i]! : NaN;
     },
+    finalizeInto: 0,
   };
 }
 
@@ -173,6 +187,8 @@ function mean(skipNaN: boolean): Reducer {
       const N = n as NumArr, T = t as NumArr, O = out as NumArr;
       for (let i = 0; i < O.length; i++) O[i] = T[i]! / N[i]!;
     },
+    combineAdds: true,
+    finalizeInto: 1,
   };
 }
 
@@ -218,6 +234,7 @@ function variance(skipNaN: boolean, sqrt: boolean): Reducer {
         O[i] = sqrt ? Math.sqrt(v) : v;
       }
     },
+    finalizeInto: 2,
   };
 }
 
@@ -238,8 +255,9 @@ function logical(kind: "all" | "any"): Reducer {
       this.foldRaw(state, src!, r);
     },
     finalize([v], out) {
-      out.set(v as never);
+      if (out !== v) out.set(v as never);
     },
+    finalizeInto: 0,
   };
 }
 

@@ -4,7 +4,7 @@ export interface TaskProfile {
   minorFaults?: number;
   /** Major page faults (pages read from disk) of the whole process during the task. */
   majorFaults?: number;
-  /** Time waiting for input blocks (read and decode), in ms. */
+  /** Time waiting for input blocks (read and decode), in ms; reads in flight at once count once. */
   readMs?: number;
   /** Time in the kernel, reads excluded, in ms. */
   computeMs?: number;

@@ -23,8 +23,12 @@ const ours = new WeakSet<ArrayBufferLike>();
 const taskSizes = new Set<number>();
 /** Bytes of free buffers of other sizes the current task may leave in the pool. */
 let headroom = 0;
-/** Buffers kept per size: enough for the blocks a few tasks hold at once. */
-const KEEP = 4;
+/**
+ * Free buffers kept per size: enough for every block and state field a task of a fused op holds
+ * at once (six 15 MB mean states and two 152 MB chunks in quadratic means); what a size's
+ * buffers may cost is bounded by the task's projection (sizes it uses) or its headroom (others).
+ */
+const KEEP = 32;
 /** Only large buffers are worth pooling. */
 export const MIN_POOLED_BYTES = 1 << 20;
 
