@@ -469,7 +469,9 @@ async function measure(options: QuadraticMeansOptions, c: MeasureContext): Promi
         collector = new Collector();
         callbacks[0] = collector;
         collectGarbage();
+        resetPeakRss();
       }
+      const before = process.resourceUsage();
       collector.origin = Date.now();
       const t0 = performance.now();
       const got = await run().catch(async (e: unknown) => {
@@ -478,14 +480,19 @@ async function measure(options: QuadraticMeansOptions, c: MeasureContext): Promi
         throw e;
       });
       const seconds = (performance.now() - t0) / 1000;
+      const after = process.resourceUsage();
+      const peak = peakRss();
       if (k === 1) {
         results = got;
         wallSeconds = seconds;
-        usage1 = process.resourceUsage();
-        measuredPeak = peakRss();
+        usage1 = after;
+        measuredPeak = peak;
       }
       const sameAsFirst = got.every((g, i) => g.length === results[i]!.length && g.every((x, j) => Object.is(x, results[i]![j])));
-      repeats.push(repeatRun(k, collector.events, { wallSeconds: seconds, inputBytes, sameAsFirst }));
+      repeats.push(repeatRun(k, collector.events, {
+        wallSeconds: seconds, inputBytes, sameAsFirst, peakRss: peak,
+        minorFaults: after.minorPageFault - before.minorPageFault, majorFaults: after.majorPageFault - before.majorPageFault,
+      }));
     }
   } finally {
     await cleanup();
