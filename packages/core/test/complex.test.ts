@@ -1,0 +1,191 @@
+// Complex dtypes (issue #18): dtype functions, creation, astype, copies of complex data,
+// refusals of functions without a complex path, and admission of plans with complex ops.
+// Values are checked against hand-derived results (and numpy in differential-complex.test.ts).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  type ComplexValue, type Plan, DATA_TYPES, NDArray, Spec, abs, add, admitPlan, asarray, astype, canCast, concat, conj, divide,
+  empty, emptyLike, equal, finfo, full, fullLike, imag, isCubedError, isdtype, itemsize, less, max, multiply, ones, onesLike,
+  real, reshape, resultType, slice, sort, sum, where, zeros, zerosLike, index, take,
+} from "../src/index.js";
+
+const workDir = mkdtempSync(join(tmpdir(), "cubed-complex-"));
+const spec = new Spec({ workDir, allowedMem: "200MB" });
+afterAll(() => rmSync(workDir, { recursive: true, force: true, maxRetries: 5 }));
+
+const c = (re: number, im: number): ComplexValue => ({ re, im });
+
+describe("dtype functions", () => {
+  it("complex64/complex128 are dtypes with item sizes 8 and 16", () => {
+    expect(DATA_TYPES).toContain("complex64");
+    expect(DATA_TYPES).toContain("complex128");
+    expect(itemsize("complex64")).toBe(8);
+    expect(itemsize("complex128")).toBe(16);
+  });
+
+  it("promote by the standard's table (complex64 with float64 is complex128; small ints keep complex64)", () => {
+    expect(resultType("complex64", "float32")).toBe("complex64");
+    expect(resultType("complex64", "float64")).toBe("complex128");
+    expect(resultType("float64", "complex64")).toBe("complex128");
+    expect(resultType("complex64", "complex128")).toBe("complex128");
+    expect(resultType("bool", "complex64")).toBe("complex64");
+    expect(resultType("int16", "complex64")).toBe("complex64");
+    expect(resultType("int32", "complex64")).toBe("complex128");
+    expect(resultType("uint8", "complex64")).toBe("complex64");
+    expect(resultType("int64", "complex128")).toBe("complex128");
+  });
+
+  it("isdtype, finfo, canCast", () => {
+    expect(isdtype("complex64", "complex floating")).toBe(true);
+    expect(isdtype("complex128", "numeric")).toBe(true);
+    expect(isdtype("complex128", "real floating")).toBe(false);
+    expect(isdtype("float64", "complex floating")).toBe(false);
+    expect(finfo("complex64")).toEqual(finfo("float32"));
+    expect(finfo("complex128").eps).toBe(Number.EPSILON);
+    expect(canCast("float32", "complex64")).toBe(true);
+    expect(canCast("float64", "complex64")).toBe(false);
+    expect(canCast("complex64", "complex128")).toBe(true);
+    expect(canCast("complex128", "float64")).toBe(false);
+  });
+});
+
+describe("creation and conversion", () => {
+  it("asarray takes { re, im } elements (complex128 by default) and mixes in numbers", async () => {
+    const x = asarray([[c(1, 2), 3], [c(-0, -4), c(NaN, Infinity)]], { chunks: [1, 1], spec });
+    expect(x.dtype).toBe("complex128");
+    const r = await x.compute();
+    expect(r.toArray()).toEqual([[c(1, 2), c(3, 0)], [c(-0, -4), c(NaN, Infinity)]]);
+    expect(r.getComplex(1, 0)).toEqual(c(-0, -4));
+    expect(() => r.get(0, 0)).toThrow(/getComplex/);
+    expect(r.size).toBe(4);
+    expect(r.nbytes).toBe(64);
+  });
+
+  it("complex64 rounds parts to float32; a real dtype for complex data is refused", async () => {
+    const r = await asarray([c(0.1, 1 / 3)], { dtype: "complex64", spec }).compute();
+    expect(r.toArray()).toEqual([c(Math.fround(0.1), Math.fround(1 / 3))]);
+    expect(() => asarray([c(1, 2)], { dtype: "float64", spec })).toThrow(/complex/);
+  });
+
+  it("zeros/ones/full/empty and their _like versions", async () => {
+    expect((await zeros([2], { dtype: "complex64", spec }).compute()).toArray()).toEqual([c(0, 0), c(0, 0)]);
+    expect((await ones([2], { dtype: "complex128", spec }).compute()).toArray()).toEqual([c(1, 0), c(1, 0)]);
+    expect((await empty([1], { dtype: "complex128", spec }).compute()).toArray()).toEqual([c(0, 0)]);
+    expect((await full([2, 2], c(1.5, -2), { chunks: [1, 2], spec }).compute()).toArray()).toEqual([[c(1.5, -2), c(1.5, -2)], [c(1.5, -2), c(1.5, -2)]]);
+    expect((await full([1], 7, { dtype: "complex64", spec }).compute()).toArray()).toEqual([c(7, 0)]);
+    expect(() => full([1], c(1, 1), { dtype: "float64", spec })).toThrow(/complex/);
+    const z = asarray([c(1, 2), c(3, 4), c(5, 6)], { chunks: [2], spec });
+    expect((await zerosLike(z).compute()).toArray()).toEqual([c(0, 0), c(0, 0), c(0, 0)]);
+    expect((await onesLike(z).compute()).toArray()).toEqual([c(1, 0), c(1, 0), c(1, 0)]);
+    expect((await emptyLike(z).compute()).dtype).toBe("complex128");
+    expect((await fullLike(z, c(0, 1)).compute()).toArray()).toEqual([c(0, 1), c(0, 1), c(0, 1)]);
+  });
+
+  it("astype: bool/int/float → complex, complex ↔ complex, complex → bool; complex → real refused", async () => {
+    const i = asarray([1, -2, 0], { dtype: "int32", spec });
+    expect((await astype(i, "complex64").compute()).toArray()).toEqual([c(1, 0), c(-2, 0), c(0, 0)]);
+    const b = asarray([true, false], { spec });
+    expect((await astype(b, "complex128").compute()).toArray()).toEqual([c(1, 0), c(0, 0)]);
+    const z = asarray([c(0.1, 0), c(0, -0.5), c(0, 0)], { spec });
+    expect((await astype(z, "complex64").compute()).toArray()).toEqual([c(Math.fround(0.1), 0), c(0, -0.5), c(0, 0)]);
+    expect((await astype(z, "bool").compute()).toArray()).toEqual([true, true, false]);
+    for (const to of ["float64", "int32"] as const) {
+      const err = (() => { try { astype(z, to); } catch (e) { return e; } })();
+      expect(isCubedError(err, "DtypeError")).toBe(true);
+      expect((err as Error).message).toMatch(/imaginary part/);
+    }
+  });
+
+  it("NDArray operands and typed complex storage are accepted", async () => {
+    const nd = new NDArray("complex64", [2], new Float32Array([1, 2, 3, 4]) as never);
+    expect(nd.size).toBe(2);
+    const y = add(asarray([c(1, 1), c(1, 1)], { dtype: "complex64", spec }), nd);
+    expect((await y.compute()).toArray()).toEqual([c(2, 3), c(4, 5)]);
+  });
+});
+
+describe("copies, reshapes and indexing move whole (re, im) pairs", () => {
+  it("rechunk, reshape, concat, slicing and where-free copies", async () => {
+    const vals = Array.from({ length: 12 }, (_, k) => c(k, -k - 0.5));
+    const z = asarray(vals, { chunks: [5], spec });
+    const r = reshape(z, [3, 4]);
+    expect((await r.compute()).toArray()).toEqual([vals.slice(0, 4), vals.slice(4, 8), vals.slice(8, 12)]);
+    const cc = concat([z, z], { axis: 0 });
+    expect((await cc.compute()).toArray()).toEqual([...vals, ...vals]);
+    const s = index(r, [slice(), slice(1, 4, 2)]);
+    expect((await s.compute()).toArray()).toEqual([[vals[1], vals[3]], [vals[5], vals[7]], [vals[9], vals[11]]]);
+    const t = take(z, asarray([11, 0, 5], { spec }), { axis: 0 });
+    expect((await t.compute()).toArray()).toEqual([vals[11], vals[0], vals[5]]);
+  });
+});
+
+describe("functions without a complex path refuse complex input with a DtypeError naming them", () => {
+  const z = asarray([c(1, 2), c(3, 4)], { spec });
+  const cases: [string, () => unknown][] = [
+    ["less", () => less(z, 1)],
+    ["less", () => less(asarray([1, 2], { spec }), c(0, 1))],
+    ["max", () => max(z)],
+    ["sum", () => sum(z)],
+    ["sort", () => sort(z)],
+    ["where", () => where(asarray([true, false], { spec }), z, 0)],
+  ];
+  for (const [fn, call] of cases) {
+    it(fn, () => {
+      let err: unknown;
+      try {
+        call();
+      } catch (e) {
+        err = e;
+      }
+      expect(isCubedError(err, "DtypeError"), String(err)).toBe(true);
+      expect((err as Error).message).toContain(fn);
+      expect((err as Error).message).toContain("complex128");
+    });
+  }
+});
+
+describe("plans with complex ops are plain JSON that workers admit; tampered ones are refused", () => {
+  const z = asarray([c(1, 2), c(3, 4)], { spec });
+  const y = abs(divide(multiply(conj(z), c(0, 1)), add(real(z), 1)));
+  const plan = (): Plan => JSON.parse(JSON.stringify(y.plan().plan)) as Plan;
+  const complexOp = (p: Plan) => Object.values(p.ops).find((o) => o.kernel.kind === "named" && o.kernel.name === "complex-elementwise" && o.label === "divide")!;
+
+  it("the untampered plan is admitted and computes", async () => {
+    await expect(admitPlan(plan())).resolves.toBeDefined();
+    // |conj(z)·i / (re(z) + 1)|: |z| / (re + 1)
+    expect((await y.compute()).toArray()).toEqual([Math.hypot(1, 2) / 2, Math.hypot(3, 4) / 4]);
+    expect((await imag(z).compute()).toArray()).toEqual([2, 4]);
+    expect((await equal(z, conj(conj(z))).compute()).toArray()).toEqual([true, true]);
+  });
+
+  const tamper: [string, (args: Record<string, unknown>, p: Plan) => void, RegExp][] = [
+    ["an unknown function", (a) => (a.fn = "less"), /fn/],
+    ["a real compute dtype", (a) => (a.dtype = "float64"), /dtype/],
+    ["an input the op does not have", (a) => (a.operands = [{ input: 0 }, { input: 7 }]), /input/],
+    ["a scalar that is code", (a) => (a.operands = [{ input: 0 }, { re: "process.exit()", im: 0 }]), /re/],
+    ["one operand for a binary function", (a) => (a.operands = [{ input: 0 }]), /operand/],
+    ["an extra field", (a) => (a.evil = 1), /evil/],
+  ];
+  for (const [what, edit, field] of tamper) {
+    it(what, async () => {
+      const p = plan();
+      const op = complexOp(p);
+      edit(op.kernel.kind === "named" ? (op.kernel.args as Record<string, unknown>) : {}, p);
+      const err = await admitPlan(p).then(() => undefined, (e: unknown) => e);
+      expect(isCubedError(err, "PlanRejectedError"), String(err)).toBe(true);
+      expect((err as Error).message).toMatch(field);
+    });
+  }
+
+  it("a complex dtype inside an elementwise expression is outside the grammar", async () => {
+    const x = add(asarray([1.5, 2], { spec }), 1);
+    const p = JSON.parse(JSON.stringify(x.plan().plan)) as Plan;
+    const op = Object.values(p.ops).find((o) => o.kernel.kind === "expr")!;
+    if (op.kernel.kind === "expr") (op.kernel.expr as { dtype: string }).dtype = "complex128";
+    const err = await admitPlan(p).then(() => undefined, (e: unknown) => e);
+    expect(isCubedError(err, "PlanRejectedError"), String(err)).toBe(true);
+    expect((err as Error).message).toMatch(/dtype/);
+  });
+});
