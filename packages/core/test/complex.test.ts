@@ -8,7 +8,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import {
   type ComplexValue, type Plan, DATA_TYPES, NDArray, Spec, abs, add, admitPlan, asarray, astype, canCast, concat, conj, divide,
   empty, emptyLike, equal, finfo, full, fullLike, imag, isCubedError, isdtype, itemsize, less, max, multiply, ones, onesLike,
-  real, reshape, resultType, slice, sort, sum, where, zeros, zerosLike, index, take,
+  real, reshape, resultType, slice, sort, sum, where, zeros, zerosLike, index, take, nonzero, uniqueValues, prod, mean,
+  tensordot, matmul, vecdot,
 } from "../src/index.js";
 
 const workDir = mkdtempSync(join(tmpdir(), "cubed-complex-"));
@@ -127,9 +128,11 @@ describe("functions without a complex path refuse complex input with a DtypeErro
     ["less", () => less(z, 1)],
     ["less", () => less(asarray([1, 2], { spec }), c(0, 1))],
     ["max", () => max(z)],
-    ["sum", () => sum(z)],
     ["sort", () => sort(z)],
     ["where", () => where(asarray([true, false], { spec }), z, 0)],
+    ["prod", () => prod(z)],
+    ["tensordot", () => tensordot(z, z, { axes: 1 })],
+    ["sum", () => sum(z, { dtype: "float64" })],
   ];
   for (const [fn, call] of cases) {
     it(fn, () => {
@@ -144,6 +147,50 @@ describe("functions without a complex path refuse complex input with a DtypeErro
       expect((err as Error).message).toContain("complex128");
     });
   }
+});
+
+describe("eager functions", () => {
+  it("nonzero of a complex array: either part nonzero", async () => {
+    const z = asarray([[c(0, 0), c(0, -1)], [c(2, 0), c(-0, 0)]], { chunks: [1, 1], spec });
+    const [r, k] = await nonzero(z);
+    expect(Array.from(r!.data as BigInt64Array)).toEqual([0n, 1n]);
+    expect(Array.from(k!.data as BigInt64Array)).toEqual([1n, 0n]);
+  });
+
+  it("uniqueValues refuses complex with a DtypeError naming it", async () => {
+    const z = asarray([c(1, 2)], { spec });
+    await expect(uniqueValues(z)).rejects.toThrow(/uniqueValues does not support complex dtypes \(got complex128\)/);
+  });
+});
+
+describe("one-argument where is NumPy's where(condition) = nonzero(condition)", () => {
+  it("gives the indices of the nonzero elements, as nonzero does", async () => {
+    const x = asarray([[0, 3, 0], [1, 0, 2]], { chunks: [1, 2], spec });
+    const got = await where(x);
+    const want = await nonzero(x);
+    expect(got.map((a) => Array.from(a.data as BigInt64Array))).toEqual([[0n, 1n, 1n], [1n, 0n, 2n]]);
+    expect(got.map((a) => Array.from(a.data as BigInt64Array))).toEqual(want.map((a) => Array.from(a.data as BigInt64Array)));
+  });
+
+  it("two arguments are refused (x2 missing); a 0-d condition is refused as by nonzero", async () => {
+    expect(() => (where as unknown as (a: unknown, b: unknown) => unknown)(asarray([1], { spec }), asarray([1], { spec }))).toThrow(/x2 is missing/);
+    await expect(where(asarray(1, { spec }))).rejects.toThrow(/at least one dimension/);
+  });
+});
+
+describe("sum, mean, matmul and vecdot of complex arrays", () => {
+  it("by hand", async () => {
+    const z = asarray([[c(1, 2), c(3, -1)], [c(0, 0.5), c(-2, 0)]], { chunks: [1, 1], spec });
+    expect((await sum(z).compute()).toArray()).toEqual(c(2, 1.5));
+    expect((await sum(z, { axis: 0 }).compute()).toArray()).toEqual([c(1, 2.5), c(1, -1)]);
+    expect((await mean(z, { axis: 1 }).compute()).toArray()).toEqual([c(2, 0.5), c(-1, 0.25)]);
+    expect((await sum(z, { dtype: "complex64" }).compute()).dtype).toBe("complex64");
+    // [[1+2i, 3−i], [0.5i, −2]] @ [[1], [i]] = [[1+2i + 3i + 1], [0.5i − 2i]]
+    const v = asarray([[c(1, 0)], [c(0, 1)]], { spec });
+    expect((await matmul(z, v).compute()).toArray()).toEqual([[c(2, 5)], [c(0, -1.5)]]);
+    // vecdot conjugates x1: conj(1+2i)·(1+2i) + conj(3−i)·(3−i) = 5 + 10
+    expect((await vecdot(z, z).compute()).toArray()).toEqual([c(15, 0), c(4.25, 0)]);
+  });
 });
 
 describe("plans with complex ops are plain JSON that workers admit; tampered ones are refused", () => {

@@ -3,10 +3,10 @@
 // the lazy API and through NumPy 1.24 (one python3 subprocess, test/differential/numpy_complex.py).
 // Dtype and shape must match exactly; values exactly for real/imag/conj/negative/positive/astype,
 // comparisons and isnan/isinf/isfinite (-0 told from 0), else to 1e-12 (complex128/float64 results)
-// or 1e-5 (complex64/float32) relative to the magnitude of the element. Special values (NaN, ±inf, -0,
-// zero divisors) are drawn for the exact functions and for add/subtract/multiply/divide; sqrt, exp,
-// log, square, sign and abs get finite values (their special-value branches are C99's, tested by hand
-// in complex.test.ts). NumPy 1.x's `sign` is not z/|z|: the script computes the standard's z/|z|.
+// or 1e-5 (complex64/float32) relative to the magnitude of the element (of the largest element for
+// sum, mean, matmul, vecdot). Special values (NaN, ±inf, -0, zero divisors) are drawn for every
+// elementwise function (infinities and NaNs must match exactly); reductions and products get finite
+// values. NumPy 1.x's `sign` is not z/|z|: the script computes the standard's z/|z|.
 // complex64 is compared to 1e-5 relative, or within 4 float32 subnormal steps below the normal range
 // (NumPy computes complex64 in float32, cubed-ts in float64 rounded once).
 // Scalars stay small so NumPy 1.24's value-based casting agrees with NEP 50 (which cubed-ts follows).
@@ -41,7 +41,7 @@ const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 type Enc = number | string;
 interface Arr { dtype: DataType; shape: number[]; chunks: number[]; data: Enc[] }
 type Arg = { a: Arr } | { py: "complex"; re: Enc; im: Enc } | { py: "int" | "float" | "bool"; v: Enc | boolean };
-interface Case { id: string; op: string; args: Arg[] }
+interface Case { id: string; op: string; args: Arg[]; kw?: { axis?: number | null } }
 
 const EXACT_UNARY = ["real", "imag", "conj", "negative", "positive", "isnan", "isinf", "isfinite", "cast_complex64", "cast_complex128", "cast_bool"];
 const MATH_UNARY = ["abs", "sqrt", "exp", "log", "square", "sign"];
@@ -97,10 +97,10 @@ function scalarArg(special: boolean, complexAllowed: boolean): Arg {
 function makeCase(k: number): Case {
   const kind = rand();
   const id = `c${k}`;
+  if (kind < 0.2) return linearCase(id);
   if (kind < 0.45) {
-    const exact = rand() < 0.5;
-    const op = exact ? pick(EXACT_UNARY) : pick(MATH_UNARY);
-    return { id, op, args: [{ a: array(pick(COMPLEX), shapeFor(), exact) }] };
+    const op = rand() < 0.5 ? pick(EXACT_UNARY) : pick(MATH_UNARY);
+    return { id, op, args: [{ a: array(pick(COMPLEX), shapeFor(), true) }] };
   }
   if (kind < 0.5) {
     // real → complex casts
@@ -120,6 +120,28 @@ function makeCase(k: number): Case {
     return { id, op, args: rand() < 0.5 ? [{ a: array(pick(REAL), s, true) }, z] : [z, { a: array(pick(REAL), s, true) }] };
   }
   return { id, op, args: rand() < 0.5 ? [x, y] : [y, x] };
+}
+
+/** sum/mean (over an axis or all), matmul and vecdot of complex arrays, possibly with a real operand. */
+function linearCase(id: string): Case {
+  const op = pick(["sum", "mean", "matmul", "vecdot"]);
+  const special = false;
+  if (op === "sum" || op === "mean") {
+    const s = shapeFor();
+    const axis = s.length === 0 || rand() < 0.3 ? null : int(-s.length, s.length - 1);
+    return { id, op, args: [{ a: array(pick(COMPLEX), s, special) }], kw: { axis } };
+  }
+  const other = (): DataType => (rand() < 0.7 ? pick(COMPLEX) : pick(["int16", "int32", "float32", "float64"] as DataType[]));
+  const [m, n, p] = [int(1, 4), int(1, 5), int(1, 4)];
+  const batch = rand() < 0.3 ? [int(1, 3)] : [];
+  const [t1, t2] = rand() < 0.5 ? [pick(COMPLEX), other()] : [other(), pick(COMPLEX)];
+  if (op === "matmul") {
+    const sa = rand() < 0.2 ? [n] : [...batch, m, n];
+    const sb = rand() < 0.2 ? [n] : [...(rand() < 0.5 ? batch : []), n, p];
+    return { id, op, args: [{ a: array(t1, sa, special) }, { a: array(t2, sb, special) }] };
+  }
+  const s = [...batch, m, n];
+  return { id, op, args: [{ a: array(t1, s, special) }, { a: array(t2, rand() < 0.7 ? s : s.slice(-1), special) }] };
 }
 
 // ---- running a case through cubed-ts -----------------------------------------------------------
@@ -152,6 +174,7 @@ const api = cubed as unknown as Record<string, (...args: any[]) => CubedArray>;
 function build(c: Case): CubedArray {
   const args = c.args.map(jsArg);
   if (c.op.startsWith("cast_")) return cubed.astype(args[0] as CubedArray, c.op.slice(5) as DataType);
+  if (c.op === "sum" || c.op === "mean") return api[c.op]!(args[0], { axis: c.kw?.axis ?? null });
   return api[c.op]!(...args);
 }
 
@@ -160,6 +183,7 @@ interface Expected { dtype: string; shape: number[]; data: Enc[] }
 type NumpyResult = { id: string; result: Expected } | { id: string; error: string; message: string };
 
 const EXACT = new Set([...EXACT_UNARY, ...COMPARE]);
+const NORMWISE = new Set(["sum", "mean", "matmul", "vecdot"]);
 
 function compare(c: Case, got: NDArray, want: Expected): string | undefined {
   if (got.dtype !== want.dtype) return `dtype ${got.dtype} vs numpy ${want.dtype}`;
@@ -168,6 +192,9 @@ function compare(c: Case, got: NDArray, want: Expected): string | undefined {
   const w = want.data.map(num);
   if (g.length !== w.length) return `${g.length} values vs numpy ${w.length}`;
   const complex = got.dtype.startsWith("complex");
+  // sums and products of sums: relative to the largest element of the result (cancellation is not an error)
+  let normScale = 0;
+  for (let i = 0; i < w.length; i++) if (Number.isFinite(w[i]!)) normScale = Math.max(normScale, Math.abs(w[i]!));
   const single = got.dtype === "complex64" || got.dtype === "float32";
   const rtol = single ? 1e-5 : 1e-12;
   // below the normal range the parts have fewer bits: allow a few subnormal steps (2^-149 for float32)
@@ -185,14 +212,14 @@ function compare(c: Case, got: NDArray, want: Expected): string | undefined {
     }
     // relative to the element's magnitude (both parts of a complex element)
     const j = complex ? i - (i % 2) : i;
-    const scale = complex ? Math.max(Math.hypot(w[j]!, w[j + 1]!), Math.hypot(g[j]!, g[j + 1]!)) : Math.max(Math.abs(wi), Math.abs(gi));
+    const scale = NORMWISE.has(c.op) ? normScale : complex ? Math.max(Math.hypot(w[j]!, w[j + 1]!), Math.hypot(g[j]!, g[j + 1]!)) : Math.max(Math.abs(wi), Math.abs(gi));
     if (Math.abs(gi - wi) > rtol * scale && Math.abs(gi - wi) > atol) return `[${i}] ${gi} vs numpy ${wi} (rtol ${rtol})`;
   }
   return undefined;
 }
 
 function numpy(cases: Case[]): Map<string, NumpyResult> {
-  const input = cases.map((c) => JSON.stringify({ id: c.id, op: c.op, args: c.args })).join("\n");
+  const input = cases.map((c) => JSON.stringify({ id: c.id, op: c.op, args: c.args, kw: c.kw ?? {} })).join("\n");
   const r = spawnSync("/usr/bin/python3", [join(here, "differential", "numpy_complex.py")], { input, encoding: "utf8", maxBuffer: 1 << 28 });
   if (r.status !== 0) throw new Error(`numpy_complex.py failed: ${r.stderr}`);
   const out = new Map<string, NumpyResult>();

@@ -28,8 +28,8 @@ const BOOL_RESULT = new Set<string>(["isnan", "isinf", "isfinite", "equal", "not
 function refuse(fn: string, dtype: DataType): never {
   throw new DtypeError(
     `${fn} does not support complex dtypes (got ${dtype}). Complex arrays support: ` +
-      `${[...COMPLEX_UNARY.filter((f) => f !== "cast"), ...COMPLEX_BINARY].join(", ")}, astype, and the copy/indexing ` +
-      `functions; use real/imag/abs to get real arrays first.`,
+      `${[...COMPLEX_UNARY.filter((f) => f !== "cast"), ...COMPLEX_BINARY.filter((f) => f !== "complex")].join(", ")}, astype, ` +
+      `sum, mean, matmul, vecdot, and the copy/indexing functions; use real/imag/abs to get real arrays first.`,
   );
 }
 
@@ -81,7 +81,7 @@ export function complexBinary(fn: string, a: ComplexAwareOperand, b: ComplexAwar
     if (isComplexValue(o)) dtype = withComplexScalar(dtype);
     else if (!(o instanceof CubedArray)) dtype = scalarResultType(dtype, o);
   }
-  if (!(COMPLEX_BINARY as readonly string[]).includes(fn)) refuse(fn, dtype);
+  if (fn === "complex" || !(COMPLEX_BINARY as readonly string[]).includes(fn)) refuse(fn, dtype);
   const compute = isComplexDtype(dtype) ? dtype : withComplexScalar(dtype);
   const operands = ops.map((o): CubedArray | ComplexValue => {
     if (o instanceof CubedArray || isComplexValue(o)) return o;
@@ -154,4 +154,17 @@ export function conj(x: CubedArray): CubedArray {
 /** Parses a dtype and says whether `astype` to it from `from` takes the complex path. */
 export function isComplexCast(from: DataType, to: DataType): boolean {
   return isComplexDtype(from) || isComplexDtype(parseDtype(to));
+}
+
+/**
+ * The complex array `re + im·i` from two real arrays of one shape (internal: reductions
+ * and matmul of complex arrays are computed part by part, then joined).
+ *
+ * @example
+ * ```ts
+ * const s = joinParts("sum", sum(real(z)), sum(imag(z)), "complex128");
+ * ```
+ */
+export function joinParts(label: string, re: CubedArray, im: CubedArray, dtype: "complex64" | "complex128"): CubedArray {
+  return complexOp(label, "complex", [re, im], dtype, dtype);
 }

@@ -8,7 +8,10 @@ import {
 } from "../kernels/elementwise-functions.js";
 import { encodeScalar } from "../plan/scalar.js";
 import { blockwise } from "../primitives/blockwise.js";
+import { NDArray } from "../ndarray/ndarray.js";
 import { CubedArray } from "./array.js";
+import type { ComputeOptions } from "./compute.js";
+import { nonzero } from "./unique.js";
 import { type ComplexAwareOperand, complexAstype, complexBinary, complexUnary, isComplexCall } from "./complex.js";
 import { unify } from "./unify-chunks.js";
 import { commonSpec } from "./plan-view.js";
@@ -119,14 +122,29 @@ export function binary(fn: BinaryFunction, a: Operand | ComplexAwareOperand, b: 
 }
 
 /**
- * Elements of `x1` where `condition` is true, else of `x2`.
+ * Elements of `x1` where `condition` is true, else of `x2` (the standard's
+ * three-argument form). With `condition` alone it is NumPy's one-argument
+ * `where`: the indices of the nonzero elements, exactly {@link nonzero}.
  *
  * @example
  * ```ts
  * const y = where(greater(x, 0), x, 0);
+ * const [rows, cols] = await where(asarray([[0, 1], [2, 0]])); // [0, 1], [1, 0]
  * ```
  */
-export function where(cond: Operand, a: Operand, b: Operand): CubedArray {
+export function where(condition: CubedArray, options?: ComputeOptions): Promise<NDArray<"int64">[]>;
+export function where(cond: Operand, a: Operand, b: Operand): CubedArray;
+export function where(cond: Operand, a?: Operand | ComputeOptions, b?: Operand): CubedArray | Promise<NDArray<"int64">[]> {
+  if (b === undefined && (a === undefined || (typeof a === "object" && !(a instanceof CubedArray) && !(a instanceof NDArray)))) {
+    return nonzero(checkArray("where", cond, "condition"), (a ?? {}) as ComputeOptions);
+  }
+  if (b === undefined) {
+    throw new ArgumentTypeError("where takes condition, x1 and x2 (or condition alone, for the indices of its nonzero elements); x2 is missing.", "where", "x2");
+  }
+  return where3(cond, a as Operand, b);
+}
+
+function where3(cond: Operand, a: Operand, b: Operand): CubedArray {
   const [condition, x1, x2] = checkOperands("where", [cond, a, b], ["condition", "x1", "x2"]) as [CheckedOperand, CheckedOperand, CheckedOperand];
   if (![condition, x1, x2].some(isArray)) {
     throw new ArgumentTypeError("where: at least one of condition, x1 and x2 must be an array (CubedArray or NDArray).", "where", "condition");

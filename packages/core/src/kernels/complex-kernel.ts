@@ -10,8 +10,8 @@ export const COMPLEX_UNARY = [
   "cast", "negative", "positive", "conj", "sqrt", "exp", "log", "square", "sign",
   "real", "imag", "abs", "isnan", "isinf", "isfinite",
 ] as const;
-/** Complex elementwise functions of two operands. */
-export const COMPLEX_BINARY = ["add", "subtract", "multiply", "divide", "equal", "notEqual"] as const;
+/** Complex elementwise functions of two operands (`complex` builds re + im·i from two real operands). */
+export const COMPLEX_BINARY = ["add", "subtract", "multiply", "divide", "equal", "notEqual", "complex"] as const;
 
 export type ComplexUnary = (typeof COMPLEX_UNARY)[number];
 export type ComplexBinary = (typeof COMPLEX_BINARY)[number];
@@ -137,6 +137,7 @@ function compute(fn: ComplexFunction, x: Loader, y: Loader | undefined, r: Pair)
     case "divide": cdiv(a, b, c, d, r); return;
     case "equal": r[0] = a === c && b === d ? 1 : 0; return;
     case "notEqual": r[0] = a === c && b === d ? 0 : 1; return;
+    case "complex": r[0] = a; r[1] = c; return;
   }
 }
 

@@ -47,7 +47,7 @@ export function csqrt(a: number, b: number, out: Pair): void {
   }
   if (Number.isNaN(a)) {
     out[0] = a;
-    out[1] = b - b; // NaN
+    out[1] = NaN;
     return;
   }
   if (a === -Infinity) {
@@ -113,19 +113,17 @@ export function clog(a: number, b: number, out: Pair): void {
   out[0] = Math.log(Math.hypot(a, b));
 }
 
-/** z / |z| (0 for 0; NaN parts when z has a NaN part). */
+/** z / |z| (0 for 0; NaN parts when z has a NaN part; otherwise complex division by |z| + 0i, as the standard says). */
 export function csign(a: number, b: number, out: Pair): void {
   if (a === 0 && b === 0) {
     out[0] = 0;
     out[1] = 0;
     return;
   }
-  const m = Math.hypot(a, b);
   if (Number.isNaN(a) || Number.isNaN(b)) {
     out[0] = NaN;
     out[1] = NaN;
     return;
   }
-  out[0] = a / m;
-  out[1] = b / m;
+  cdiv(a, b, Math.hypot(a, b), 0, out);
 }

@@ -4,7 +4,8 @@ Arrays arrive as dtype, shape and flat data (complex as interleaved re, im parts
 strings for special floats); JS scalars as Python bool, int, float or complex. NumPy 1.24 promotes 0-d arrays
 by value (legacy casting); cubed-ts types arrays strongly (the standard), so 0-d operands are given shape (1,)
 here (the result is reshaped back to 0-d when every array operand was 0-d). `sign` is the standard's z/|z| (0 for 0), which
-NumPy 1.x does not define that way, computed here in NumPy from abs; `cast_<dtype>` is astype.
+NumPy 1.x does not define that way, computed here in NumPy from abs; `cast_<dtype>` is astype;
+`vecdot` is the standard's sum(conj(x1) * x2, axis=-1) (NumPy 1.24 has no vecdot).
 """
 import json
 import math
@@ -70,9 +71,10 @@ def enc(x):
 
 
 def sign(z):
+    # the standard: 0 for 0, NaN + NaN j for a NaN part, else complex division z / (|z| + 0j)
     h = np.abs(z)
     with np.errstate(all="ignore"):
-        s = (z.real / np.where(h == 0, 1, h)) + 1j * (z.imag / np.where(h == 0, 1, h))
+        s = z / np.where(h == 0, 1, h).astype(z.dtype)
     s = np.where(h == 0, 0, s).astype(z.dtype)
     return np.where(np.isnan(z), np.array(complex(math.nan, math.nan), dtype=z.dtype), s)
 
@@ -81,11 +83,15 @@ def run(c):
     args = [arr(a["a"]) if "a" in a else scalar(a) for a in c["args"]]
     all_0d = all(a.ndim == 0 for a in args if isinstance(a, np.ndarray))
     args = [a.reshape(1) if isinstance(a, np.ndarray) and a.ndim == 0 else a for a in args]
-    out = np.asarray(apply(c["op"], args))
+    out = np.asarray(apply(c["op"], args, c.get("kw", {})))
     return out.reshape(()) if all_0d else out
 
 
-def apply(op, args):
+def apply(op, args, kw):
+    if op in ("sum", "mean"):
+        return getattr(np, op)(args[0], axis=kw.get("axis"))
+    if op == "vecdot":
+        return np.sum(np.conj(args[0]) * args[1], axis=-1)
     if op.startswith("cast_"):
         return args[0].astype(op[5:])
     if op == "sign":
