@@ -129,7 +129,6 @@ describe("functions without a complex path refuse complex input with a DtypeErro
     ["less", () => less(asarray([1, 2], { spec }), c(0, 1))],
     ["max", () => max(z)],
     ["sort", () => sort(z)],
-    ["where", () => where(asarray([true, false], { spec }), z, 0)],
     ["prod", () => prod(z)],
     ["tensordot", () => tensordot(z, z, { axes: 1 })],
     ["sum", () => sum(z, { dtype: "float64" })],
@@ -147,6 +146,22 @@ describe("functions without a complex path refuse complex input with a DtypeErro
       expect((err as Error).message).toContain("complex128");
     });
   }
+});
+
+describe("where with complex values", () => {
+  it("picks parts by the condition, promoting like the arithmetic", async () => {
+    const z = asarray([c(1, 2), c(3, 4), c(5, 6)], { dtype: "complex64", spec });
+    const cond = asarray([true, false, true], { spec });
+    const w = where(cond, z, asarray([0.5, -0, 2], { dtype: "float64", spec }));
+    expect(w.dtype).toBe("complex128");
+    expect((await w.compute()).toArray()).toEqual([c(1, 2), c(-0, 0), c(5, 6)]);
+    const s = where(cond, c(0, -1), z);
+    expect(s.dtype).toBe("complex64");
+    expect((await s.compute()).toArray()).toEqual([c(0, -1), c(3, 4), c(0, -1)]);
+    // a complex condition is true where either part is nonzero
+    const k = where(asarray([c(0, 0), c(0, 1)], { spec }), 1, 2);
+    expect((await k.compute()).toArray()).toEqual([2n, 1n]);
+  });
 });
 
 describe("eager functions", () => {

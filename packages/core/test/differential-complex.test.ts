@@ -44,7 +44,7 @@ type Arg = { a: Arr } | { py: "complex"; re: Enc; im: Enc } | { py: "int" | "flo
 interface Case { id: string; op: string; args: Arg[]; kw?: { axis?: number | null } }
 
 const EXACT_UNARY = ["real", "imag", "conj", "negative", "positive", "isnan", "isinf", "isfinite", "cast_complex64", "cast_complex128", "cast_bool"];
-const MATH_UNARY = ["abs", "sqrt", "exp", "log", "square", "sign"];
+const MATH_UNARY = ["abs", "sqrt", "exp", "expm1", "log", "log2", "log10", "square", "sign", "reciprocal"];
 const ARITH = ["add", "subtract", "multiply", "divide"];
 const COMPARE = ["equal", "notEqual"];
 const COMPLEX: DataType[] = ["complex64", "complex128"];
@@ -98,6 +98,7 @@ function makeCase(k: number): Case {
   const kind = rand();
   const id = `c${k}`;
   if (kind < 0.2) return linearCase(id);
+  if (kind < 0.27) return whereCase(id);
   if (kind < 0.45) {
     const op = rand() < 0.5 ? pick(EXACT_UNARY) : pick(MATH_UNARY);
     return { id, op, args: [{ a: array(pick(COMPLEX), shapeFor(), true) }] };
@@ -120,6 +121,16 @@ function makeCase(k: number): Case {
     return { id, op, args: rand() < 0.5 ? [{ a: array(pick(REAL), s, true) }, z] : [z, { a: array(pick(REAL), s, true) }] };
   }
   return { id, op, args: rand() < 0.5 ? [x, y] : [y, x] };
+}
+
+/** where(bool condition, x1, x2) with a complex x1 or x2 (arrays or scalars), broadcast. */
+function whereCase(id: string): Case {
+  const s = shapeFor();
+  const cond: Arg = { a: array("bool", broadcastable(s), false) };
+  const z: Arg = rand() < 0.8 ? { a: array(pick(COMPLEX), s, true) } : { py: "complex", re: part(false, false), im: part(false, false) };
+  const r = rand();
+  const other: Arg = r < 0.4 ? { a: array(pick(COMPLEX), broadcastable(s), true) } : r < 0.7 ? { a: array(pick(REAL), broadcastable(s), true) } : scalarArg(false, true);
+  return { id, op: "where", args: rand() < 0.5 ? [cond, z, other] : [cond, other, z] };
 }
 
 /** sum/mean (over an axis or all), matmul and vecdot of complex arrays, possibly with a real operand. */

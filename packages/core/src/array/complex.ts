@@ -168,3 +168,38 @@ export function isComplexCast(from: DataType, to: DataType): boolean {
 export function joinParts(label: string, re: CubedArray, im: CubedArray, dtype: "complex64" | "complex128"): CubedArray {
   return complexOp(label, "complex", [re, im], dtype, dtype);
 }
+
+/**
+ * `where(condition, x1, x2)` with a complex `x1` or `x2` (or `{ re, im }` scalar): the
+ * result has their promoted complex dtype; `condition` is true where nonzero (any dtype).
+ *
+ * @example
+ * ```ts
+ * const w = complexWhere(greater(real(z), 0), z, { re: 0, im: 0 });
+ * ```
+ */
+export function complexWhere(cond: ComplexAwareOperand, a: ComplexAwareOperand, b: ComplexAwareOperand): CubedArray {
+  const names = ["condition", "x1", "x2"];
+  const given = [cond, a, b];
+  if (isComplexValue(cond)) throw new ArgumentTypeError("where: condition must be an array or a boolean, not a complex { re, im }.", "where", "condition");
+  const plainIdx = given.map((o, i) => (isComplexValue(o) ? -1 : i)).filter((i) => i >= 0);
+  const checked = checkOperands("where", plainIdx.map((i) => given[i]), plainIdx.map((i) => names[i]!));
+  const ops: (CheckedOperand | ComplexValue)[] = given.map((o, i) => (isComplexValue(o) ? o : checked[plainIdx.indexOf(i)]!));
+  if (!ops.some((o) => o instanceof CubedArray)) {
+    throw new ArgumentTypeError("where: at least one of condition, x1 and x2 must be an array (CubedArray or NDArray).", "where", "condition");
+  }
+  const values = ops.slice(1);
+  const arrays = values.filter((o): o is CubedArray => o instanceof CubedArray);
+  let dtype: DataType | undefined = arrays.length ? resultType(...arrays.map((x) => x.dtype)) : undefined;
+  for (const o of values) {
+    if (isComplexValue(o)) dtype = withComplexScalar(dtype ?? "float64");
+    else if (!(o instanceof CubedArray)) dtype = dtype === undefined ? undefined : scalarResultType(dtype, o);
+  }
+  // x1 or x2 is complex, so their promoted dtype is (undefined only when neither is an array)
+  const compute = dtype !== undefined && isComplexDtype(dtype) ? dtype : "complex128";
+  const operands = ops.map((o): CubedArray | ComplexValue => {
+    if (o instanceof CubedArray || isComplexValue(o)) return o;
+    return { re: Number(o), im: 0 };
+  });
+  return complexOp("where", "where", operands, compute, compute);
+}

@@ -12,7 +12,8 @@ import { NDArray } from "../ndarray/ndarray.js";
 import { CubedArray } from "./array.js";
 import type { ComputeOptions } from "./compute.js";
 import { nonzero } from "./unique.js";
-import { type ComplexAwareOperand, complexAstype, complexBinary, complexUnary, isComplexCall } from "./complex.js";
+import { type ComplexAwareOperand, complexAstype, complexBinary, complexUnary, complexWhere, isComplexCall } from "./complex.js";
+import { isComplexValue } from "../dtypes/complex.js";
 import { unify } from "./unify-chunks.js";
 import { commonSpec } from "./plan-view.js";
 import { type CheckedOperand, type Operand, checkArray, checkOperands } from "./operands.js";
@@ -133,15 +134,18 @@ export function binary(fn: BinaryFunction, a: Operand | ComplexAwareOperand, b: 
  * ```
  */
 export function where(condition: CubedArray, options?: ComputeOptions): Promise<NDArray<"int64">[]>;
-export function where(cond: Operand, a: Operand, b: Operand): CubedArray;
-export function where(cond: Operand, a?: Operand | ComputeOptions, b?: Operand): CubedArray | Promise<NDArray<"int64">[]> {
-  if (b === undefined && (a === undefined || (typeof a === "object" && !(a instanceof CubedArray) && !(a instanceof NDArray)))) {
+export function where(cond: Operand, a: ComplexAwareOperand, b: ComplexAwareOperand): CubedArray;
+export function where(cond: Operand, a?: ComplexAwareOperand | ComputeOptions, b?: ComplexAwareOperand): CubedArray | Promise<NDArray<"int64">[]> {
+  if (b === undefined && (a === undefined || (typeof a === "object" && !(a instanceof CubedArray) && !(a instanceof NDArray) && !isComplexValue(a)))) {
     return nonzero(checkArray("where", cond, "condition"), (a ?? {}) as ComputeOptions);
   }
   if (b === undefined) {
     throw new ArgumentTypeError("where takes condition, x1 and x2 (or condition alone, for the indices of its nonzero elements); x2 is missing.", "where", "x2");
   }
-  return where3(cond, a as Operand, b);
+  if (isComplexCall(a, b)) return complexWhere(cond, a as ComplexAwareOperand, b);
+  // a complex condition is true where either part is nonzero
+  const c = cond instanceof CubedArray && isComplexDtype(cond.dtype) ? complexAstype(cond, "bool") : cond;
+  return where3(c, a as Operand, b as Operand);
 }
 
 function where3(cond: Operand, a: Operand, b: Operand): CubedArray {

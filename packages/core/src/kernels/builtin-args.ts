@@ -8,7 +8,7 @@ import type { BlockwiseOp, JsonValue, Plan } from "../plan/ir.js";
 import { type Check, bool, finite, int, json, list, object, oneOf, rejectField, str } from "../validate/check.js";
 import { checkExpr, dtype, encodedScalar } from "../validate/expr.js";
 import { REDUCERS } from "./reducers.js";
-import { COMPLEX_BINARY, COMPLEX_UNARY } from "./complex-kernel.js";
+import { COMPLEX_BINARY, COMPLEX_TERNARY, COMPLEX_UNARY } from "./complex-kernel.js";
 import type { KernelArgsCheck } from "./types.js";
 
 const RANK = 32;
@@ -120,11 +120,11 @@ const complexOperand = (v: unknown, path: string): { input: number } | { re: unk
  */
 export const checkComplexArgs: KernelArgsCheck = (args, path, op, plan) => {
   const a = object({
-    fn: oneOf(...COMPLEX_UNARY, ...COMPLEX_BINARY),
+    fn: oneOf(...COMPLEX_UNARY, ...COMPLEX_BINARY, ...COMPLEX_TERNARY),
     dtype: oneOf("complex64", "complex128"),
-    operands: list(complexOperand, { min: 1, max: 2 }),
+    operands: list(complexOperand, { min: 1, max: 3 }),
   })(args, path);
-  const arity = (COMPLEX_BINARY as readonly string[]).includes(a.fn) ? 2 : 1;
+  const arity = a.fn === "where" ? 3 : (COMPLEX_BINARY as readonly string[]).includes(a.fn) ? 2 : 1;
   if (a.operands.length !== arity) rejectField(`${path}.operands`, `${a.fn} takes ${arity} operand(s), got ${a.operands.length}`);
   const used = new Set<number>();
   a.operands.forEach((o, i) => {

@@ -2,20 +2,23 @@ import { type DataType, type TypedArray, allocate, isBigIntDtype, isComplexDtype
 import { NDArray } from "../ndarray/ndarray.js";
 import { cStrides, shapeSize } from "../ndarray/shape.js";
 import { type EncodedScalar, decodeScalar } from "../plan/scalar.js";
-import { type Pair, cdiv, cexp, clog, csign, csqrt } from "./complex-math.js";
+import { type Pair, cdiv, cexp, cexpm1, clog, csign, csqrt } from "./complex-math.js";
 import type { KernelContext } from "./types.js";
 
 /** Complex elementwise functions of one operand. `cast` converts to the output dtype (complex, or bool: nonzero). */
 export const COMPLEX_UNARY = [
-  "cast", "negative", "positive", "conj", "sqrt", "exp", "log", "square", "sign",
+  "cast", "negative", "positive", "conj", "sqrt", "exp", "expm1", "log", "log2", "log10", "square", "sign", "reciprocal",
   "real", "imag", "abs", "isnan", "isinf", "isfinite",
 ] as const;
 /** Complex elementwise functions of two operands (`complex` builds re + im·i from two real operands). */
 export const COMPLEX_BINARY = ["add", "subtract", "multiply", "divide", "equal", "notEqual", "complex"] as const;
 
+/** Complex elementwise functions of three operands: `where(condition, x1, x2)` (condition read as real, nonzero is true). */
+export const COMPLEX_TERNARY = ["where"] as const;
+
 export type ComplexUnary = (typeof COMPLEX_UNARY)[number];
 export type ComplexBinary = (typeof COMPLEX_BINARY)[number];
-export type ComplexFunction = ComplexUnary | ComplexBinary;
+export type ComplexFunction = ComplexUnary | ComplexBinary | (typeof COMPLEX_TERNARY)[number];
 
 /** An operand of the kernel: op input `input` (any dtype, broadcast like NumPy), or a complex scalar. */
 export type ComplexOperand = { input: number } | { re: EncodedScalar; im: EncodedScalar };
@@ -69,7 +72,8 @@ function load(l: Loader, offset: number, round: (v: number) => number): void {
  * The built-in `"complex-elementwise"` kernel: applies a complex function
  * elementwise over broadcast input blocks and complex scalars, writing the
  * output node's dtype (complex, the parts' float type for real/imag/abs, or
- * bool for comparisons and isnan/isinf/isfinite). Complex storage is
+ * bool for comparisons and isnan/isinf/isfinite); `where` picks between
+ * operands 1 and 2 by operand 0. Complex storage is
  * interleaved (re, im) pairs; complex64 operands are rounded to float32 parts
  * before computing, as NumPy computes in the operand type.
  */
@@ -86,13 +90,19 @@ export async function complexElementwiseKernel(ctx: KernelContext): Promise<NDAr
   const write = writer(args.fn, outDtype, out);
   const x = ls[0]!;
   const y = ls[1];
+  const z = ls[2];
   const nd = outShape.length;
   const idx = new Array<number>(nd).fill(0);
   const offs = ls.map(() => 0);
   const r: Pair = [0, 0];
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < ls.length; k++) load(ls[k]!, offs[k]!, round);
-    compute(args.fn, x, y, r);
+    if (z) {
+      // where: the condition (x, real) picks y or z
+      const pick = x.re !== 0 || x.im !== 0 ? y! : z;
+      r[0] = pick.re;
+      r[1] = pick.im;
+    } else compute(args.fn, x, y, r);
     write(i, r);
     // advance the n-d index (last axis fastest) and each operand's broadcast offset
     for (let a = nd - 1; a >= 0; a--) {
@@ -125,7 +135,11 @@ function compute(fn: ComplexFunction, x: Loader, y: Loader | undefined, r: Pair)
     case "square": r[0] = a * a - b * b; r[1] = a * b + b * a; return;
     case "sqrt": csqrt(a, b, r); return;
     case "exp": cexp(a, b, r); return;
+    case "expm1": cexpm1(a, b, r); return;
     case "log": clog(a, b, r); return;
+    case "log2": clog(a, b, r); r[0] *= Math.LOG2E; r[1] *= Math.LOG2E; return;
+    case "log10": clog(a, b, r); r[0] *= Math.LOG10E; r[1] *= Math.LOG10E; return;
+    case "reciprocal": cdiv(1, 0, a, b, r); return;
     case "sign": csign(a, b, r); return;
   }
   const c = y!.re;

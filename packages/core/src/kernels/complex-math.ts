@@ -98,6 +98,18 @@ export function cexp(a: number, b: number, out: Pair): void {
   out[1] = e * Math.sin(b);
 }
 
+/** eᶻ − 1, accurate for small |z|: (expm1(a)·cos b − 2 sin²(b/2)) + i·eᵃ sin b. */
+export function cexpm1(a: number, b: number, out: Pair): void {
+  if (b === 0) {
+    out[0] = Math.expm1(a);
+    out[1] = b;
+    return;
+  }
+  const h = Math.sin(b / 2);
+  out[0] = Math.expm1(a) * Math.cos(b) - 2 * h * h;
+  out[1] = Math.exp(a) * Math.sin(b);
+}
+
 /** Natural log, branch cut along the negative real axis; log|z| via log1p near |z| = 1. */
 export function clog(a: number, b: number, out: Pair): void {
   const x = Math.abs(a);

@@ -90,6 +90,14 @@ def run(c):
 def apply(op, args, kw):
     if op in ("sum", "mean"):
         return getattr(np, op)(args[0], axis=kw.get("axis"))
+    if op == "expm1":
+        # the standard's expm1(x + 0j) = expm1(x) + 0j (NumPy's formula gives inf * 0 = NaN parts there)
+        z = args[0]
+        out = np.array(np.expm1(z))
+        zero = z.imag == 0
+        out.real[zero] = np.expm1(z.real[zero])
+        out.imag[zero] = z.imag[zero]
+        return out
     if op == "vecdot":
         return np.sum(np.conj(args[0]) * args[1], axis=-1)
     if op.startswith("cast_"):
