@@ -8,7 +8,15 @@ import { CubedArray } from "./array.js";
 import { commonSpec } from "./plan-view.js";
 import { unify } from "./unify-chunks.js";
 
-/** The complex dtype `dtype` computes in next to a complex JS scalar (NEP 50: float32 keeps single precision). */
+/**
+ * The complex dtype `dtype` computes in next to a complex JS scalar (NEP 50: float32 keeps single precision).
+ *
+ * @example
+ * ```ts
+ * withComplexScalar("float32"); // "complex64"
+ * withComplexScalar("int16");   // "complex128"
+ * ```
+ */
 export function withComplexScalar(dtype: DataType): "complex64" | "complex128" {
   return dtype === "float32" || dtype === "complex64" ? "complex64" : "complex128";
 }

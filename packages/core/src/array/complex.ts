@@ -49,7 +49,14 @@ export function complexUnary(fn: string, x: CubedArray): CubedArray {
   return complexOp(fn, fn as ComplexUnary, [x], x.dtype, out);
 }
 
-/** Whether a binary call needs the complex path (a complex array or a `{ re, im }` operand). */
+/**
+ * Whether a binary call needs the complex path (a complex array or a `{ re, im }` operand).
+ *
+ * @example
+ * ```ts
+ * isComplexCall(x, { re: 0, im: 1 }); // true
+ * ```
+ */
 export function isComplexCall(a: unknown, b: unknown): boolean {
   const cx = (o: unknown): boolean => isComplexValue(o) || ((o instanceof CubedArray || o instanceof NDArray) && isComplexDtype(o.dtype));
   return cx(a) || cx(b);

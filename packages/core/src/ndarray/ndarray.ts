@@ -16,6 +16,8 @@ export type NestedArray = Scalar | boolean | ComplexValue | NestedArray[];
  * const a = new NDArray("float64", [2, 2], new Float64Array([1, 2, 3, 4]));
  * a.get(1, 0);   // 3
  * a.toArray();   // [[1, 2], [3, 4]]
+ * const z = new NDArray("complex128", [1], new Complex128Array([1, -2]));
+ * z.getComplex(0); // { re: 1, im: -2 }
  * ```
  */
 export class NDArray<D extends DataType = DataType> {
