@@ -9,7 +9,7 @@ import {
   type ComplexValue, type Plan, DATA_TYPES, NDArray, Spec, abs, add, admitPlan, asarray, astype, canCast, concat, conj, divide,
   empty, emptyLike, equal, finfo, full, fullLike, imag, isCubedError, isdtype, itemsize, less, max, multiply, ones, onesLike,
   real, reshape, resultType, slice, sort, sum, where, zeros, zerosLike, index, take, nonzero, uniqueValues, prod, mean,
-  tensordot, matmul, vecdot,
+  tensordot, matmul, vecdot, nanprod, nansum, std,
 } from "../src/index.js";
 
 const workDir = mkdtempSync(join(tmpdir(), "cubed-complex-"));
@@ -129,7 +129,9 @@ describe("functions without a complex path refuse complex input with a DtypeErro
     ["less", () => less(asarray([1, 2], { spec }), c(0, 1))],
     ["max", () => max(z)],
     ["sort", () => sort(z)],
-    ["prod", () => prod(z)],
+    ["nanprod", () => nanprod(z)],
+    ["nansum", () => nansum(z)],
+    ["std", () => std(z)],
     ["tensordot", () => tensordot(z, z, { axes: 1 })],
     ["sum", () => sum(z, { dtype: "float64" })],
   ];
@@ -193,13 +195,17 @@ describe("one-argument where is NumPy's where(condition) = nonzero(condition)", 
   });
 });
 
-describe("sum, mean, matmul and vecdot of complex arrays", () => {
+describe("sum, mean, prod, matmul and vecdot of complex arrays", () => {
   it("by hand", async () => {
     const z = asarray([[c(1, 2), c(3, -1)], [c(0, 0.5), c(-2, 0)]], { chunks: [1, 1], spec });
     expect((await sum(z).compute()).toArray()).toEqual(c(2, 1.5));
     expect((await sum(z, { axis: 0 }).compute()).toArray()).toEqual([c(1, 2.5), c(1, -1)]);
     expect((await mean(z, { axis: 1 }).compute()).toArray()).toEqual([c(2, 0.5), c(-1, 0.25)]);
     expect((await sum(z, { dtype: "complex64" }).compute()).dtype).toBe("complex64");
+    // (1+2i)(3−i) = 5 + 5i; 0.5i · −2 = −i; all: (5 + 5i)(−i) = 5 − 5i
+    expect((await prod(z, { axis: 1 }).compute()).toArray()).toEqual([c(5, 5), c(-0, -1)]);
+    expect((await prod(z).compute()).toArray()).toEqual(c(5, -5));
+    expect((await prod(zeros([0], { dtype: "complex64", spec })).compute()).toArray()).toEqual(c(1, 0));
     // [[1+2i, 3−i], [0.5i, −2]] @ [[1], [i]] = [[1+2i + 3i + 1], [0.5i − 2i]]
     const v = asarray([[c(1, 0)], [c(0, 1)]], { spec });
     expect((await matmul(z, v).compute()).toArray()).toEqual([[c(2, 5)], [c(0, -1.5)]]);

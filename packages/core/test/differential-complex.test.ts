@@ -4,7 +4,7 @@
 // Dtype and shape must match exactly; values exactly for real/imag/conj/negative/positive/astype,
 // comparisons and isnan/isinf/isfinite (-0 told from 0), else to 1e-12 (complex128/float64 results)
 // or 1e-5 (complex64/float32) relative to the magnitude of the element (of the largest element for
-// sum, mean, matmul, vecdot). Special values (NaN, ±inf, -0, zero divisors) are drawn for every
+// sum, mean, prod, matmul, vecdot). Special values (NaN, ±inf, -0, zero divisors) are drawn for every
 // elementwise function (infinities and NaNs must match exactly); reductions and products get finite
 // values. NumPy 1.x's `sign` is not z/|z|: the script computes the standard's z/|z|.
 // complex64 is compared to 1e-5 relative, or within 4 float32 subnormal steps below the normal range
@@ -135,12 +135,23 @@ function whereCase(id: string): Case {
 
 /** sum/mean (over an axis or all), matmul and vecdot of complex arrays, possibly with a real operand. */
 function linearCase(id: string): Case {
-  const op = pick(["sum", "mean", "matmul", "vecdot"]);
+  const op = pick(["sum", "mean", "prod", "matmul", "vecdot"]);
   const special = false;
-  if (op === "sum" || op === "mean") {
+  if (op === "sum" || op === "mean" || op === "prod") {
     const s = shapeFor();
     const axis = s.length === 0 || rand() < 0.3 ? null : int(-s.length, s.length - 1);
-    return { id, op, args: [{ a: array(pick(COMPLEX), s, special) }], kw: { axis } };
+    const a = array(pick(COMPLEX), s, special);
+    if (op === "prod") {
+      // elements of magnitude 0.5–1.5, so products of up to 125 stay finite in float32
+      const f = a.dtype === "complex64" ? Math.fround : (v: number): number => v;
+      for (let i = 0; i < a.data.length; i += 2) {
+        const m = 0.5 + rand();
+        const t = 2 * Math.PI * rand();
+        a.data[i] = f(m * Math.cos(t));
+        a.data[i + 1] = f(m * Math.sin(t));
+      }
+    }
+    return { id, op, args: [{ a }], kw: { axis } };
   }
   const other = (): DataType => (rand() < 0.7 ? pick(COMPLEX) : pick(["int16", "int32", "float32", "float64"] as DataType[]));
   const [m, n, p] = [int(1, 4), int(1, 5), int(1, 4)];
@@ -185,7 +196,7 @@ const api = cubed as unknown as Record<string, (...args: any[]) => CubedArray>;
 function build(c: Case): CubedArray {
   const args = c.args.map(jsArg);
   if (c.op.startsWith("cast_")) return cubed.astype(args[0] as CubedArray, c.op.slice(5) as DataType);
-  if (c.op === "sum" || c.op === "mean") return api[c.op]!(args[0], { axis: c.kw?.axis ?? null });
+  if (c.op === "sum" || c.op === "mean" || c.op === "prod") return api[c.op]!(args[0], { axis: c.kw?.axis ?? null });
   return api[c.op]!(...args);
 }
 
@@ -194,7 +205,7 @@ interface Expected { dtype: string; shape: number[]; data: Enc[] }
 type NumpyResult = { id: string; result: Expected } | { id: string; error: string; message: string };
 
 const EXACT = new Set([...EXACT_UNARY, ...COMPARE]);
-const NORMWISE = new Set(["sum", "mean", "matmul", "vecdot"]);
+const NORMWISE = new Set(["sum", "mean", "prod", "matmul", "vecdot"]);
 
 function compare(c: Case, got: NDArray, want: Expected): string | undefined {
   if (got.dtype !== want.dtype) return `dtype ${got.dtype} vs numpy ${want.dtype}`;

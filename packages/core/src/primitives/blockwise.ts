@@ -88,9 +88,16 @@ function checkComplexKernel(options: BlockwiseOptions): void {
   const complex = [...options.inputs.map((i) => i.lineage.node.dtype), ...options.outputs.map((o) => o.dtype)].find(isComplexDtype);
   if (complex === undefined) return;
   if (options.kernel.kind === "named" && COMPLEX_KERNELS.has(options.kernel.name)) return;
+  // the reduce kernel's complex product reads and writes interleaved pairs
+  if (options.kernel.kind === "named" && options.kernel.name === "reduce" && isComplexProduct(options.kernel.args)) return;
   throw new DtypeError(
     `${options.label} does not support complex dtypes (got ${complex}). Complex arrays support the elementwise ` +
       `arithmetic, comparison (equal, notEqual) and math functions listed in docs/api-status.md, astype, and ` +
       `copies/indexing/reshapes; use real/imag/abs to get real arrays first.`,
   );
+}
+
+function isComplexProduct(args: unknown): boolean {
+  const parts = (args as { parts?: { reducer?: string }[] } | null)?.parts;
+  return Array.isArray(parts) && parts.length > 0 && parts.every((p) => p.reducer === "cprod");
 }

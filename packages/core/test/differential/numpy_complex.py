@@ -5,7 +5,8 @@ strings for special floats); JS scalars as Python bool, int, float or complex. N
 by value (legacy casting); cubed-ts types arrays strongly (the standard), so 0-d operands are given shape (1,)
 here (the result is reshaped back to 0-d when every array operand was 0-d). `sign` is the standard's z/|z| (0 for 0), which
 NumPy 1.x does not define that way, computed here in NumPy from abs; `cast_<dtype>` is astype;
-`vecdot` is the standard's sum(conj(x1) * x2, axis=-1) (NumPy 1.24 has no vecdot).
+`vecdot` is the standard's sum(conj(x1) * x2, axis=-1) (NumPy 1.24 has no vecdot); `reciprocal` is
+the standard's 1 / x.
 """
 import json
 import math
@@ -88,7 +89,7 @@ def run(c):
 
 
 def apply(op, args, kw):
-    if op in ("sum", "mean"):
+    if op in ("sum", "mean", "prod"):
         return getattr(np, op)(args[0], axis=kw.get("axis"))
     if op == "expm1":
         # the standard's expm1(x + 0j) = expm1(x) + 0j (NumPy's formula gives inf * 0 = NaN parts there)
@@ -98,6 +99,9 @@ def apply(op, args, kw):
         out.real[zero] = np.expm1(z.real[zero])
         out.imag[zero] = z.imag[zero]
         return out
+    if op == "reciprocal":
+        # the standard: as 1 / x (NumPy's own complex reciprocal gives NaN + NaN j for 0, NumPy's divide inf + NaN j)
+        return np.divide(1, args[0])
     if op == "vecdot":
         return np.sum(np.conj(args[0]) * args[1], axis=-1)
     if op.startswith("cast_"):
