@@ -9,7 +9,7 @@ import {
   type ComplexValue, type Plan, DATA_TYPES, NDArray, Spec, abs, add, admitPlan, asarray, astype, canCast, concat, conj, divide,
   empty, emptyLike, equal, finfo, full, fullLike, imag, isCubedError, isdtype, itemsize, less, max, multiply, ones, onesLike,
   real, reshape, resultType, slice, sort, sum, where, zeros, zerosLike, index, take, nonzero, uniqueValues, prod, mean,
-  tensordot, matmul, vecdot, nanprod, nansum, std,
+  tensordot, matmul, vecdot, nanprod, nansum, std, arange, linspace, eye, tril,
 } from "../src/index.js";
 
 const workDir = mkdtempSync(join(tmpdir(), "cubed-complex-"));
@@ -130,6 +130,8 @@ describe("functions without a complex path refuse complex input with a DtypeErro
     ["max", () => max(z)],
     ["sort", () => sort(z)],
     ["nanprod", () => nanprod(z)],
+    ["arange", () => arange(0, 4, 1, { dtype: "complex128", spec })],
+    ["linspace", () => linspace(0, 1, 5, { dtype: "complex128", spec })],
     ["nansum", () => nansum(z)],
     ["std", () => std(z)],
     ["tensordot", () => tensordot(z, z, { axes: 1 })],
@@ -163,6 +165,14 @@ describe("where with complex values", () => {
     // a complex condition is true where either part is nonzero
     const k = where(asarray([c(0, 0), c(0, 1)], { spec }), 1, 2);
     expect((await k.compute()).toArray()).toEqual([2n, 1n]);
+  });
+});
+
+describe("composed functions", () => {
+  it("eye and tril with complex dtypes", async () => {
+    expect((await eye(2, 2, { dtype: "complex64", spec }).compute()).toArray()).toEqual([[c(1, 0), c(0, 0)], [c(0, 0), c(1, 0)]]);
+    const z = asarray([[c(1, 1), c(2, 2)], [c(3, 3), c(4, 4)]], { spec });
+    expect((await tril(z).compute()).toArray()).toEqual([[c(1, 1), c(0, 0)], [c(3, 3), c(4, 4)]]);
   });
 });
 

@@ -7,7 +7,7 @@
  * @module
  */
 import { ArgumentTypeError, DtypeError } from "../errors.js";
-import { type DataType, isComplexDtype, parseDtype, partDtype } from "../dtypes/dtype.js";
+import { type DataType, isComplexDtype, partDtype } from "../dtypes/dtype.js";
 import { type ComplexValue, isComplexValue } from "../dtypes/complex.js";
 import { type JsScalar, resultType, scalarResultType } from "../dtypes/promotion.js";
 import { NDArray } from "../ndarray/ndarray.js";
@@ -29,7 +29,7 @@ function refuse(fn: string, dtype: DataType): never {
   throw new DtypeError(
     `${fn} does not support complex dtypes (got ${dtype}). Complex arrays support: ` +
       `${[...COMPLEX_UNARY.filter((f) => f !== "cast"), ...COMPLEX_BINARY.filter((f) => f !== "complex")].join(", ")}, astype, ` +
-      `sum, mean, matmul, vecdot, and the copy/indexing functions; use real/imag/abs to get real arrays first.`,
+      `where, sum, mean, prod, matmul, vecdot, nonzero, and the copy/indexing functions; use real/imag/abs to get real arrays first.`,
   );
 }
 
@@ -156,11 +156,6 @@ export function imag(x: CubedArray): CubedArray {
 export function conj(x: CubedArray): CubedArray {
   checkArray("conj", x, "x");
   return isComplexDtype(x.dtype) ? complexUnary("conj", x) : x;
-}
-
-/** Parses a dtype and says whether `astype` to it from `from` takes the complex path. */
-export function isComplexCast(from: DataType, to: DataType): boolean {
-  return isComplexDtype(from) || isComplexDtype(parseDtype(to));
 }
 
 /**

@@ -41,6 +41,9 @@ export function sourceArray(
   upload?: NDArray,
   identity?: unknown,
 ): CubedArray {
+  if (source.kind === "generated" && isComplexDtype(dtype)) {
+    throw new DtypeError(`${label} does not support complex dtypes (got ${dtype}): build a real array and cast it with astype.`);
+  }
   const s = spec ?? getDefaultSpec();
   const sh = checkShape(shape);
   const ch = normalizeChunks(chunks, sh, itemsize(dtype), Math.min(128 * 1024 * 1024, (s.allowedMem - s.reservedMem) / 10));

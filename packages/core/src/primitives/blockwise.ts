@@ -92,8 +92,8 @@ function checkComplexKernel(options: BlockwiseOptions): void {
   if (options.kernel.kind === "named" && options.kernel.name === "reduce" && isComplexProduct(options.kernel.args)) return;
   throw new DtypeError(
     `${options.label} does not support complex dtypes (got ${complex}). Complex arrays support the elementwise ` +
-      `arithmetic, comparison (equal, notEqual) and math functions listed in docs/api-status.md, astype, and ` +
-      `copies/indexing/reshapes; use real/imag/abs to get real arrays first.`,
+      `arithmetic, comparison (equal, notEqual) and math functions listed in docs/api-status.md, astype, where, ` +
+      `sum, mean, prod, matmul, vecdot, and copies/indexing/reshapes; use real/imag/abs to get real arrays first.`,
   );
 }
 

@@ -52,6 +52,7 @@ function zarritaDoc(meta: ZarrMetadata): Record<string, unknown> {
   }
   return doc;
 }
+
 /**
  * A complex array as zarrita is shown it: C-ordered complex chunks are interleaved (re, im)
  * floats, so the same bytes are a float array whose last axis is twice as long (same chunk
@@ -82,7 +83,7 @@ function complexFill(url: string, path: string, meta: ZarrMetadata): Scalar {
   const fill = meta.doc.fill_value;
   const parts = Array.isArray(fill) ? fill.map((p) => (p === "NaN" ? NaN : p === "Infinity" ? Infinity : p === "-Infinity" ? -Infinity : Number(p))) : [0, 0];
   // zarrita fills a missing chunk's floats with one value: right only when both parts are equal
-  const uneven = !Object.is(parts[0], parts[1]) && !(parts[0] === parts[1]);
+  const uneven = !Object.is(parts[0], parts[1]) && parts[0] !== parts[1];
   if (why || uneven) {
     throw new DtypeError(
       `The Zarr array at ${describeUrl(url, path)} is ${meta.dtype}${why ? ` ${why}` : ` with fill value [${parts.join(", ")}]`}, which cubed-ts cannot read yet ` +
