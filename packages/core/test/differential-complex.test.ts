@@ -44,7 +44,7 @@ type Arg = { a: Arr } | { py: "complex"; re: Enc; im: Enc } | { py: "int" | "flo
 interface Case { id: string; op: string; args: Arg[]; kw?: { axis?: number | null } }
 
 const EXACT_UNARY = ["real", "imag", "conj", "negative", "positive", "isnan", "isinf", "isfinite", "cast_complex64", "cast_complex128", "cast_bool"];
-const MATH_UNARY = ["abs", "sqrt", "exp", "expm1", "log", "log2", "log10", "square", "sign", "reciprocal"];
+const MATH_UNARY = ["abs", "sqrt", "exp", "expm1", "log", "log2", "log10", "square", "sign", "reciprocal", "sin", "cos", "tan", "sinh", "cosh", "tanh"];
 const ARITH = ["add", "subtract", "multiply", "divide"];
 const COMPARE = ["equal", "notEqual"];
 const COMPLEX: DataType[] = ["complex64", "complex128"];
@@ -166,6 +166,17 @@ function linearCase(id: string): Case {
   return { id, op, args: [{ a: array(t1, s, special) }, { a: array(t2, rand() < 0.7 ? s : s.slice(-1), special) }] };
 }
 
+/** Every unary function on every pair of special parts (±0, ±1, ±inf, NaN, a large value), both complex dtypes. */
+function gridCases(): Case[] {
+  const parts: Enc[] = ["-0", 0, 1, -1, "inf", "-inf", "nan", 400, -2.5];
+  const data: Enc[] = [];
+  for (const re of parts) for (const im of parts) data.push(re, im);
+  const n = parts.length * parts.length;
+  return [...EXACT_UNARY, ...MATH_UNARY].flatMap((op) =>
+    COMPLEX.map((dtype, k) => ({ id: `grid-${op}-${k}`, op, args: [{ a: { dtype, shape: [n], chunks: [17], data } }] })),
+  );
+}
+
 // ---- running a case through cubed-ts -----------------------------------------------------------
 const SPECIAL: Record<string, number> = { nan: NaN, inf: Infinity, "-inf": -Infinity, "-0": -0 };
 const num = (v: Enc): number => (typeof v === "string" ? (SPECIAL[v] ?? Number(v)) : v);
@@ -257,8 +268,8 @@ function describeCase(c: Case): string {
 }
 
 describe("complex differential against NumPy", () => {
-  it(`${CASES} random cases agree`, async () => {
-    const cases = Array.from({ length: CASES }, (_, k) => makeCase(k));
+  it(`${CASES} random cases and the special-value grid agree`, async () => {
+    const cases = [...Array.from({ length: CASES }, (_, k) => makeCase(k)), ...gridCases()];
     const expected = numpy(cases);
     const failures: string[] = [];
     const built: { c: Case; out: CubedArray }[] = [];
@@ -289,7 +300,7 @@ describe("complex differential against NumPy", () => {
     }
     const ops = new Set(cases.map((c) => c.op));
     expect(ops.size).toBeGreaterThanOrEqual(20);
-    expect(built.length).toBe(CASES);
+    expect(built.length).toBe(cases.length);
     expect(failures.slice(0, 30)).toEqual([]);
   }, 600_000);
 });

@@ -2,12 +2,13 @@ import { type DataType, type TypedArray, allocate, isBigIntDtype, isComplexDtype
 import { NDArray } from "../ndarray/ndarray.js";
 import { cStrides, shapeSize } from "../ndarray/shape.js";
 import { type EncodedScalar, decodeScalar } from "../plan/scalar.js";
-import { type Pair, cdiv, cexp, cexpm1, clog, csign, csqrt } from "./complex-math.js";
+import { type Pair, ccos, ccosh, cdiv, cexp, cexpm1, clog, csign, csin, csinh, csqrt, ctan, ctanh } from "./complex-math.js";
 import type { KernelContext } from "./types.js";
 
 /** Complex elementwise functions of one operand. `cast` converts to the output dtype (complex, or bool: nonzero). */
 export const COMPLEX_UNARY = [
   "cast", "negative", "positive", "conj", "sqrt", "exp", "expm1", "log", "log2", "log10", "square", "sign", "reciprocal",
+  "sin", "cos", "tan", "sinh", "cosh", "tanh",
   "real", "imag", "abs", "isnan", "isinf", "isfinite",
 ] as const;
 /** Complex elementwise functions of two operands (`complex` builds re + im·i from two real operands). */
@@ -140,6 +141,12 @@ function compute(fn: ComplexFunction, x: Loader, y: Loader | undefined, r: Pair)
     case "log2": clog(a, b, r); r[0] *= Math.LOG2E; r[1] *= Math.LOG2E; return;
     case "log10": clog(a, b, r); r[0] *= Math.LOG10E; r[1] *= Math.LOG10E; return;
     case "reciprocal": cdiv(1, 0, a, b, r); return;
+    case "sin": csin(a, b, r); return;
+    case "cos": ccos(a, b, r); return;
+    case "tan": ctan(a, b, r); return;
+    case "sinh": csinh(a, b, r); return;
+    case "cosh": ccosh(a, b, r); return;
+    case "tanh": ctanh(a, b, r); return;
     case "sign": csign(a, b, r); return;
   }
   const c = y!.re;

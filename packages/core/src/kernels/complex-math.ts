@@ -139,3 +139,102 @@ export function csign(a: number, b: number, out: Pair): void {
   }
   cdiv(a, b, Math.hypot(a, b), 0, out);
 }
+
+const isInf = (v: number): boolean => v === Infinity || v === -Infinity;
+
+/** sinh z = sinh a cos b + i cosh a sin b, with C99's values for zero, infinite and NaN parts. */
+export function csinh(a: number, b: number, out: Pair): void {
+  if (b === 0) {
+    out[0] = Math.sinh(a);
+    out[1] = b;
+    return;
+  }
+  if (!Number.isFinite(b)) {
+    if (a === 0) {
+      out[0] = a;
+      out[1] = NaN;
+      return;
+    }
+    if (isInf(a)) {
+      out[0] = Infinity;
+      out[1] = NaN;
+      return;
+    }
+  }
+  out[0] = Math.sinh(a) * Math.cos(b);
+  out[1] = Math.cosh(a) * Math.sin(b);
+}
+
+/** cosh z = cosh a cos b + i sinh a sin b, with C99's values for zero, infinite and NaN parts. */
+export function ccosh(a: number, b: number, out: Pair): void {
+  if (b === 0) {
+    out[0] = Math.cosh(a);
+    out[1] = Number.isNaN(a) ? b : isInf(a) ? b * Math.sign(a) : Math.sinh(a) * b;
+    return;
+  }
+  if (!Number.isFinite(b)) {
+    if (a === 0) {
+      out[0] = NaN;
+      out[1] = 0;
+      return;
+    }
+    if (isInf(a)) {
+      out[0] = Infinity;
+      out[1] = NaN;
+      return;
+    }
+  }
+  out[0] = Math.cosh(a) * Math.cos(b);
+  out[1] = Math.sinh(a) * Math.sin(b);
+}
+
+/** tanh z = (sinh a cosh a + i sin b cos b) / (sinh² a + cos² b); (±1, 4 sin b cos b e^−2|a|) for large |a|. */
+export function ctanh(a: number, b: number, out: Pair): void {
+  if (!Number.isFinite(a) || !Number.isFinite(b)) {
+    if (isInf(a)) {
+      out[0] = Math.sign(a);
+      out[1] = Number.isFinite(b) && Math.abs(b) > 1 ? (Math.sin(b) * Math.cos(b) < 0 ? -0 : 0) : b < 0 || Object.is(b, -0) ? -0 : 0;
+      return;
+    }
+    if (b === 0 || a === 0) {
+      // tanh(NaN ± 0i) = NaN ± 0i; tanh(±0 + i(∞ or NaN)) = ±0 + NaN i
+      out[0] = a;
+      out[1] = b === 0 ? b : NaN;
+      return;
+    }
+    out[0] = NaN;
+    out[1] = NaN;
+    return;
+  }
+  if (Math.abs(a) > 354) {
+    out[0] = Math.sign(a);
+    out[1] = 4 * Math.sin(b) * Math.cos(b) * Math.exp(-2 * Math.abs(a));
+    return;
+  }
+  const s = Math.sinh(a);
+  const c = Math.cos(b);
+  const den = s * s + c * c;
+  out[0] = (s * Math.cosh(a)) / den;
+  out[1] = (Math.sin(b) * c) / den;
+}
+
+/** sin z = −i sinh(iz) (an infinite imaginary part with a NaN real part is +∞, whose sign C99 leaves open, as glibc). */
+export function csin(a: number, b: number, out: Pair): void {
+  csinh(-b, a, out);
+  const p = out[0];
+  out[0] = out[1];
+  out[1] = Number.isNaN(out[0]) && isInf(p) ? Infinity : -p;
+}
+
+/** cos z = cosh(iz). */
+export function ccos(a: number, b: number, out: Pair): void {
+  ccosh(-b, a, out);
+}
+
+/** tan z = −i tanh(iz). */
+export function ctan(a: number, b: number, out: Pair): void {
+  ctanh(-b, a, out);
+  const p = out[0];
+  out[0] = out[1];
+  out[1] = -p;
+}
