@@ -76,6 +76,8 @@ export {
 export { typedArrayDtype, type ArrayLike } from "./array/to-ndarray.js";
 export { where, clip, astype, type Operand } from "./array/elementwise.js";
 export * from "./array/elementwise-api.js";
+export { real, imag, conj, type ComplexAwareOperand } from "./array/complex.js";
+export { type ComplexValue, isComplexValue, Complex64Array, Complex128Array } from "./dtypes/complex.js";
 export {
   sum, prod, min, max, mean, var_, var_ as var, std, all, any, argmin, argmax,
   nansum, nanprod, nanmean, nanmin, nanmax, nanvar, nanstd, type ReductionOptions, type VarianceOptions,

@@ -240,7 +240,7 @@ function lazy(a: Arr): CubedArray {
 }
 
 function makeTyped(a: Arr): never {
-  const ctor = { bool: Uint8Array, int8: Int8Array, int16: Int16Array, int32: Int32Array, int64: BigInt64Array, uint8: Uint8Array, uint16: Uint16Array, uint32: Uint32Array, uint64: BigUint64Array, float32: Float32Array, float64: Float64Array }[a.dtype];
+  const ctor = { bool: Uint8Array, int8: Int8Array, int16: Int16Array, int32: Int32Array, int64: BigInt64Array, uint8: Uint8Array, uint16: Uint16Array, uint32: Uint32Array, uint64: BigUint64Array, float32: Float32Array, float64: Float64Array }[a.dtype as "float64"];
   const out = new ctor(a.data.length) as unknown as (number | bigint)[];
   a.data.forEach((v, i) => (out[i] = decodeEl(v, a.dtype)));
   return out as never;

@@ -1,12 +1,12 @@
 // Zarr fidelity against stores written by zarr-python 2.13 / numpy (test/fixtures/zarr-fidelity,
-// see generate_zarr_fidelity.py): consolidated metadata, dtypes cubed-ts widens, and the
+// see generate_zarr_fidelity.py): consolidated metadata, complex64/complex128, dtypes cubed-ts widens, and the
 // codecs and dtypes it refuses at fromZarr time with a typed error.
 
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { DtypeError, MetadataError, Spec, fromZarr, inspectZarr } from "../src/index.js";
+import { DtypeError, MetadataError, Spec, fromZarr, inspectZarr, rechunk, toZarr } from "../src/index.js";
 import { FIXTURES_DIR, readJson } from "./fixtures/fixture-utils.js";
 
 interface Fixture {
@@ -17,6 +17,7 @@ interface Fixture {
   values?: (number | string)[];
   unit?: string;
   kind?: string;
+  dtype?: string;
 }
 
 const DIR = join(FIXTURES_DIR, "zarr-fidelity");
@@ -95,6 +96,34 @@ describe("stored types read as wider ones", () => {
     }
   });
 
+  // complex: values are interleaved (re, im) parts as numpy holds them; toEqual tells -0 from 0 and NaN from numbers
+  for (const name of ["complex128", "complex64", "complex128_be", "complex64_0d", "complex128_fill"]) {
+    it(`${name} reads exactly (NaN, ±inf, -0 parts; ragged chunks; rechunked too)`, async () => {
+      const f = fixture(name);
+      const info = await inspectZarr(f.url);
+      expect(info.dtype).toBe(f.dtype);
+      expect(info.stored).toBeUndefined();
+      for (const chunks of [undefined, f.shape!.length ? f.shape!.map((s) => Math.max(1, s - 1)) : undefined]) {
+        const r = await readAll(name, chunks);
+        expect(r.dtype).toBe(f.dtype);
+        expect(r.data).toEqual(want(f));
+      }
+    });
+  }
+
+  it("complex written by toZarr (v3) reads back exactly, with its dtype and [re, im] fill in zarr.json", async () => {
+    const f = fixture("complex64");
+    const x = await fromZarr(f.url, { spec });
+    const target = join(workDir, "complex64-roundtrip.zarr");
+    await toZarr(rechunk(x, [2, 2]), target);
+    const meta = JSON.parse(readFileSync(join(target, "zarr.json"), "utf8")) as { data_type: string; fill_value: unknown };
+    expect(meta.data_type).toBe("complex64");
+    expect(meta.fill_value).toEqual([0, 0]);
+    const back = await (await fromZarr(target, { spec })).compute();
+    expect(back.dtype).toBe("complex64");
+    expect(Array.from(back.data as Float32Array)).toEqual(want(f));
+  });
+
   for (const name of ["datetime64_ns", "timedelta64_s", "datetime64_s_nat"]) {
     it(`${name} reads as int64 counts, its unit recorded (NaT, and a missing chunk's NaT fill, as the int64 minimum)`, async () => {
       const f = fixture(name);
@@ -121,7 +150,8 @@ describe("refused at fromZarr with a typed error naming the array and the reason
     ["refused_lzma", MetadataError, /codec "lzma"/],
     ["refused_quantize", MetadataError, /codec "quantize"/],
     ["refused_packbits", MetadataError, /codec "packbits"/],
-    ["refused_complex128", DtypeError, /dtype "<c16"/],
+    ["refused_complex128_fill_1_2", DtypeError, /complex128 with fill value \[1, 2\].*cannot read yet/],
+    ["refused_complex128_F", DtypeError, /complex128 stored in "F" order/],
     ["refused_bytes_S", DtypeError, /dtype "\|S2"/],
     ["refused_unicode_U", DtypeError, /dtype "<U2"/],
   ];

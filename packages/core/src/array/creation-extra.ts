@@ -8,6 +8,7 @@ import { ValueError } from "../errors.js";
 import { type DataType, itemsize, parseDtype } from "../dtypes/dtype.js";
 import { type ChunksInput, normalizeChunks } from "../plan/chunks.js";
 import { type Spec, getDefaultSpec } from "../spec/spec.js";
+import type { ComplexValue } from "../dtypes/complex.js";
 import type { CubedArray } from "./array.js";
 import { arange, full } from "./creation.js";
 import { astype, where } from "./elementwise.js";
@@ -29,7 +30,7 @@ export interface LikeOptions {
  * const y = fullLike(x, 7); // same shape, dtype and chunks as x
  * ```
  */
-export function fullLike(x: CubedArray, value: number | bigint | boolean, options: LikeOptions = {}): CubedArray {
+export function fullLike(x: CubedArray, value: number | bigint | boolean | ComplexValue, options: LikeOptions = {}): CubedArray {
   return full(x.shape, value, { dtype: options.dtype ?? x.dtype, chunks: options.chunks ?? x.chunks, spec: x.spec });
 }
 

@@ -1,6 +1,7 @@
 import { DtypeError, ValueError } from "../errors.js";
 import { fitsDtype, isIntScalar } from "../dtypes/promotion.js";
-import { type DataType, itemsize, parseDtype } from "../dtypes/dtype.js";
+import { type DataType, isComplexDtype, itemsize, parseDtype } from "../dtypes/dtype.js";
+import { type ComplexValue, isComplexValue } from "../dtypes/complex.js";
 import type { NDArray } from "../ndarray/ndarray.js";
 
 import { type ChunksInput, normalizeChunks } from "../plan/chunks.js";
@@ -9,6 +10,7 @@ import { contentId } from "../plan/lineage.js";
 import { encodeScalar } from "../plan/scalar.js";
 import { type Spec, getDefaultSpec } from "../spec/spec.js";
 import { CubedArray } from "./array.js";
+import { complexOp } from "./complex-op.js";
 import { type ArrayLike, toNDArray } from "./to-ndarray.js";
 
 /** Options shared by creation functions. */
@@ -39,6 +41,9 @@ export function sourceArray(
   upload?: NDArray,
   identity?: unknown,
 ): CubedArray {
+  if (source.kind === "generated" && isComplexDtype(dtype)) {
+    throw new DtypeError(`${label} does not support complex dtypes (got ${dtype}): build a real array and cast it with astype.`);
+  }
   const s = spec ?? getDefaultSpec();
   const sh = checkShape(shape);
   const ch = normalizeChunks(chunks, sh, itemsize(dtype), Math.min(128 * 1024 * 1024, (s.allowedMem - s.reservedMem) / 10));
@@ -89,14 +94,26 @@ export function fromArray(data: ArrayLike, options: CreationOptions = {}): Cubed
  * @example
  * ```ts
  * const x = full([100, 100], 7, { dtype: "int32", chunks: 50 });
+ * const z = full([4], { re: 1, im: -1 }); // complex128
  * ```
  */
-export function full(shape: readonly number[], value: number | bigint | boolean, options: CreationOptions = {}): CubedArray {
+export function full(shape: readonly number[], value: number | bigint | boolean | ComplexValue, options: CreationOptions = {}): CubedArray {
+  if (isComplexValue(value)) return fullComplex(shape, value, options);
   const dtype = options.dtype ?? (typeof value === "boolean" ? "bool" : typeof value === "bigint" || isIntScalar(value, "int64") ? "int64" : "float64");
   if (typeof value !== "boolean" && (typeof value === "bigint" || Number.isInteger(value)) && !fitsDtype(value, parseDtype(dtype))) {
     throw new DtypeError(`The fill value ${value} is out of range for ${dtype} (as NumPy's OverflowError). Pick a wider dtype.`);
   }
   return sourceArray("full", shape, parseDtype(dtype), options.chunks, { kind: "virtual", fill: encodeScalar(value) }, options.spec);
+}
+
+/** A complex fill: the real part is a virtual fill, a nonzero imaginary part is added by one complex op. */
+function fullComplex(shape: readonly number[], value: ComplexValue, options: CreationOptions): CubedArray {
+  const dtype = parseDtype(options.dtype ?? "complex128");
+  if (!isComplexDtype(dtype)) {
+    throw new DtypeError(`The fill value {re: ${value.re}, im: ${value.im}} is complex, but dtype is ${dtype}. Use a complex dtype (complex64, complex128).`);
+  }
+  if (value.im === 0 && !Object.is(value.im, -0)) return full(shape, value.re, { ...options, dtype });
+  return complexOp("full", "add", [full(shape, 0, { ...options, dtype }), value], dtype, dtype);
 }
 
 /** Zeros (virtual). Default dtype float64. */

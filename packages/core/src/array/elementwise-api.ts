@@ -4,10 +4,12 @@
  * @module
  */
 import type { CubedArray } from "./array.js";
-import { type Operand, binary, unary } from "./elementwise.js";
+import type { ComplexAwareOperand } from "./complex.js";
+import { binary, unary } from "./elementwise.js";
 
 type U = (x: CubedArray) => CubedArray;
-type B = (x1: Operand, x2: Operand) => CubedArray;
+/** Operands: arrays, JS scalars, or complex `{ re, im }` scalars (functions without a complex path refuse those with DtypeError). */
+type B = (x1: ComplexAwareOperand, x2: ComplexAwareOperand) => CubedArray;
 
 /** |x| */ export const abs: U = (x) => unary("abs", x);
 /** -x */ export const negative: U = (x) => unary("negative", x);

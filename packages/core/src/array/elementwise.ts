@@ -1,5 +1,5 @@
 import { ArgumentTypeError, ValueError } from "../errors.js";
-import { type DataType, isBigIntDtype, parseDtype } from "../dtypes/dtype.js";
+import { type DataType, isBigIntDtype, isComplexDtype, parseDtype } from "../dtypes/dtype.js";
 import { type JsScalar, integerRange, resultType, scalarDtype, scalarResultType } from "../dtypes/promotion.js";
 import { broadcastShapes } from "../ndarray/shape.js";
 import { type Expr, castExpr } from "../kernels/expr.js";
@@ -8,8 +8,13 @@ import {
 } from "../kernels/elementwise-functions.js";
 import { encodeScalar } from "../plan/scalar.js";
 import { blockwise } from "../primitives/blockwise.js";
+import { NDArray } from "../ndarray/ndarray.js";
 import { CubedArray } from "./array.js";
-import { rechunk } from "./rechunk.js";
+import type { ComputeOptions } from "./compute.js";
+import { nonzero } from "./unique.js";
+import { type ComplexAwareOperand, complexAstype, complexBinary, complexUnary, complexWhere, isComplexCall } from "./complex.js";
+import { isComplexValue } from "../dtypes/complex.js";
+import { unify } from "./unify-chunks.js";
 import { commonSpec } from "./plan-view.js";
 import { type CheckedOperand, type Operand, checkArray, checkOperands } from "./operands.js";
 
@@ -54,24 +59,6 @@ export function promoteOperands(operands: readonly CheckedOperand[]): DataType {
   return dt;
 }
 
-/** Chooses output chunks per axis and rechunks inputs whose chunks disagree. */
-function unify(arrays: CubedArray[], shape: number[]): { arrays: CubedArray[]; chunks: number[] } {
-  const nd = shape.length;
-  const chunks = shape.map((s, d) => {
-    for (const a of arrays) {
-      const k = d - (nd - a.ndim);
-      if (k >= 0 && a.shape[k] === s) return a.chunks[k]!;
-    }
-    return 1;
-  });
-  const aligned = arrays.map((a) => {
-    const off = nd - a.ndim;
-    const want = a.shape.map((s, k) => (s === shape[k + off] ? chunks[k + off]! : a.chunks[k]!));
-    return want.every((c, k) => c === a.chunks[k]) ? a : rechunk(a, want);
-  });
-  return { arrays: aligned, chunks };
-}
-
 /**
  * Builds one elementwise op from an expression over array inputs (by position
  * in `arrays`). Broadcasting follows NumPy; chunks are unified first.
@@ -114,13 +101,15 @@ function leaves(operands: readonly CheckedOperand[], dtype: DataType): { arrays:
 /** Applies a unary elementwise function. */
 export function unary(fn: UnaryFunction, x: CubedArray): CubedArray {
   checkArray(fn, x, "x");
+  if (isComplexDtype(x.dtype)) return complexUnary(fn, x);
   const { compute, result } = functionDtypes(fn, x.dtype);
   const { arrays, exprs } = leaves([x], compute);
   return elementwiseOp(fn, arrays, { op: "unary", fn, arg: exprs[0]!, dtype: result });
 }
 
-/** Applies a binary elementwise function with NumPy broadcasting and promotion. */
-export function binary(fn: BinaryFunction, a: Operand, b: Operand): CubedArray {
+/** Applies a binary elementwise function with NumPy broadcasting and promotion (complex operands: `./complex.ts`). */
+export function binary(fn: BinaryFunction, a: Operand | ComplexAwareOperand, b: Operand | ComplexAwareOperand): CubedArray {
+  if (isComplexCall(a, b)) return complexBinary(fn, a, b);
   const [x1, x2] = checkOperands(fn, [a, b], ["x1", "x2"]) as [CheckedOperand, CheckedOperand];
   if (!isArray(x1) && !isArray(x2)) {
     throw new ArgumentTypeError(`${fn}: at least one of x1 and x2 must be an array (CubedArray or NDArray); both are JS scalars.`, fn, "x1");
@@ -134,14 +123,32 @@ export function binary(fn: BinaryFunction, a: Operand, b: Operand): CubedArray {
 }
 
 /**
- * Elements of `x1` where `condition` is true, else of `x2`.
+ * Elements of `x1` where `condition` is true, else of `x2` (the standard's
+ * three-argument form). With `condition` alone it is NumPy's one-argument
+ * `where`: the indices of the nonzero elements, exactly {@link nonzero}.
  *
  * @example
  * ```ts
  * const y = where(greater(x, 0), x, 0);
+ * const [rows, cols] = await where(asarray([[0, 1], [2, 0]])); // [0, 1], [1, 0]
  * ```
  */
-export function where(cond: Operand, a: Operand, b: Operand): CubedArray {
+export function where(condition: CubedArray, options?: ComputeOptions): Promise<NDArray<"int64">[]>;
+export function where(cond: Operand, a: ComplexAwareOperand, b: ComplexAwareOperand): CubedArray;
+export function where(cond: Operand, a?: ComplexAwareOperand | ComputeOptions, b?: ComplexAwareOperand): CubedArray | Promise<NDArray<"int64">[]> {
+  if (b === undefined && (a === undefined || (typeof a === "object" && !(a instanceof CubedArray) && !(a instanceof NDArray) && !isComplexValue(a)))) {
+    return nonzero(checkArray("where", cond, "condition"), (a ?? {}) as ComputeOptions);
+  }
+  if (b === undefined) {
+    throw new ArgumentTypeError("where takes condition, x1 and x2 (or condition alone, for the indices of its nonzero elements); x2 is missing.", "where", "x2");
+  }
+  if (isComplexCall(a, b)) return complexWhere(cond, a as ComplexAwareOperand, b);
+  // a complex condition is true where either part is nonzero
+  const c = cond instanceof CubedArray && isComplexDtype(cond.dtype) ? complexAstype(cond, "bool") : cond;
+  return where3(c, a as Operand, b as Operand);
+}
+
+function where3(cond: Operand, a: Operand, b: Operand): CubedArray {
   const [condition, x1, x2] = checkOperands("where", [cond, a, b], ["condition", "x1", "x2"]) as [CheckedOperand, CheckedOperand, CheckedOperand];
   if (![condition, x1, x2].some(isArray)) {
     throw new ArgumentTypeError("where: at least one of condition, x1 and x2 must be an array (CubedArray or NDArray).", "where", "condition");
@@ -208,5 +215,6 @@ export function astype(x: CubedArray, dtype: DataType, options: { copy?: boolean
   checkArray("astype", x, "x");
   parseDtype(dtype);
   if (x.dtype === dtype && !options.copy) return x;
+  if (isComplexDtype(x.dtype) || isComplexDtype(dtype)) return complexAstype(x, dtype);
   return elementwiseOp("astype", [x], castExpr({ op: "input", index: 0, dtype: x.dtype }, dtype) as Expr);
 }

@@ -1,13 +1,14 @@
 import { BroadcastError, DtypeError, IndexError, ValueError } from "../errors.js";
-import { type DataType } from "../dtypes/dtype.js";
+import { type DataType, isComplexDtype } from "../dtypes/dtype.js";
 import { resultType } from "../dtypes/promotion.js";
 import { broadcastShapes, normalizeAxis } from "../ndarray/shape.js";
 import type { JsonValue } from "../plan/ir.js";
 import { blockwise } from "../primitives/blockwise.js";
 import type { MatmulBlockArgs } from "../kernels/matmul-kernel.js";
 import { CubedArray } from "./array.js";
+import { conj, imag, joinParts, real } from "./complex.js";
 import { astype } from "./elementwise.js";
-import { multiply } from "./elementwise-api.js";
+import { add, multiply, subtract } from "./elementwise-api.js";
 import { expandDims, squeeze } from "./manipulation/expand-squeeze.js";
 import { permuteDims } from "./manipulation/permute.js";
 import { commonSpec } from "./plan-view.js";
@@ -89,6 +90,15 @@ function blockProducts(a: CubedArray, b: CubedArray, nb: { rows: number; contrac
 export function matmul(x1: CubedArray, x2: CubedArray): CubedArray {
   if (x1.ndim === 0 || x2.ndim === 0) throw new ValueError("matmul needs arrays with at least one dimension.", "x1");
   const dtype = numericDtype("matmul", x1, x2);
+  if (isComplexDtype(dtype)) {
+    // (A + Bi)(C + Di) = (AC − BD) + (AD + BC)i, four real products (a real operand's imaginary part is zero)
+    const [a, b, c, d] = [real(x1), imag(x1), real(x2), imag(x2)];
+    const x1Real = !isComplexDtype(x1.dtype);
+    const x2Real = !isComplexDtype(x2.dtype);
+    const re = x1Real || x2Real ? matmul(a, c) : subtract(matmul(a, c), matmul(b, d));
+    const im = x1Real ? matmul(a, d) : x2Real ? matmul(b, c) : add(matmul(a, d), matmul(b, c));
+    return joinParts("matmul", re, im, dtype);
+  }
   let a = astype(x1, dtype);
   let b = astype(x2, dtype);
   if (a.ndim === 1) a = expandDims(a, { axis: 0 });
@@ -172,7 +182,8 @@ export function vecdot(x1: CubedArray, x2: CubedArray, options: { axis?: number 
       throw new BroadcastError(`vecdot: both arrays need axis ${neg} of size ${shape[axis]}, got shapes (${x1.shape.join(", ")}) and (${x2.shape.join(", ")}).`);
     }
   }
-  return sum(multiply(astype(x1, dtype), astype(x2, dtype)), { axis, dtype });
+  // the standard conjugates x1 (a no-op for real arrays)
+  return sum(multiply(conj(astype(x1, dtype)), astype(x2, dtype)), { axis, dtype });
 }
 
 /**

@@ -1,5 +1,5 @@
-import { ValueError } from "../errors.js";
-import { type DataType, dtypeKind, itemsize, parseDtype } from "../dtypes/dtype.js";
+import { DtypeError, ValueError } from "../errors.js";
+import { type DataType, dtypeKind, isComplexDtype, itemsize, parseDtype } from "../dtypes/dtype.js";
 import { normalizeAxes, shapeSize } from "../ndarray/shape.js";
 import type { ReduceArgs, ReducePart } from "../kernels/reduce-kernel.js";
 import { reduceFieldDtypes } from "../kernels/reduce-kernel.js";
@@ -8,6 +8,7 @@ import type { JsonValue } from "../plan/ir.js";
 import type { Lineage } from "../plan/lineage.js";
 import { blockwise } from "../primitives/blockwise.js";
 import { CubedArray } from "./array.js";
+import { imag, joinParts, real } from "./complex.js";
 import { astype, where } from "./elementwise.js";
 import { isnan } from "./elementwise-api.js";
 
@@ -23,6 +24,24 @@ export interface ReductionOptions {
   splitEvery?: number | Record<number, number>;
   /** Result dtype (sum and prod only). */
   dtype?: DataType;
+}
+
+/**
+ * `sum`, `mean` and `prod` of a complex array. Sum and mean are linear, so the real and
+ * imaginary parts are reduced apart (in the parts' float type, as NumPy sums complex64 in
+ * single precision) and joined; prod is the `cprod` reducer (complex multiplication). A
+ * complex `dtype` casts first; a real one is refused (it drops the imaginary part).
+ */
+function complexReduction(x: CubedArray, name: "sum" | "mean" | "prod", options: ReductionOptions): CubedArray {
+  if (options.dtype !== undefined && parseDtype(options.dtype) !== x.dtype) {
+    if (!isComplexDtype(options.dtype)) {
+      throw new DtypeError(`${name} of a ${x.dtype} array cannot give ${options.dtype}: that would drop the imaginary part. Use real(x) first, or a complex dtype.`);
+    }
+    return complexReduction(astype(x, options.dtype), name, { ...options, dtype: undefined });
+  }
+  const parts = { ...options, dtype: undefined };
+  if (name === "prod") return reduction(x, "cprod", parts);
+  return joinParts(name, reduction(real(x), name, parts), reduction(imag(x), name, parts), x.dtype as "complex64" | "complex128");
 }
 
 /** Options of `var`/`std`: also the degrees-of-freedom correction (NumPy's ddof). */
@@ -44,6 +63,8 @@ function resultDtype(reducer: ReducerName, input: DataType, requested?: DataType
       return "bool";
     case "argmin": case "argmax":
       return "int64";
+    case "cprod":
+      return input;
   }
 }
 
@@ -67,6 +88,12 @@ function splitPerAxis(splitEvery: ReductionOptions["splitEvery"], axes: number[]
  * does not grow with the fan-in; the last round writes the result.
  */
 export function reduction(x: CubedArray, name: ReducerName, options: VarianceOptions = {}): CubedArray {
+  if (isComplexDtype(x.dtype) && name !== "cprod") {
+    if (name === "sum" || name === "mean" || name === "prod") return complexReduction(x, name, options);
+    throw new DtypeError(
+      `${name} does not support complex dtypes (got ${x.dtype}). Complex arrays reduce with sum, mean and prod; use real/imag/abs first.`,
+    );
+  }
   if (options.dtype !== undefined && ADDITIVE.has(name) && parseDtype(options.dtype) !== x.dtype) {
     // NumPy's `dtype=`: the elements are cast to it first (NaN-skipping ones drop their NaNs before), then reduced in it
     let y = x;
@@ -130,7 +157,7 @@ export function reduction(x: CubedArray, name: ReducerName, options: VarianceOpt
       ? [{ shape: outShape, dtype: outDtype, chunks: outChunks }]
       : fieldDtypes.map((dtype) => ({ shape: outShape, dtype, chunks: outChunks }));
     const results = blockwise({
-      label: reducer,
+      label: reducer === "cprod" ? "prod" : reducer,
       inputs: inputs.map((l) => ({
         lineage: l,
         map: { kind: "reduce" as const, axes, splitEvery: split, keepdims: !final || keepdims },

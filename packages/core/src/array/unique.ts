@@ -7,11 +7,12 @@
  * before anything runs.
  * @module
  */
-import { ArgumentTypeError, IndexError, MemoryLimitError, ValueError } from "../errors.js";
-import { type DataType, type TypedArray, allocate, itemsize } from "../dtypes/dtype.js";
+import { ArgumentTypeError, DtypeError, IndexError, MemoryLimitError, ValueError } from "../errors.js";
+import { type DataType, type TypedArray, allocate, isComplexDtype, itemsize } from "../dtypes/dtype.js";
 import { NDArray } from "../ndarray/ndarray.js";
 import { shapeSize } from "../ndarray/shape.js";
 import { CubedArray } from "./array.js";
+import { complexAstype } from "./complex.js";
 import { type ComputeOptions, computeArrays } from "./compute.js";
 
 /** `uniqueAll`'s result (the standard's `unique_all`). */
@@ -48,6 +49,10 @@ function describe(v: unknown): string {
 
 /** Refuses, before anything runs, an input whose in-memory pass would not fit a task's share of `allowedMem`. */
 function checkFits(fn: string, arrays: readonly CubedArray[]): void {
+  const complex = arrays.find((x) => isComplexDtype(x.dtype));
+  if (complex) {
+    throw new DtypeError(`${fn} does not support complex dtypes (got ${complex.dtype}): it compares values, and complex numbers have no order here. Use real/imag/abs first.`);
+  }
   const spec = arrays[0]!.spec;
   const budget = spec.allowedMem - spec.reservedMem;
   const projected = arrays.reduce((a, x) => a + 2 * x.size * itemsize(x.dtype) + x.size * WORK_PER_ELEMENT, 0);
@@ -199,7 +204,9 @@ export async function uniqueAll(x: CubedArray, options: ComputeOptions = {}): Pr
  * ```
  */
 export async function nonzero(x: CubedArray, options: ComputeOptions = {}): Promise<NDArray<"int64">[]> {
-  const a = checkArray("nonzero", x);
+  let a = checkArray("nonzero", x);
+  // a complex element is nonzero when either part is
+  if (isComplexDtype(a.dtype)) a = complexAstype(a, "bool");
   if (a.ndim === 0) throw new ValueError("nonzero needs an array of at least one dimension (the standard does not define it for 0-d arrays).", "x");
   checkFits("nonzero", [a]);
   const nd = await a.compute(options);

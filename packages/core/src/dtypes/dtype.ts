@@ -1,7 +1,8 @@
 import { countAllocation } from "./alloc-stats.js";
 import { DtypeError } from "../errors.js";
+import { Complex128Array, Complex64Array } from "./complex.js";
 
-/** The data types cubed-ts supports (the Array API's real dtypes). */
+/** The data types cubed-ts supports (the Array API's dtypes; complex ones store interleaved pairs, see `./complex.ts`). */
 export type DataType =
   | "bool"
   | "int8"
@@ -13,7 +14,9 @@ export type DataType =
   | "uint32"
   | "uint64"
   | "float32"
-  | "float64";
+  | "float64"
+  | "complex64"
+  | "complex128";
 
 /** The typed array that holds values of each data type (bool is stored as 0/1 bytes). */
 export type TypedArrayFor<D extends DataType> = {
@@ -28,6 +31,8 @@ export type TypedArrayFor<D extends DataType> = {
   uint64: BigUint64Array;
   float32: Float32Array;
   float64: Float64Array;
+  complex64: Complex64Array;
+  complex128: Complex128Array;
 }[D];
 
 /** Any typed array cubed-ts stores data in. */
@@ -54,6 +59,8 @@ const CTORS: Record<DataType, TypedArrayCtor> = {
   uint64: BigUint64Array,
   float32: Float32Array,
   float64: Float64Array,
+  complex64: Complex64Array,
+  complex128: Complex128Array,
 } as Record<DataType, TypedArrayCtor>;
 
 /** Every supported data type, in promotion order within each kind. */
@@ -65,7 +72,7 @@ export const DATA_TYPES: readonly DataType[] = Object.keys(CTORS) as DataType[];
  * @example
  * ```ts
  * const d = parseDtype("float32"); // "float32"
- * parseDtype("complex64");         // throws DtypeError
+ * parseDtype("complex32");         // throws DtypeError
  * ```
  */
 export function parseDtype(value: unknown, argument = "dtype"): DataType {
@@ -84,7 +91,30 @@ export function parseDtype(value: unknown, argument = "dtype"): DataType {
  * ```
  */
 export function itemsize(dtype: DataType): number {
-  return CTORS[dtype].BYTES_PER_ELEMENT;
+  return CTORS[dtype].BYTES_PER_ELEMENT * components(dtype);
+}
+
+/** True for complex64 and complex128. */
+export function isComplexDtype(dtype: DataType): dtype is "complex64" | "complex128" {
+  return dtype === "complex64" || dtype === "complex128";
+}
+
+/** Storage values per element: 2 for complex dtypes (re, im), else 1. */
+export function components(dtype: DataType): 1 | 2 {
+  return dtype === "complex64" || dtype === "complex128" ? 2 : 1;
+}
+
+/**
+ * The real dtype of a complex dtype's parts (complex64 → float32, complex128 →
+ * float64); other dtypes are their own.
+ *
+ * @example
+ * ```ts
+ * partDtype("complex64"); // "float32"
+ * ```
+ */
+export function partDtype(dtype: DataType): DataType {
+  return dtype === "complex64" ? "float32" : dtype === "complex128" ? "float64" : dtype;
 }
 
 /**
@@ -96,7 +126,7 @@ export function itemsize(dtype: DataType): number {
  * ```
  */
 export function allocate<D extends DataType>(dtype: D, length: number): TypedArrayFor<D> {
-  const a = new CTORS[dtype](length) as TypedArrayFor<D>;
+  const a = new CTORS[dtype](length * components(dtype)) as TypedArrayFor<D>;
   countAllocation(a.byteLength);
   return a;
 }
@@ -110,7 +140,7 @@ export function allocate<D extends DataType>(dtype: D, length: number): TypedArr
  * ```
  */
 export function viewAs<D extends DataType>(dtype: D, bytes: Uint8Array): TypedArrayFor<D> {
-  const size = itemsize(dtype);
+  const size = CTORS[dtype].BYTES_PER_ELEMENT;
   if (bytes.byteOffset % size === 0) {
     return new CTORS[dtype](bytes.buffer, bytes.byteOffset, bytes.byteLength / size) as TypedArrayFor<D>;
   }
@@ -125,7 +155,7 @@ export function isBigIntDtype(dtype: DataType): dtype is "int64" | "uint64" {
 }
 
 /** The kind of a dtype, for promotion and function domains. */
-export type DtypeKind = "bool" | "signed" | "unsigned" | "float";
+export type DtypeKind = "bool" | "signed" | "unsigned" | "float" | "complex";
 
 /**
  * The kind of a dtype.
@@ -138,6 +168,7 @@ export type DtypeKind = "bool" | "signed" | "unsigned" | "float";
 export function dtypeKind(dtype: DataType): DtypeKind {
   if (dtype === "bool") return "bool";
   if (dtype === "float32" || dtype === "float64") return "float";
+  if (dtype === "complex64" || dtype === "complex128") return "complex";
   return dtype.startsWith("u") ? "unsigned" : "signed";
 }
 
@@ -152,7 +183,10 @@ export function isFloatDtype(dtype: DataType): boolean {
   return dtypeKind(dtype) === "float";
 }
 
-/** Converts a JS value to an element of `dtype` (bool → 0/1, int64 → bigint), as a typed-array store would. */
+/**
+ * Converts a JS value to an element of `dtype` (bool → 0/1, int64 → bigint), as a typed-array store would.
+ * For a complex dtype it gives the real part (rounded to the part's precision).
+ */
 export function toElement(dtype: DataType, value: number | bigint | boolean): Scalar {
   if (dtype === "bool") return Number(value) !== 0 || Number.isNaN(Number(value)) ? 1 : 0;
   if (isBigIntDtype(dtype)) {
@@ -161,7 +195,7 @@ export function toElement(dtype: DataType, value: number | bigint | boolean): Sc
     const i = Number.isFinite(n) ? BigInt(Math.trunc(n)) : 0n;
     return dtype === "int64" ? BigInt.asIntN(64, i) : BigInt.asUintN(64, i);
   }
-  const a = allocate(dtype, 1) as Exclude<TypedArray, BigInt64Array | BigUint64Array>;
+  const a = allocate(partDtype(dtype), 1) as Exclude<TypedArray, BigInt64Array | BigUint64Array>;
   a[0] = typeof value === "bigint" ? Number(value) : Number(value);
   return a[0]!;
 }

@@ -4,7 +4,7 @@
  * @module
  */
 import { DtypeError } from "../errors.js";
-import { DATA_TYPES, type DataType, type Scalar, dtypeKind, parseDtype } from "./dtype.js";
+import { DATA_TYPES, type DataType, type Scalar, dtypeKind, parseDtype, partDtype } from "./dtype.js";
 import { integerRange, resultType } from "./promotion.js";
 
 /** Anything with a dtype (an array), or a dtype. */
@@ -61,7 +61,8 @@ export interface IntInfo {
  * ```
  */
 export function finfo(type: DtypeLike): FloatInfo {
-  const d = dtypeOf(type, "type");
+  // a complex dtype reports its parts' float type (complex64 → float32's info), as the standard says
+  const d = partDtype(dtypeOf(type, "type"));
   if (d === "float64") {
     return { bits: 64, eps: Number.EPSILON, max: Number.MAX_VALUE, min: -Number.MAX_VALUE, smallestNormal: 2 ** -1022, smallest_normal: 2 ** -1022, dtype: d };
   }
@@ -103,7 +104,7 @@ function matchesKind(d: DataType, kind: DtypeKindName | DataType): boolean {
     case "unsigned integer": return k === "unsigned";
     case "integral": return k === "signed" || k === "unsigned";
     case "real floating": return k === "float";
-    case "complex floating": return false;
+    case "complex floating": return k === "complex";
     case "numeric": return k !== "bool";
     default: return d === kind;
   }
@@ -132,7 +133,7 @@ export function isdtype(dtype: DataType, kind: DtypeKindName | DataType | readon
 /** The default dtypes (`defaultDtypes()` of the namespace info). */
 export interface DefaultDtypes {
   "real floating": DataType;
-  "complex floating": null;
+  "complex floating": DataType;
   integral: DataType;
   indexing: DataType;
 }
@@ -159,7 +160,7 @@ export interface NamespaceInfo {
  * ```
  */
 export function arrayNamespaceInfo(): NamespaceInfo {
-  const defaults = (): DefaultDtypes => ({ "real floating": "float64", "complex floating": null, integral: "int64", indexing: "int64" });
+  const defaults = (): DefaultDtypes => ({ "real floating": "float64", "complex floating": "complex128", integral: "int64", indexing: "int64" });
   return {
     capabilities: () => ({ "boolean indexing": false, "data-dependent shapes": false, "max dimensions": 32 }),
     defaultDevice: () => "cpu",

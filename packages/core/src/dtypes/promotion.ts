@@ -11,6 +11,11 @@ function promotePair(a: DataType, b: DataType): DataType {
   if (ka === "bool") return b;
   if (kb === "bool") return a;
   if (ka === kb) return itemsize(a) >= itemsize(b) ? a : b;
+  if (ka === "complex" || kb === "complex") {
+    // a complex type holds the other operand's values when its parts' float type does (complex64 + float64 → complex128)
+    const [c, o] = ka === "complex" ? [a, b] : [b, a];
+    return promotePair(c === "complex64" ? "float32" : "float64", o) === "float32" ? "complex64" : "complex128";
+  }
   if (ka === "float" || kb === "float") {
     const [f, i] = ka === "float" ? [a, b] : [b, a];
     if (f === "float64") return "float64";
@@ -99,7 +104,7 @@ export function isIntScalar(scalar: number | bigint, dtype: DataType): boolean {
 export function scalarResultType(dtype: DataType, scalar: JsScalar): DataType {
   const kind = dtypeKind(dtype);
   if (typeof scalar === "boolean") return dtype;
-  if (kind === "float") return dtype;
+  if (kind === "float" || kind === "complex") return dtype;
   if (typeof scalar === "bigint") {
     const target = kind === "bool" ? "int64" : dtype;
     if (!fitsDtype(scalar, target)) {

@@ -8,6 +8,7 @@ import type { BlockwiseOp, JsonValue, Plan } from "../plan/ir.js";
 import { type Check, bool, finite, int, json, list, object, oneOf, rejectField, str } from "../validate/check.js";
 import { checkExpr, dtype, encodedScalar } from "../validate/expr.js";
 import { REDUCERS } from "./reducers.js";
+import { COMPLEX_BINARY, COMPLEX_TERNARY, COMPLEX_UNARY } from "./complex-kernel.js";
 import type { KernelArgsCheck } from "./types.js";
 
 const RANK = 32;
@@ -105,6 +106,40 @@ export const checkLinalgMatrixArgs: KernelArgsCheck = (args, path, op, plan) => 
   if (op.outputs.length !== want) rejectField(`${path}.fn`, `${fn} writes ${want} output(s); the op has ${op.outputs.length}`);
   const rank = plan.arrays[op.inputs[0]?.array ?? ""]?.shape.length ?? 0;
   if (rank < 2) rejectField(path, `linalg-matrix needs matrices (rank ≥ 2), the input has rank ${rank}`);
+};
+
+const complexOperand = (v: unknown, path: string): { input: number } | { re: unknown; im: unknown } => {
+  if (typeof v === "object" && v !== null && "input" in v) return object({ input: int({ max: 4095 }) })(v, path);
+  return object({ re: encodedScalar, im: encodedScalar })(v, path);
+};
+
+/**
+ * `complex-elementwise`: `{ fn, dtype, operands }`: a function of the kernel's table, a complex
+ * compute dtype, one operand per argument of `fn` (op inputs, each used, or `{ re, im }` scalars);
+ * the output is complex, or bool / the parts' float type for the functions that give those.
+ */
+export const checkComplexArgs: KernelArgsCheck = (args, path, op, plan) => {
+  const a = object({
+    fn: oneOf(...COMPLEX_UNARY, ...COMPLEX_BINARY, ...COMPLEX_TERNARY),
+    dtype: oneOf("complex64", "complex128"),
+    operands: list(complexOperand, { min: 1, max: 3 }),
+  })(args, path);
+  const arity = a.fn === "where" ? 3 : (COMPLEX_BINARY as readonly string[]).includes(a.fn) ? 2 : 1;
+  if (a.operands.length !== arity) rejectField(`${path}.operands`, `${a.fn} takes ${arity} operand(s), got ${a.operands.length}`);
+  const used = new Set<number>();
+  a.operands.forEach((o, i) => {
+    if (!("input" in o)) return;
+    if (o.input >= op.inputs.length) rejectField(`${path}.operands[${i}].input`, `names op input ${o.input}; the op has ${op.inputs.length}`);
+    used.add(o.input);
+  });
+  if (used.size !== op.inputs.length) rejectField(`${path}.operands`, `must read every op input (${op.inputs.length}), reads ${used.size}`);
+  if (op.outputs.length !== 1) rejectField(`${path}`, `the op must have one output, has ${op.outputs.length}`);
+  const out = plan.arrays[op.outputs[0]!]?.dtype;
+  const part = a.dtype === "complex64" ? "float32" : "float64";
+  const want = ["real", "imag", "abs"].includes(a.fn) ? [part]
+    : ["equal", "notEqual", "isnan", "isinf", "isfinite"].includes(a.fn) ? ["bool"]
+      : a.fn === "cast" ? ["complex64", "complex128", "bool"] : [a.dtype];
+  if (out === undefined || !want.includes(out)) rejectField(`${path}.fn`, `${a.fn} in ${a.dtype} writes ${want.join(" or ")}, the output is ${out}`);
 };
 
 /** `searchsorted-block`: `{ side }`. */

@@ -35,6 +35,9 @@ export function wrap(dtype: DataType, code: string): string {
     case "float64":
     case "bool":
       return code;
+    default:
+      // complex dtypes are outside the expression grammar (validate/expr.ts): they never reach here
+      throw new Error(`expression code has no ${dtype} values`);
   }
 }
 

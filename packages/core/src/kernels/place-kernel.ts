@@ -1,4 +1,5 @@
-import { type TypedArray, allocate } from "../dtypes/dtype.js";
+import { type TypedArray, allocate, isComplexDtype } from "../dtypes/dtype.js";
+import { partsView } from "../dtypes/complex.js";
 import { NDArray } from "../ndarray/ndarray.js";
 import { cStrides, shapeSize } from "../ndarray/shape.js";
 import { regionIndex } from "../plan/block-maps.js";
@@ -79,6 +80,7 @@ function axisRuns(ax: RegionAxis, span: Span, c0: number, c1: number, extent: nu
   return runs;
 }
 
+
 /** Copies the elements the per-axis runs select from a block into the output, `set` on contiguous innermost runs. */
 function copyRuns(dst: TypedArray, src: TypedArray, sel: Run[][], base: number): void {
   const nd = sel.length;
@@ -120,7 +122,9 @@ export async function placeKernel(ctx: KernelContext): Promise<NDArray[]> {
   const out = allocate(outNode.dtype, shapeSize(outShape));
   if (args.fill !== undefined) {
     const v = decodeScalar(args.fill, outNode.dtype);
-    if (v !== 0 && v !== 0n) (out as Float64Array).fill(v as number);
+    if (isComplexDtype(outNode.dtype)) {
+      for (let i = 0; i < out.length; i += 2) (out as Float64Array)[i] = v as number; // fill is real: (v, 0)
+    } else if (v !== 0 && v !== 0n) (out as Float64Array).fill(v as number);
   }
   const outStrides = cStrides(outShape);
   const spanOf = (a: number): Span => ({ o0: ctx.taskCoords[a]! * region.chunks[a]!, o1: ctx.taskCoords[a]! * region.chunks[a]! + outShape[a]! });
@@ -147,7 +151,12 @@ export async function placeKernel(ctx: KernelContext): Promise<NDArray[]> {
         return axisRuns(ax, span, c0, c0 + block.shape[d]!, inNode.shape[d]!, outStride, inStrides[d]!);
       });
       if (sel.some((s) => s.length === 0)) continue;
-      copyRuns(out, block.data, [...repeated, ...sel], base);
+      if (isComplexDtype(outNode.dtype)) {
+        // interleaved (re, im) pairs: the same runs over twice the offsets, plus an axis of the two parts
+        const twice = (runs: Run[]): Run[] => runs.map((r) => ({ o: 2 * r.o, i: 2 * r.i, n: r.n, os: 2 * r.os, is: 2 * r.is }));
+        const parts: Run[] = [{ o: 0, i: 0, n: 2, os: 1, is: 1 }];
+        copyRuns(partsView(out), partsView(block.data), [...repeated.map(twice), ...sel.map(twice), parts], 2 * base);
+      } else copyRuns(out, block.data, [...repeated, ...sel], base);
     }
   }
   return [new NDArray(outNode.dtype, outShape, out)];

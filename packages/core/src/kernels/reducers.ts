@@ -3,7 +3,8 @@ import { type DataType, type TypedArray, isBigIntDtype } from "../dtypes/dtype.j
 /** Names of the built-in reductions. */
 export type ReducerName =
   | "sum" | "prod" | "min" | "max" | "mean" | "var" | "std" | "all" | "any" | "argmin" | "argmax"
-  | "nansum" | "nanprod" | "nanmin" | "nanmax" | "nanmean" | "nanvar" | "nanstd";
+  | "nansum" | "nanprod" | "nanmin" | "nanmax" | "nanmean" | "nanvar" | "nanstd"
+  | "cprod";
 
 type Arr = TypedArray & { [i: number]: number | bigint };
 type NumArr = Float64Array;
@@ -104,6 +105,52 @@ function additive(op: "sum" | "prod", skipNaN: boolean): Reducer {
     finalizeInto: 0,
   };
 }
+
+/**
+ * Product of complex values (interleaved pairs in, interleaved pairs out): the state is
+ * (re, im) in the parts' float type, so complex64 multiplies in single precision as NumPy does.
+ */
+const complexProd: Reducer = {
+  fields: (_i, r) => (r === "complex64" ? ["float32", "float32"] : ["float64", "float64"]),
+  init([re, im]) {
+    (re as NumArr).fill(1);
+    (im as NumArr).fill(0);
+  },
+  foldRaw([re, im], src, r) {
+    const s = src as NumArr;
+    const a = re as NumArr;
+    const b = im as NumArr;
+    for (let j = 0; j < r.count; j++) {
+      const k = r.st + j * r.stStep;
+      const x = s[2 * (r.so + j)]!;
+      const y = s[2 * (r.so + j) + 1]!;
+      const ar = a[k]!;
+      const ai = b[k]!;
+      a[k] = ar * x - ai * y;
+      b[k] = ar * y + ai * x;
+    }
+  },
+  foldState([re, im], [sr, si], r) {
+    const a = re as NumArr;
+    const b = im as NumArr;
+    for (let j = 0; j < r.count; j++) {
+      const k = r.st + j * r.stStep;
+      const x = (sr as NumArr)[r.so + j]!;
+      const y = (si as NumArr)[r.so + j]!;
+      const ar = a[k]!;
+      const ai = b[k]!;
+      a[k] = ar * x - ai * y;
+      b[k] = ar * y + ai * x;
+    }
+  },
+  finalize([re, im], out) {
+    const o = out as NumArr;
+    for (let k = 0; k < re!.length; k++) {
+      o[2 * k] = (re as NumArr)[k]!;
+      o[2 * k + 1] = (im as NumArr)[k]!;
+    }
+  },
+};
 
 function dtypeOf(a: TypedArray): DataType {
   return a instanceof BigInt64Array ? "int64" : a instanceof BigUint64Array ? "uint64" : "float64";
@@ -316,6 +363,7 @@ export const REDUCERS: Record<ReducerName, Reducer> = {
   nansum: additive("sum", true),
   prod: additive("prod", false),
   nanprod: additive("prod", true),
+  cprod: complexProd,
   min: extreme("min", false),
   max: extreme("max", false),
   nanmin: extreme("min", true),

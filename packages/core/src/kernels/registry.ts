@@ -16,10 +16,11 @@ import { isinBlockKernel } from "./isin-kernel.js";
 import { mapBlocksKernel } from "./map-blocks-kernel.js";
 import { mapOverlapKernel } from "./map-overlap-kernel.js";
 import { alongAxisKernel } from "./along-axis-kernel.js";
+import { complexElementwiseKernel } from "./complex-kernel.js";
 import { linalgMatrixKernel, tsqrApplyKernel, tsqrKernel } from "./linalg-kernels.js";
 import {
   checkMapBlocksArgs, checkMapOverlapArgs, checkMatmulArgs, checkNoArgs, checkPlaceArgs, checkReduceArgs, checkScanArgs,
-  checkSearchsortedArgs, checkAlongAxisArgs, checkLinalgMatrixArgs, checkTsqrApplyArgs, checkTsqrArgs, wrappedKernel,
+  checkSearchsortedArgs, checkAlongAxisArgs, checkComplexArgs, checkLinalgMatrixArgs, checkTsqrApplyArgs, checkTsqrArgs, wrappedKernel,
 } from "./builtin-args.js";
 
 registerKernel("reduce", reduceKernel, { checkArgs: checkReduceArgs });
@@ -33,13 +34,14 @@ registerKernel("along-axis", alongAxisKernel, { checkArgs: checkAlongAxisArgs })
 registerKernel("tsqr", tsqrKernel, { checkArgs: checkTsqrArgs });
 registerKernel("tsqr-apply", tsqrApplyKernel, { checkArgs: checkTsqrApplyArgs });
 registerKernel("linalg-matrix", linalgMatrixKernel, { checkArgs: checkLinalgMatrixArgs });
+registerKernel("complex-elementwise", complexElementwiseKernel, { checkArgs: checkComplexArgs });
 registerKernel("map-blocks", mapBlocksKernel, { checkArgs: checkMapBlocksArgs, calls: wrappedKernel });
 registerKernel("map-overlap", mapOverlapKernel, { checkArgs: checkMapOverlapArgs, calls: wrappedKernel });
 
 /** The names of the built-in kernels (always available to every worker). */
 export const BUILTIN_KERNELS: readonly string[] = [
   "reduce", "place", "reshape-block", "matmul-block", "scan", "searchsorted-block", "isin-block", "along-axis", "tsqr", "tsqr-apply", "linalg-matrix",
-  "map-blocks", "map-overlap",
+  "complex-elementwise", "map-blocks", "map-overlap",
 ];
 
 export { getKernel, hasKernel, kernelEntry, registerKernel } from "./kernel-table.js";

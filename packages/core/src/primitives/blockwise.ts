@@ -1,4 +1,5 @@
-import type { DataType } from "../dtypes/dtype.js";
+import { DtypeError } from "../errors.js";
+import { type DataType, isComplexDtype } from "../dtypes/dtype.js";
 import type { BlockMap, KernelRef } from "../plan/ir.js";
 import { type Lineage, contentId } from "../plan/lineage.js";
 
@@ -43,6 +44,7 @@ export interface BlockwiseOptions {
  * ```
  */
 export function blockwise(options: BlockwiseOptions): Lineage[] {
+  checkComplexKernel(options);
   const inputs = options.inputs.map((i) => ({ array: i.lineage.node.id, map: i.map, access: i.access }));
   const opId = contentId(`op-${options.label}`, { kernel: options.kernel, inputs, outputs: options.outputs, taskBlocks: options.taskBlocks });
   const outputIds = options.outputs.map((_, k) => contentId(options.label, { op: opId, output: k }));
@@ -72,4 +74,30 @@ export function blockwise(options: BlockwiseOptions): Lineage[] {
 function dedupe(ls: Lineage[]): Lineage[] {
   const seen = new Set<string>();
   return ls.filter((l) => (seen.has(l.node.id) ? false : (seen.add(l.node.id), true)));
+}
+
+/** The kernels that handle complex data (interleaved pairs): elementwise complex math, copies, reshapes. */
+const COMPLEX_KERNELS: ReadonlySet<string> = new Set(["complex-elementwise", "place", "reshape-block"]);
+
+/**
+ * Refuses an op that reads or writes a complex array with a kernel that does not
+ * handle complex data, naming the function (the op's label): the one place every
+ * function without a complex path (reductions, sorting, linalg, …) is stopped.
+ */
+function checkComplexKernel(options: BlockwiseOptions): void {
+  const complex = [...options.inputs.map((i) => i.lineage.node.dtype), ...options.outputs.map((o) => o.dtype)].find(isComplexDtype);
+  if (complex === undefined) return;
+  if (options.kernel.kind === "named" && COMPLEX_KERNELS.has(options.kernel.name)) return;
+  // the reduce kernel's complex product reads and writes interleaved pairs
+  if (options.kernel.kind === "named" && options.kernel.name === "reduce" && isComplexProduct(options.kernel.args)) return;
+  throw new DtypeError(
+    `${options.label} does not support complex dtypes (got ${complex}). Complex arrays support the elementwise ` +
+      `arithmetic, comparison (equal, notEqual) and math functions listed in docs/api-status.md, astype, where, ` +
+      `sum, mean, prod, matmul, vecdot, and copies/indexing/reshapes; use real/imag/abs to get real arrays first.`,
+  );
+}
+
+function isComplexProduct(args: unknown): boolean {
+  const parts = (args as { parts?: { reducer?: string }[] } | null)?.parts;
+  return Array.isArray(parts) && parts.length > 0 && parts.every((p) => p.reducer === "cprod");
 }

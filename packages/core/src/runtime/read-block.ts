@@ -1,4 +1,4 @@
-import { allocate, viewAs } from "../dtypes/dtype.js";
+import { allocate, isComplexDtype, viewAs } from "../dtypes/dtype.js";
 import { NDArray } from "../ndarray/ndarray.js";
 import { cStrides, shapeSize } from "../ndarray/shape.js";
 import { blockShape } from "../plan/chunks.js";
@@ -38,7 +38,9 @@ export async function readBlock(node: ArrayNode, coords: readonly number[]): Pro
       return readZarrBlock(src.url, src.path, node.dtype, bs, coords);
     case "virtual": {
       const data = allocate(node.dtype, shapeSize(bs));
-      (data as Float64Array).fill(decodeScalar(src.fill, node.dtype) as number);
+      const fill = decodeScalar(src.fill, node.dtype) as number;
+      if (!isComplexDtype(node.dtype)) (data as Float64Array).fill(fill);
+      else if (!Object.is(fill, 0)) for (let i = 0; i < data.length; i += 2) data[i] = fill; // a real fill: (fill, 0)
       return { block: new NDArray(node.dtype, bs, data), bytes: 0 };
     }
     case "generated":

@@ -1,9 +1,11 @@
 import type { TypedArray } from "../dtypes/dtype.js";
+import { isComplexData, partsView } from "../dtypes/complex.js";
 
 /**
  * Copies an n-d region of `shape` from `src` (element strides `srcStrides`,
  * offset `srcOffset`) into `dst` (strides `dstStrides`, offset `dstOffset`).
- * Contiguous innermost runs are copied with `set`.
+ * Contiguous innermost runs are copied with `set`. Strides and offsets count
+ * elements: complex storage (interleaved pairs) moves whole (re, im) pairs.
  */
 export function copyStrided(
   src: TypedArray,
@@ -14,6 +16,19 @@ export function copyStrided(
   srcOffset = 0,
   dstOffset = 0,
 ): void {
+  if (isComplexData(src)) {
+    // a complex element is a pair of floats: copy the float view with a trailing axis of 2
+    copyStrided(
+      partsView(src),
+      [...srcStrides.map((s) => 2 * s), 1],
+      partsView(dst),
+      [...dstStrides.map((s) => 2 * s), 1],
+      [...shape, 2],
+      2 * srcOffset,
+      2 * dstOffset,
+    );
+    return;
+  }
   const nd = shape.length;
   if (nd === 0) {
     (dst as Float64Array)[dstOffset] = (src as Float64Array)[srcOffset]!;
@@ -44,3 +59,4 @@ export function copyStrided(
     if (k < 0) return;
   }
 }
+

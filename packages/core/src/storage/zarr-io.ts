@@ -1,6 +1,6 @@
 import * as zarr from "zarrita";
 import { DtypeError, MetadataError, MissingChunkError, StoreNotFoundError } from "../errors.js";
-import { type DataType, type Scalar, type TypedArray, DATA_TYPES, allocate, itemsize, viewAs } from "../dtypes/dtype.js";
+import { type DataType, type Scalar, type TypedArray, DATA_TYPES, allocate, isComplexDtype, itemsize, viewAs } from "../dtypes/dtype.js";
 import { NDArray } from "../ndarray/ndarray.js";
 import { cStrides, shapeSize } from "../ndarray/shape.js";
 import { type CompressorConfig, compress, decompress, v3Codecs } from "./codecs.js";
@@ -37,6 +37,7 @@ type Opened = zarr.Array<zarr.DataType, zarr.Readable>;
  * bit pattern (uint16, converted after decoding), datetime64/timedelta64 as int64.
  */
 function zarritaDoc(meta: ZarrMetadata): Record<string, unknown> {
+  if (isComplexDtype(meta.dtype)) return complexZarritaDoc(meta);
   const doc: Record<string, unknown> = { ...meta.doc };
   const half = meta.stored?.kind === "float16";
   if (meta.format === 2) {
@@ -51,6 +52,47 @@ function zarritaDoc(meta: ZarrMetadata): Record<string, unknown> {
   }
   return doc;
 }
+
+/**
+ * A complex array as zarrita is shown it: C-ordered complex chunks are interleaved (re, im)
+ * floats, so the same bytes are a float array whose last axis is twice as long (same chunk
+ * count, same keys); a 0-d v2 array is shown as shape [2] (its one key is "0" either way).
+ * The fill is the real part ({@link complexFill} refuses fills whose parts differ).
+ */
+function complexZarritaDoc(meta: ZarrMetadata): Record<string, unknown> {
+  const doc: Record<string, unknown> = { ...meta.doc };
+  const twice = (l: number[]): number[] => (l.length === 0 ? [2] : [...l.slice(0, -1), 2 * l[l.length - 1]!]);
+  const part = meta.dtype === "complex64" ? 4 : 8;
+  const fill = doc.fill_value;
+  doc.fill_value = Array.isArray(fill) ? fill[0] : fill;
+  doc.shape = twice(meta.shape);
+  if (meta.format === 2) {
+    doc.dtype = `${(doc.dtype as string)[0]}f${part}`;
+    doc.chunks = twice(meta.chunks);
+  } else {
+    doc.data_type = `float${part * 8}`;
+    doc.chunk_grid = { name: "regular", configuration: { chunk_shape: twice(meta.chunks) } };
+  }
+  return doc;
+}
+
+/** Refuses complex layouts the float view above cannot read (and returns the fill's real part). */
+function complexFill(url: string, path: string, meta: ZarrMetadata): Scalar {
+  const why =
+    meta.shards ? "sharded" : meta.format === 2 && meta.doc.order === "F" ? 'stored in "F" order' : meta.format === 3 && meta.shape.length === 0 ? "0-d (v3)" : undefined;
+  const fill = meta.doc.fill_value;
+  const parts = Array.isArray(fill) ? fill.map((p) => (p === "NaN" ? NaN : p === "Infinity" ? Infinity : p === "-Infinity" ? -Infinity : Number(p))) : [0, 0];
+  // zarrita fills a missing chunk's floats with one value: right only when both parts are equal
+  const uneven = !Object.is(parts[0], parts[1]) && parts[0] !== parts[1];
+  if (why || uneven) {
+    throw new DtypeError(
+      `The Zarr array at ${describeUrl(url, path)} is ${meta.dtype}${why ? ` ${why}` : ` with fill value [${parts.join(", ")}]`}, which cubed-ts cannot read yet ` +
+        `(complex arrays are read when C-ordered, unsharded, not 0-d in v3, with a fill value whose parts are equal, such as [0, 0]). Rewrite it with zarr-python in that layout.`,
+    );
+  }
+  return parts[0]!;
+}
+
 const opened = new Map<string, Promise<Opened>>();
 
 function describeUrl(url: string, path: string): string {
@@ -64,7 +106,7 @@ async function openZarrita(url: string, path: string): Promise<Opened> {
     p = (async () => {
       const docs = new Map(await readConsolidated(url));
       const meta = await readZarrMetadata(url, path).catch(() => undefined);
-      if (meta?.stored) docs.set(meta.file, zarritaDoc(meta));
+      if (meta && (meta.stored || isComplexDtype(meta.dtype))) docs.set(meta.file, zarritaDoc(meta));
       const store = withCanonicalFill(withConsolidated(openStore(url), docs));
       const loc = zarr.root(store).resolve(path || "/");
       try {
@@ -127,6 +169,7 @@ export async function readZarrInfo(url: string, path: string): Promise<ZarrArray
   else fill = raw as Scalar;
   if (meta?.stored?.kind === "float16" && typeof fill === "number") fill = float16ToFloat32(new Uint16Array([fill]))[0]!;
   if (meta?.stored && meta.stored.kind !== "float16" && typeof fill === "number") fill = BigInt(fill);
+  if (meta && isComplexDtype(d)) fill = complexFill(url, path, meta);
   return {
     shape: [...(meta?.shape ?? arr.shape)], dtype: d, chunks: [...(meta?.chunks ?? arr.chunks)], fillValue: fill,
     ...(meta?.stored ? { stored: meta.stored } : {}),
@@ -142,6 +185,16 @@ function chunkToC(chunk: zarr.Chunk<zarr.DataType>, dtype: DataType, blockShape:
   if (src.length === shapeSize(blockShape) && chunk.stride.every((s, i) => s === cStride[i] || blockShape[i] === 1)) return src;
   const out = allocate(dtype, shapeSize(blockShape));
   copyStrided(src, chunk.stride, out, cStrides(blockShape), blockShape);
+  return out;
+}
+
+/** A complex chunk zarrita decoded as floats (see {@link complexZarritaDoc}) as complex storage of the block. */
+function complexChunkToC(parts: Float32Array | Float64Array, dtype: DataType, shownChunks: readonly number[], blockShape: readonly number[]): TypedArray {
+  const whole = viewAs(dtype, new Uint8Array(parts.buffer, parts.byteOffset, parts.byteLength));
+  const chunks = blockShape.length === 0 ? [] : [...shownChunks.slice(0, -1), shownChunks[shownChunks.length - 1]! / 2];
+  if (chunks.every((c, i) => c === blockShape[i])) return whole;
+  const out = allocate(dtype, shapeSize(blockShape));
+  copyStrided(whole, cStrides(chunks), out, cStrides(blockShape), blockShape);
   return out;
 }
 
@@ -196,7 +249,7 @@ export async function readZarrBlock(
   if ((await readZarrMetadata(url, path))?.stored?.kind === "float16") {
     chunk = { ...chunk, data: float16ToFloat32(chunk.data as Uint16Array) } as zarr.Chunk<zarr.DataType>;
   }
-  const data = chunkToC(chunk, dtype, blockShape);
+  const data = isComplexDtype(dtype) ? complexChunkToC(chunk.data as Float64Array, dtype, arr.chunks, blockShape) : chunkToC(chunk, dtype, blockShape);
   return { block: new NDArray(dtype, blockShape, data), bytes: shapeSize(blockShape) * itemsize(dtype) };
 }
 
@@ -205,7 +258,8 @@ export function chunkKey(path: string, coords: readonly number[]): AbsolutePath 
   return joinKey(path, coords.length === 0 ? "c" : `c/${coords.join("/")}`);
 }
 
-function fillJson(dtype: DataType, fill: Scalar): number | string | boolean {
+function fillJson(dtype: DataType, fill: Scalar): number | string | boolean | (number | string)[] {
+  if (isComplexDtype(dtype)) return [fillJson("float64", fill) as number | string, 0];
   if (dtype === "bool") return fill !== 0;
   if (typeof fill === "bigint") return Number(fill);
   if (Number.isNaN(fill)) return "NaN";

@@ -37,7 +37,7 @@ export interface ZarrMetadata {
   doc: Readonly<Record<string, unknown>>;
 }
 
-const V2_KINDS: Record<string, string> = { b: "bool", i: "int", u: "uint", f: "float" };
+const V2_KINDS: Record<string, string> = { b: "bool", i: "int", u: "uint", f: "float", c: "complex" };
 /** zarrita resolves these codecs itself rather than through its registry. */
 const BUILT_IN_CODECS = new Set(["sharding_indexed"]);
 
@@ -141,8 +141,14 @@ const INT_RANGE: Partial<Record<DataType, [number, number]>> = {
   int32: [-(2 ** 31), 2 ** 31 - 1], uint32: [0, 2 ** 32 - 1], int64: [-(2 ** 63), 2 ** 63], uint64: [0, 2 ** 64],
 };
 
+const FILL_PART = (p: unknown): boolean => (typeof p === "number" && Number.isFinite(p)) || p === "NaN" || p === "Infinity" || p === "-Infinity";
+
 function checkFill(url: string, file: string, format: 2 | 3, dtype: DataType, v: unknown): void {
   if (v === null || v === undefined) return; // v2: no fill (zarrita reads missing chunks as 0)
+  if (dtype === "complex64" || dtype === "complex128") {
+    if (Array.isArray(v) && v.length === 2 && v.every(FILL_PART)) return;
+    bad(url, file, "fill_value", v, `[re, im] (numbers, "NaN", "Infinity" or "-Infinity") for ${dtype}`);
+  }
   if (dtype === "bool") {
     if (typeof v === "boolean" || v === 0 || v === 1) return;
     bad(url, file, "fill_value", v, "true or false");

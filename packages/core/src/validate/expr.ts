@@ -3,7 +3,7 @@
  * JavaScript from these trees, so nothing but this grammar may reach them:
  * operators and functions come from fixed tables, inputs are integer indices,
  * literals are numbers (or the few encoded strings for NaN, ±∞, −0 and 64-bit
- * integers), dtypes come from the closed dtype list.
+ * integers), dtypes come from the closed list of real dtypes.
  * @module
  */
 import { DATA_TYPES, type DataType } from "../dtypes/dtype.js";
@@ -46,6 +46,9 @@ export const encodedScalar: Check<EncodedScalar> = (v, path) => {
  */
 export const dtype: Check<DataType> = oneOf(...DATA_TYPES);
 
+/** The dtypes expression nodes may have: the real ones (complex ops run in the `complex-elementwise` kernel). */
+const exprDtype: Check<DataType> = oneOf(...DATA_TYPES.filter((d) => !d.startsWith("complex")));
+
 const unary = new Set<string>(UNARY_FUNCTIONS);
 const binary = new Set<string>(BINARY_FUNCTIONS);
 
@@ -70,7 +73,7 @@ export function checkExpr(value: unknown, path: string, options: { inputs: numbe
     if (++nodes > MAX_NODES) rejectField(path, `has more than ${MAX_NODES} nodes`);
     if (depth > MAX_DEPTH) rejectField(p, `is nested deeper than ${MAX_DEPTH} levels`);
     if (!isPlainObject(v)) rejectField(p, `must be an expression node, not ${describe(v)}`);
-    dtype(v.dtype, `${p}.dtype`);
+    exprDtype(v.dtype, `${p}.dtype`);
     switch (v.op) {
       case "input":
         keys(v, p, ["op", "index", "dtype"]);

@@ -17,7 +17,8 @@ export type MemArray = NDArray | StringArray;
 type Num = number | bigint;
 type NumArr = TypedArray & { [i: number]: Num };
 
-const CTORS: Record<DataType, new (n: number) => TypedArray> = {
+// complex dtypes are not held by this backend (they are lazy-only in @cubed-ts/core)
+const CTORS: Partial<Record<DataType, new (n: number) => TypedArray>> = {
   bool: Uint8Array, int8: Int8Array, int16: Int16Array, int32: Int32Array, int64: BigInt64Array,
   uint8: Uint8Array, uint16: Uint16Array, uint32: Uint32Array, uint64: BigUint64Array,
   float32: Float32Array, float64: Float64Array,
@@ -25,7 +26,9 @@ const CTORS: Record<DataType, new (n: number) => TypedArray> = {
 
 /** A zeroed typed array of `n` elements of `dtype`. */
 export function alloc(dtype: DataType, n: number): NumArr {
-  return new CTORS[dtype](n) as NumArr;
+  const C = CTORS[dtype];
+  if (!C) throw new DtypeError(`The in-memory labelled backend has no ${dtype} arrays; use lazy (CubedArray) variables for complex data.`);
+  return new C(n) as NumArr;
 }
 
 /** True when elements of `dtype` are bigints. */

@@ -40,7 +40,7 @@ const TO_ZARR_OPTION_KEYS = Object.keys({
 
 const V2_NAMES: Record<DataType, string> = {
   bool: "|b1", int8: "|i1", uint8: "|u1", int16: "<i2", uint16: "<u2", int32: "<i4", uint32: "<u4",
-  int64: "<i8", uint64: "<u8", float32: "<f4", float64: "<f8",
+  int64: "<i8", uint64: "<u8", float32: "<f4", float64: "<f8", complex64: "<c8", complex128: "<c16",
 };
 
 function join(...parts: string[]): `/${string}` {
@@ -49,6 +49,7 @@ function join(...parts: string[]): `/${string}` {
 
 function fillJson(v: number | bigint | boolean | null, dtype: DataType | "str"): unknown {
   if (v === null) return null;
+  if (dtype === "complex64" || dtype === "complex128") return [fillJson(v, "float64"), 0];
   if (typeof v === "boolean" || dtype === "bool") return Boolean(v);
   if (typeof v === "bigint") return v;
   if (Number.isNaN(v)) return "NaN";
