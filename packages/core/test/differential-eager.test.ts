@@ -13,22 +13,14 @@ import { afterAll, describe, expect, it } from "vitest";
 import * as cubed from "../src/index.js";
 import { toNDArray } from "../src/array/to-ndarray.js";
 import { type DataType, MemoryLimitError, NDArray, Spec, ValueError, asarray, fromArray } from "../src/index.js";
+import { seeded } from "./helpers/seeded.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const workDir = mkdtempSync(join(tmpdir(), "cubed-ts-diff-eager-"));
 const spec = new Spec({ workDir, allowedMem: "200MB", reservedMem: "20MB" });
 afterAll(() => rmSync(workDir, { recursive: true, force: true, maxRetries: 5 }));
 
-let state = 20261206;
-function rand(): number {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+const { rand, int, pick } = seeded(20261206);
 
 const DTYPES: DataType[] = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float32", "float64"];
 type Enc = number | string;

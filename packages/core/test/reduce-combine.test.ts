@@ -13,16 +13,9 @@ import { NDArray } from "../src/ndarray/ndarray.js";
 import { cStrides, shapeSize } from "../src/ndarray/shape.js";
 import { allocatedBytes } from "../src/dtypes/alloc-stats.js";
 import { releaseBuffer } from "../src/storage/buffer-pool.js";
+import { seeded } from "./helpers/seeded.js";
 
-let seed = 160;
-function rand(): number {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
+const { rand, int } = seeded(160);
 
 /** Values whose sums depend on the order of additions, plus NaN, ±inf and ±0. */
 function value(): number {
