@@ -1,12 +1,9 @@
 import type { DataType } from "../dtypes/dtype.js";
 import type { ComplexValue } from "../dtypes/complex.js";
 import type { ComplexArgs, ComplexOperand } from "../kernels/complex-kernel.js";
-import { broadcastShapes } from "../ndarray/shape.js";
 import { encodeScalar } from "../plan/scalar.js";
-import { blockwise } from "../primitives/blockwise.js";
 import { CubedArray } from "./array.js";
-import { commonSpec } from "./plan-view.js";
-import { unify } from "./unify-chunks.js";
+import { broadcastOp } from "./broadcast-op.js";
 
 /**
  * The complex dtype `dtype` computes in next to a complex JS scalar (NEP 50: float32 keeps single precision).
@@ -40,21 +37,7 @@ export function complexOp(label: string, fn: ComplexArgs["fn"], operands: (Cubed
     }
     return { re: encodeScalar(o.re), im: encodeScalar(o.im) };
   });
-  const spec = commonSpec(arrays);
-  const shape = broadcastShapes(...arrays.map((a) => a.shape));
-  const { arrays: aligned, chunks } = unify(arrays, shape);
-  const nd = shape.length;
   const args: ComplexArgs = { fn, dtype, operands: ops };
-  const [l] = blockwise({
-    label,
-    inputs: aligned.map((a) => ({
-      lineage: a.lineage,
-      map: { kind: "index" as const, axes: a.shape.map((_, k) => k + nd - a.ndim) },
-      access: "all" as const,
-    })),
-    kernel: { kind: "named", name: "complex-elementwise", args: args as unknown as Record<string, never> },
-    outputs: [{ shape, dtype: out, chunks }],
-  });
-  return new CubedArray(l!, spec);
+  return broadcastOp(label, arrays, { kind: "named", name: "complex-elementwise", args: args as unknown as Record<string, never> }, out);
 }
 

@@ -1,20 +1,18 @@
 import { ArgumentTypeError, ValueError } from "../errors.js";
 import { type DataType, isBigIntDtype, isComplexDtype, parseDtype } from "../dtypes/dtype.js";
 import { type JsScalar, integerRange, resultType, scalarDtype, scalarResultType } from "../dtypes/promotion.js";
-import { broadcastShapes } from "../ndarray/shape.js";
 import { type Expr, castExpr } from "../kernels/expr.js";
 import {
   type BinaryFunction, type UnaryFunction, floatFor, functionDtypes, isFloatFunction,
 } from "../kernels/elementwise-functions.js";
 import { encodeScalar } from "../plan/scalar.js";
-import { blockwise } from "../primitives/blockwise.js";
 import { NDArray } from "../ndarray/ndarray.js";
 import { CubedArray } from "./array.js";
 import type { ComputeOptions } from "./compute.js";
 import { nonzero } from "./unique.js";
 import { type ComplexAwareOperand, complexAstype, complexBinary, complexUnary, complexWhere, isComplexCall } from "./complex.js";
 import { isComplexValue } from "../dtypes/complex.js";
-import { unify } from "./unify-chunks.js";
+import { broadcastOp } from "./broadcast-op.js";
 import { commonSpec } from "./plan-view.js";
 import { type CheckedOperand, type Operand, checkArray, checkOperands } from "./operands.js";
 
@@ -65,21 +63,7 @@ export function promoteOperands(operands: readonly CheckedOperand[]): DataType {
  */
 export function elementwiseOp(label: string, arrays: CubedArray[], expr: Expr): CubedArray {
   if (arrays.length === 0) throw new ValueError(`${label} needs at least one array operand.`, "x");
-  const spec = commonSpec(arrays);
-  const shape = broadcastShapes(...arrays.map((a) => a.shape));
-  const { arrays: aligned, chunks } = unify(arrays, shape);
-  const nd = shape.length;
-  const [l] = blockwise({
-    label,
-    inputs: aligned.map((a) => ({
-      lineage: a.lineage,
-      map: { kind: "index" as const, axes: a.shape.map((_, k) => k + nd - a.ndim) },
-      access: "all" as const,
-    })),
-    kernel: { kind: "expr", expr },
-    outputs: [{ shape, dtype: expr.dtype, chunks }],
-  });
-  return new CubedArray(l!, spec);
+  return broadcastOp(label, arrays, { kind: "expr", expr }, expr.dtype);
 }
 
 function leaves(operands: readonly CheckedOperand[], dtype: DataType): { arrays: CubedArray[]; exprs: Expr[] } {
