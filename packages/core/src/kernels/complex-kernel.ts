@@ -2,13 +2,15 @@ import { type DataType, type TypedArray, allocate, isBigIntDtype, isComplexDtype
 import { NDArray } from "../ndarray/ndarray.js";
 import { cStrides, shapeSize } from "../ndarray/shape.js";
 import { type EncodedScalar, decodeScalar } from "../plan/scalar.js";
-import { type Pair, ccos, ccosh, cdiv, cexp, cexpm1, clog, csign, csin, csinh, csqrt, ctan, ctanh } from "./complex-math.js";
+import {
+  type Pair, cacos, cacosh, casin, casinh, catan, catanh, ccos, ccosh, cdiv, cexp, cexpm1, clog, clog1p, csign, csin, csinh, csqrt, ctan, ctanh,
+} from "./complex-math.js";
 import type { KernelContext } from "./types.js";
 
 /** Complex elementwise functions of one operand. `cast` converts to the output dtype (complex, or bool: nonzero). */
 export const COMPLEX_UNARY = [
-  "cast", "negative", "positive", "conj", "sqrt", "exp", "expm1", "log", "log2", "log10", "square", "sign", "reciprocal",
-  "sin", "cos", "tan", "sinh", "cosh", "tanh",
+  "cast", "negative", "positive", "conj", "sqrt", "exp", "expm1", "log", "log1p", "log2", "log10", "square", "sign", "reciprocal",
+  "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
   "real", "imag", "abs", "isnan", "isinf", "isfinite",
 ] as const;
 /** Complex elementwise functions of two operands (`complex` builds re + im·i from two real operands). */
@@ -138,6 +140,7 @@ function compute(fn: ComplexFunction, x: Loader, y: Loader | undefined, r: Pair)
     case "exp": cexp(a, b, r); return;
     case "expm1": cexpm1(a, b, r); return;
     case "log": clog(a, b, r); return;
+    case "log1p": clog1p(a, b, r); return;
     case "log2": clog(a, b, r); r[0] *= Math.LOG2E; r[1] *= Math.LOG2E; return;
     case "log10": clog(a, b, r); r[0] *= Math.LOG10E; r[1] *= Math.LOG10E; return;
     case "reciprocal": cdiv(1, 0, a, b, r); return;
@@ -147,6 +150,12 @@ function compute(fn: ComplexFunction, x: Loader, y: Loader | undefined, r: Pair)
     case "sinh": csinh(a, b, r); return;
     case "cosh": ccosh(a, b, r); return;
     case "tanh": ctanh(a, b, r); return;
+    case "asin": casin(a, b, r); return;
+    case "acos": cacos(a, b, r); return;
+    case "atan": catan(a, b, r); return;
+    case "asinh": casinh(a, b, r); return;
+    case "acosh": cacosh(a, b, r); return;
+    case "atanh": catanh(a, b, r); return;
     case "sign": csign(a, b, r); return;
   }
   const c = y!.re;
