@@ -10,7 +10,7 @@ import {
   empty, emptyLike, equal, finfo, full, fullLike, imag, isCubedError, isdtype, itemsize, less, max, multiply, ones, onesLike,
   real, reshape, resultType, slice, sort, sum, where, zeros, zerosLike, index, take, nonzero, uniqueValues, prod, mean,
   tensordot, matmul, vecdot, nanprod, nansum, std, arange, linspace, eye, tril,
-  asin, acos, atan, asinh, acosh, atanh, sin, cos, tan, sinh, cosh, tanh, log1p, expm1,
+  asin, acos, atan, asinh, acosh, atanh, sin, cos, tan, sinh, cosh, tanh, log1p, expm1, pow,
 } from "../src/index.js";
 
 const workDir = mkdtempSync(join(tmpdir(), "cubed-complex-"));
@@ -174,6 +174,32 @@ describe("inverse trigonometric functions and log1p", () => {
     const v = f.getComplex(0);
     expect(v.re).toBe(Math.fround(v.re));
     close(v, (await asinh(asarray([c(Math.fround(0.1), Math.fround(0.2))], { spec })).compute()).getComplex(0), 1e-7);
+  });
+});
+
+describe("pow with complex operands", () => {
+  it("integer exponents by repeated products, others as exp(w·log z); 0 ** w as NumPy", async () => {
+    const z = asarray([c(0, 1), c(1, 1), c(0, 0), c(0, 0), c(-8, 0), c(-8, -0)], { spec });
+    const w = asarray([c(2, 0), c(-2, 0), c(2, 0), c(-1, 0), c(1 / 3, 0), c(1 / 3, 0)], { spec });
+    const got = (await pow(z, w).compute()).toArray() as ComplexValue[];
+    // i² = −1 exactly; (1 + i)⁻² = 1/(2i) = −i/2; 0² = 0; 0⁻¹ is NaN + NaN i (NumPy); cube roots 2·e^(±iπ/3) on either side of the cut
+    expect(got.slice(0, 4)).toEqual([c(-1, 0), c(0, -0.5), c(0, 0), c(NaN, NaN)]);
+    expect(Math.abs(got[4]!.re - 1)).toBeLessThan(1e-15);
+    expect(Math.abs(got[4]!.im - Math.sqrt(3))).toBeLessThan(1e-15);
+    expect(Math.abs(got[5]!.im + Math.sqrt(3))).toBeLessThan(1e-15);
+  });
+  it("mixes with real arrays and JS scalars, promoting like the arithmetic", async () => {
+    const z64 = asarray([c(1, 2)], { dtype: "complex64", spec });
+    const sq = pow(z64, 2);
+    expect(sq.dtype).toBe("complex64");
+    expect((await sq.compute()).toArray()).toEqual([c(-3, 4)]);
+    expect(pow(z64, asarray([2], { dtype: "float64", spec })).dtype).toBe("complex128");
+    // 2^(iπ/ln 2) = e^(iπ) = −1; a real base array with a { re, im } exponent
+    const e = (await pow(asarray([2, 4], { spec }), c(0, Math.PI / Math.LN2)).compute()).toArray() as ComplexValue[];
+    expect(Math.abs(e[0]!.re + 1) + Math.abs(e[0]!.im)).toBeLessThan(1e-15);
+    expect(Math.abs(e[1]!.re - 1) + Math.abs(e[1]!.im)).toBeLessThan(1e-15);
+    const k = (await pow(3, asarray([c(2, 0)], { spec })).compute()).toArray() as ComplexValue[];
+    expect(k).toEqual([c(9, 0)]);
   });
 });
 
