@@ -86,6 +86,14 @@ def sign(z):
 NAMES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "asinh": "arcsinh", "acosh": "arccosh", "atanh": "arctanh", "pow": "power"}
 
 
+def log_abs_1p(re, im):
+    """log|1 + z| = ½·log(|1 + z|²), with |1 + z|² − 1 = 2x + x² + y² summed exactly (no digits lost at any scale)."""
+    x, y = mpmath.mpf(re), mpmath.mpf(im)
+    u = mpmath.fadd(mpmath.fadd(2 * x, mpmath.fmul(x, x, exact=True), exact=True), mpmath.fmul(y, y, exact=True), exact=True)
+    w = u if abs(u) < 0.5 else mpmath.fadd(1, u, exact=True)
+    return float((mpmath.log1p(w) if abs(u) < 0.5 else mpmath.log(w)) / 2)
+
+
 def log1p(z):
     # NumPy 1.24's complex log1p is log(|1 + z|) + i atan2(y, 1 + x), which loses the digits of small |z|;
     # the real part of finite elements is log|1 + z| in 200-bit arithmetic (mpmath) instead, rounded to z's dtype
@@ -93,7 +101,7 @@ def log1p(z):
     flat = out.reshape(-1)
     for i, v in enumerate(np.asarray(z).reshape(-1).tolist()):
         if math.isfinite(v.real) and math.isfinite(v.imag):
-            flat[i] = complex(float(mpmath.log(mpmath.hypot(1 + mpmath.mpf(v.real), mpmath.mpf(v.imag)))), flat[i].imag)
+            flat[i] = complex(log_abs_1p(v.real, v.imag), flat[i].imag)
     return out
 
 
