@@ -240,7 +240,7 @@ export function ctan(a: number, b: number, out: Pair): void {
   out[1] = -p;
 }
 
-/** log(1 + z), accurate near 0: ½·log1p(a(2 + a) + b²) + i·atan2(b, 1 + a) where 1 + a may lose digits; NumPy's log(|1 + z|) elsewhere. */
+/** log(1 + z), accurate near 0: ½·log1p(a(2 + a) + b²) + i·atan2(b, 1 + a) where 1 + a would lose digits; log(1 + z) elsewhere, NumPy's for infinite and NaN parts. */
 export function clog1p(a: number, b: number, out: Pair): void {
   if (a > -0.5 && a < 1 && Math.abs(b) < 1) {
     out[0] = 0.5 * Math.log1p(a * (2 + a) + b * b);
