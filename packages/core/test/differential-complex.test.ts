@@ -242,7 +242,14 @@ function gridCases(): Case[] {
     id: `grid-pow-${k}`, op: "pow",
     args: [{ a: { dtype, shape: [n, 1], chunks: [17, 1], data } }, { a: { dtype, shape: [exps.length / 2], chunks: [5], data: exps } }],
   }));
-  return [...[...EXACT_UNARY, ...MATH_UNARY].flatMap((op) =>
+  // small parts, where log1p and the inverse functions must keep relative digits (log(1 + z) computed directly would not)
+  const small: Enc[] = [1e-12, -3e-9, 2.5e-6, -1e-3, "-0", 0, 1e-300];
+  const tiny: Enc[] = [];
+  for (const re of small) for (const im of small) tiny.push(re, im);
+  const near0 = ["log1p", "asin", "acos", "atan", "asinh", "acosh", "atanh"].flatMap((op) =>
+    COMPLEX.map((dtype, k): Case => ({ id: `grid-small-${op}-${k}`, op, args: [{ a: { dtype, shape: [tiny.length / 2], chunks: [10], data: tiny } }] })),
+  );
+  return [...near0, ...[...EXACT_UNARY, ...MATH_UNARY].flatMap((op) =>
     COMPLEX.map((dtype, k) => ({ id: `grid-${op}-${k}`, op, args: [{ a: { dtype, shape: [n], chunks: [17], data } }] })),
   ), ...pow];
 }
