@@ -10,6 +10,7 @@ import {
   empty, emptyLike, equal, finfo, full, fullLike, imag, isCubedError, isdtype, itemsize, less, max, multiply, ones, onesLike,
   real, reshape, resultType, slice, sort, sum, where, zeros, zerosLike, index, take, nonzero, uniqueValues, prod, mean,
   tensordot, matmul, vecdot, nanprod, nansum, std, arange, linspace, eye, tril,
+  asin, acos, atan, asinh, acosh, atanh, sin, cos, tan, sinh, cosh, tanh, log1p, expm1, pow,
 } from "../src/index.js";
 
 const workDir = mkdtempSync(join(tmpdir(), "cubed-complex-"));
@@ -119,6 +120,86 @@ describe("copies, reshapes and indexing move whole (re, im) pairs", () => {
     expect((await s.compute()).toArray()).toEqual([[vals[1], vals[3]], [vals[5], vals[7]], [vals[9], vals[11]]]);
     const t = take(z, asarray([11, 0, 5], { spec }), { axis: 0 });
     expect((await t.compute()).toArray()).toEqual([vals[11], vals[0], vals[5]]);
+  });
+});
+
+describe("inverse trigonometric functions and log1p", () => {
+  const zs = [c(0.3, -0.2), c(-2, 1.5), c(1e-9, 3e-10), c(50, -70), c(-0.99, 1e-7), c(1.5, -0)];
+  const close = (got: ComplexValue, want: ComplexValue, tol: number, floor = Number.MIN_VALUE): void => {
+    const scale = Math.max(Math.hypot(want.re, want.im), floor);
+    expect(Math.hypot(got.re - want.re, got.im - want.im) / scale, `${JSON.stringify(got)} vs ${JSON.stringify(want)}`).toBeLessThan(tol);
+  };
+  it("invert their forward functions (f(g(z)) = z) in complex128", async () => {
+    const z = asarray(zs, { chunks: [4], spec });
+    // cos∘acos and cosh∘acosh lose digits of small z (acos z ≈ π/2 − z): absolute error there
+    const pairs: [(x: typeof z) => typeof z, (x: typeof z) => typeof z, number][] = [
+      [sin, asin, 0], [cos, acos, 1], [tan, atan, 0], [sinh, asinh, 0], [cosh, acosh, 1], [tanh, atanh, 0], [expm1, log1p, 0],
+    ];
+    for (const [f, g, floor] of pairs) {
+      const got = (await f(g(z)).compute()).toArray() as ComplexValue[];
+      got.forEach((v, i) => close(v, zs[i]!, 1e-12, floor));
+    }
+  });
+  it("take the sides of their branch cuts from the sign of zero (C99)", async () => {
+    // parts within an ulp or two of the hand-derived values, zero parts and signs exactly
+    const same = async (x: ReturnType<typeof asarray>, want: ComplexValue[]): Promise<void> => {
+      const got = (await x.compute()).toArray() as ComplexValue[];
+      got.forEach((g, i) => {
+        for (const k of ["re", "im"] as const) {
+          const [a, b] = [g[k], want[i]![k]];
+          if (b === 0 || !Number.isFinite(b)) expect(Object.is(a, b), `${k} ${a} vs ${b}`).toBe(true);
+          else expect(Math.abs(a - b), `${k} ${a} vs ${b}`).toBeLessThanOrEqual(4e-16 * Math.abs(b));
+        }
+      });
+    };
+    const acosh2 = Math.acosh(2);
+    const z = asarray([c(2, 0), c(2, -0)], { spec });
+    await same(asin(z), [c(Math.PI / 2, acosh2), c(Math.PI / 2, -acosh2)]);
+    await same(acos(z), [c(0, -acosh2), c(0, acosh2)]);
+    const w = asarray([c(0, 2), c(-0, 2)], { spec });
+    const atanhHalf = Math.atanh(0.5);
+    await same(atan(w), [c(Math.PI / 2, atanhHalf), c(-Math.PI / 2, atanhHalf)]);
+    await same(asinh(w), [c(acosh2, Math.PI / 2), c(-acosh2, Math.PI / 2)]);
+    const r = asarray([c(-2, 0), c(-2, -0)], { spec });
+    await same(acosh(r), [c(acosh2, Math.PI), c(acosh2, -Math.PI)]);
+    await same(log1p(r), [c(0, Math.PI), c(0, -Math.PI)]);
+    await same(atanh(asarray([c(1, 0), c(-1, -0)], { spec })), [c(Infinity, 0), c(-Infinity, -0)]);
+  });
+  it("log1p keeps the digits of small z; complex64 rounds to float32", async () => {
+    // log(1 + z) = z − z²/2 + z³/3 …: for z = 1e-10(1 + i), z² = 2e-20 i
+    const got = (await log1p(asarray([c(1e-10, 1e-10)], { spec })).compute()).toArray() as ComplexValue[];
+    close(got[0]!, c(1e-10, 1e-10 - 1e-20), 1e-15);
+    const f = await asinh(asarray([c(0.1, 0.2)], { dtype: "complex64", spec })).compute();
+    expect(f.dtype).toBe("complex64");
+    const v = f.getComplex(0);
+    expect(v.re).toBe(Math.fround(v.re));
+    close(v, (await asinh(asarray([c(Math.fround(0.1), Math.fround(0.2))], { spec })).compute()).getComplex(0), 1e-7);
+  });
+});
+
+describe("pow with complex operands", () => {
+  it("integer exponents by repeated products, others as exp(w·log z); 0 ** w as NumPy", async () => {
+    const z = asarray([c(0, 1), c(1, 1), c(0, 0), c(0, 0), c(-8, 0), c(-8, -0)], { spec });
+    const w = asarray([c(2, 0), c(-2, 0), c(2, 0), c(-1, 0), c(1 / 3, 0), c(1 / 3, 0)], { spec });
+    const got = (await pow(z, w).compute()).toArray() as ComplexValue[];
+    // i² = −1 exactly; (1 + i)⁻² = 1/(2i) = −i/2; 0² = 0; 0⁻¹ is NaN + NaN i (NumPy); cube roots 2·e^(±iπ/3) on either side of the cut
+    expect(got.slice(0, 4)).toEqual([c(-1, 0), c(0, -0.5), c(0, 0), c(NaN, NaN)]);
+    expect(Math.abs(got[4]!.re - 1)).toBeLessThan(1e-15);
+    expect(Math.abs(got[4]!.im - Math.sqrt(3))).toBeLessThan(1e-15);
+    expect(Math.abs(got[5]!.im + Math.sqrt(3))).toBeLessThan(1e-15);
+  });
+  it("mixes with real arrays and JS scalars, promoting like the arithmetic", async () => {
+    const z64 = asarray([c(1, 2)], { dtype: "complex64", spec });
+    const sq = pow(z64, 2);
+    expect(sq.dtype).toBe("complex64");
+    expect((await sq.compute()).toArray()).toEqual([c(-3, 4)]);
+    expect(pow(z64, asarray([2], { dtype: "float64", spec })).dtype).toBe("complex128");
+    // 2^(iπ/ln 2) = e^(iπ) = −1; a real base array with a { re, im } exponent
+    const e = (await pow(asarray([2, 4], { spec }), c(0, Math.PI / Math.LN2)).compute()).toArray() as ComplexValue[];
+    expect(Math.abs(e[0]!.re + 1) + Math.abs(e[0]!.im)).toBeLessThan(1e-15);
+    expect(Math.abs(e[1]!.re - 1) + Math.abs(e[1]!.im)).toBeLessThan(1e-15);
+    const k = (await pow(3, asarray([c(2, 0)], { spec })).compute()).toArray() as ComplexValue[];
+    expect(k).toEqual([c(9, 0)]);
   });
 });
 

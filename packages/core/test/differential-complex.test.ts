@@ -6,7 +6,10 @@
 // or 1e-5 (complex64/float32) relative to the magnitude of the element (of the largest element for
 // sum, mean, prod, matmul, vecdot). Special values (NaN, ±inf, -0, zero divisors) are drawn for every
 // elementwise function (infinities and NaNs must match exactly); reductions and products get finite
-// values. NumPy 1.x's `sign` is not z/|z|: the script computes the standard's z/|z|.
+// values. A grid of all pairs of special parts goes through every unary function and pow; there zero parts
+// must have NumPy's sign too (not for exp and pow). NumPy 1.x's `sign` is not
+// z/|z|: the script computes the standard's z/|z|; NumPy 1.24's log1p loses the digits of small z: the
+// script takes the real part of finite elements from mpmath.
 // complex64 is compared to 1e-5 relative, or within 4 float32 subnormal steps below the normal range
 // (NumPy computes complex64 in float32, cubed-ts in float64 rounded once).
 // Scalars stay small so NumPy 1.24's value-based casting agrees with NEP 50 (which cubed-ts follows).
@@ -44,7 +47,10 @@ type Arg = { a: Arr } | { py: "complex"; re: Enc; im: Enc } | { py: "int" | "flo
 interface Case { id: string; op: string; args: Arg[]; kw?: { axis?: number | null } }
 
 const EXACT_UNARY = ["real", "imag", "conj", "negative", "positive", "isnan", "isinf", "isfinite", "cast_complex64", "cast_complex128", "cast_bool"];
-const MATH_UNARY = ["abs", "sqrt", "exp", "expm1", "log", "log2", "log10", "square", "sign", "reciprocal", "sin", "cos", "tan", "sinh", "cosh", "tanh"];
+const MATH_UNARY = [
+  "abs", "sqrt", "exp", "expm1", "log", "log1p", "log2", "log10", "square", "sign", "reciprocal", "sin", "cos", "tan", "asin", "acos", "atan",
+  "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
+];
 const ARITH = ["add", "subtract", "multiply", "divide"];
 const COMPARE = ["equal", "notEqual"];
 const COMPLEX: DataType[] = ["complex64", "complex128"];
@@ -107,6 +113,7 @@ function makeCase(k: number): Case {
     // real → complex casts
     return { id, op: pick(["cast_complex64", "cast_complex128"]), args: [{ a: array(pick(REAL), shapeFor(), true) }] };
   }
+  if (kind < 0.6) return powCase(id);
   const op = pick([...ARITH, ...ARITH, ...COMPARE]);
   const s = shapeFor();
   const x: Arg = { a: array(pick(COMPLEX), s, true) };
@@ -121,6 +128,62 @@ function makeCase(k: number): Case {
     return { id, op, args: rand() < 0.5 ? [{ a: array(pick(REAL), s, true) }, z] : [z, { a: array(pick(REAL), s, true) }] };
   }
   return { id, op, args: rand() < 0.5 ? [x, y] : [y, x] };
+}
+
+/** An exponent part: small (|w log z| stays far from exp's overflow, so 1e-12 holds), integral a third of the time. */
+function exponentPart(special: boolean, f32: boolean): Enc {
+  const r = rand();
+  if (special && r < 0.08) return pick(["nan", "inf", "-inf", "-0", 0]);
+  if (r < 0.35) return int(-6, 6);
+  if (r < 0.4) return pick([99, -99, 100, -100, 120]);
+  const v = (rand() - 0.5) * 8;
+  return f32 ? Math.fround(v) : v;
+}
+
+/** A complex exponent: the large integers (99, 100, 120) only with a zero imaginary part (NumPy's repeated
+ * multiplication), since exp(w·log z) with |w| ≈ 100 loses float32 digits in NumPy's complex64 (1e-5 would not hold). */
+function exponentPair(special: boolean, f32: boolean): [Enc, Enc] {
+  const re = exponentPart(special, f32);
+  const im = exponentPart(special, f32);
+  if (typeof re === "number" && Math.abs(re) >= 99) return [re, 0];
+  return [re, typeof im === "number" && Math.abs(im) >= 99 ? int(-6, 6) : im];
+}
+
+/** pow with a complex base and/or exponent: complex, real, int or bool arrays, JS numbers and { re, im } (finite) scalars. */
+function powCase(id: string): Case {
+  const s = shapeFor();
+  const cdt = pick(COMPLEX);
+  const base: Arg = { a: array(cdt, s, true) };
+  const exponentArray = (dtype: DataType, shape: number[]): Arr => {
+    const a = array(dtype, shape, true);
+    if (dtype === "complex64" || dtype === "complex128") {
+      a.data = Array.from({ length: a.data.length / 2 }, () => exponentPair(true, dtype === "complex64")).flat();
+    } else if (dtype === "float32" || dtype === "float64") {
+      a.data = a.data.map(() => exponentPart(true, dtype === "float32"));
+    } else if (dtype !== "bool") a.data = a.data.map(() => int(dtype.startsWith("u") ? 0 : -6, 6));
+    return a;
+  };
+  const r = rand();
+  if (r < 0.3) return { id, op: "pow", args: [base, { a: exponentArray(pick(COMPLEX), broadcastable(s)) }] };
+  if (r < 0.5) return { id, op: "pow", args: [base, { a: exponentArray(pick(REAL), broadcastable(s)) }] };
+  if (r < 0.7) {
+    const e = exponentPart(false, false);
+    const v: Arg = typeof e === "number" && Number.isInteger(e) ? { py: "int", v: e } : { py: "float", v: e };
+    return { id, op: "pow", args: [base, v] };
+  }
+  const cscalar = (): Arg => {
+    const [re, im] = exponentPair(false, false);
+    return { py: "complex", re, im };
+  };
+  if (r < 0.8) return { id, op: "pow", args: [base, cscalar()] };
+  if (r < 0.9) {
+    // a real base array with a complex exponent (array or scalar)
+    const w: Arg = rand() < 0.5 ? { a: exponentArray(cdt, broadcastable(s)) } : cscalar();
+    return { id, op: "pow", args: [{ a: array(pick(REAL), s, true) }, w] };
+  }
+  // a JS number or { re, im } base with a complex exponent array
+  const b: Arg = rand() < 0.5 ? { py: "complex", re: part(false, false), im: part(false, false) } : { py: "float", v: part(false, false) };
+  return { id, op: "pow", args: [b, { a: exponentArray(cdt, s) }] };
 }
 
 /** where(bool condition, x1, x2) with a complex x1 or x2 (arrays or scalars), broadcast. */
@@ -172,9 +235,23 @@ function gridCases(): Case[] {
   const data: Enc[] = [];
   for (const re of parts) for (const im of parts) data.push(re, im);
   const n = parts.length * parts.length;
-  return [...EXACT_UNARY, ...MATH_UNARY].flatMap((op) =>
-    COMPLEX.map((dtype, k) => ({ id: `grid-${op}-${k}`, op, args: [{ a: { dtype, shape: [n], chunks: [17], data } }] })),
+  // pow: every such base (a column) to the power of each exponent (a row): zero, small and large integers, halves, i, ∞, NaN
+  const exps: Enc[] = [0, 0, "-0", 0, 1, 0, 2, 0, 3, 0, -1, 0, -2, 0, 7, 0, -13, 0, 99, 0, 100, 0, 0.5, 0, -0.5, 0, 0, 1, 1, 1, 2.5, -1,
+    "inf", 0, "-inf", 0, "nan", 0, 0, "inf", 1, "nan", -1, "-0"];
+  const pow = COMPLEX.map((dtype, k): Case => ({
+    id: `grid-pow-${k}`, op: "pow",
+    args: [{ a: { dtype, shape: [n, 1], chunks: [17, 1], data } }, { a: { dtype, shape: [exps.length / 2], chunks: [5], data: exps } }],
+  }));
+  // small parts, where log1p and the inverse functions must keep relative digits (log(1 + z) computed directly would not)
+  const small: Enc[] = [1e-12, -3e-9, 2.5e-6, -1e-3, "-0", 0, 1e-300];
+  const tiny: Enc[] = [];
+  for (const re of small) for (const im of small) tiny.push(re, im);
+  const near0 = ["log1p", "asin", "acos", "atan", "asinh", "acosh", "atanh"].flatMap((op) =>
+    COMPLEX.map((dtype, k): Case => ({ id: `grid-small-${op}-${k}`, op, args: [{ a: { dtype, shape: [tiny.length / 2], chunks: [10], data: tiny } }] })),
   );
+  return [...near0, ...[...EXACT_UNARY, ...MATH_UNARY].flatMap((op) =>
+    COMPLEX.map((dtype, k) => ({ id: `grid-${op}-${k}`, op, args: [{ a: { dtype, shape: [n], chunks: [17], data } }] })),
+  ), ...pow];
 }
 
 // ---- running a case through cubed-ts -----------------------------------------------------------
@@ -239,8 +316,12 @@ function compare(c: Case, got: NDArray, want: Expected): string | undefined {
       if (Number.isNaN(wi) !== Number.isNaN(gi)) return `[${i}] ${gi} vs numpy ${wi}`;
       continue;
     }
-    if (EXACT.has(c.op) || !Number.isFinite(wi) || !Number.isFinite(gi)) {
-      if (!Object.is(gi, wi) && !(gi === wi && !EXACT.has(c.op))) return `[${i}] ${Object.is(gi, -0) ? "-0" : gi} vs numpy ${Object.is(wi, -0) ? "-0" : wi}`;
+    // on the special-value grid zero parts must have NumPy's sign too (branch cuts, C99's signed zeros), except exp
+    // and pow: exp(−∞ + i·(∞ or NaN)) = ±0 ± 0i C99 leaves unsigned (cubed-ts gives 0 + 0i, glibc's sign follows
+    // the NaN's sign bit, which JS does not keep)
+    const signedZero = wi === 0 && gi === 0 && c.id.startsWith("grid-") && c.op !== "exp" && c.op !== "pow";
+    if (EXACT.has(c.op) || !Number.isFinite(wi) || !Number.isFinite(gi) || signedZero) {
+      if (!Object.is(gi, wi) && !(gi === wi && !EXACT.has(c.op) && !signedZero)) return `[${i}] ${Object.is(gi, -0) ? "-0" : gi} vs numpy ${Object.is(wi, -0) ? "-0" : wi}`;
       continue;
     }
     // relative to the element's magnitude (both parts of a complex element)

@@ -2,17 +2,19 @@ import { type DataType, type TypedArray, allocate, isBigIntDtype, isComplexDtype
 import { NDArray } from "../ndarray/ndarray.js";
 import { cStrides, shapeSize } from "../ndarray/shape.js";
 import { type EncodedScalar, decodeScalar } from "../plan/scalar.js";
-import { type Pair, ccos, ccosh, cdiv, cexp, cexpm1, clog, csign, csin, csinh, csqrt, ctan, ctanh } from "./complex-math.js";
+import {
+  type Pair, cacos, cacosh, casin, casinh, catan, catanh, ccos, ccosh, cdiv, cexp, cexpm1, clog, clog1p, cpow, csign, csin, csinh, csqrt, ctan, ctanh,
+} from "./complex-math.js";
 import type { KernelContext } from "./types.js";
 
 /** Complex elementwise functions of one operand. `cast` converts to the output dtype (complex, or bool: nonzero). */
 export const COMPLEX_UNARY = [
-  "cast", "negative", "positive", "conj", "sqrt", "exp", "expm1", "log", "log2", "log10", "square", "sign", "reciprocal",
-  "sin", "cos", "tan", "sinh", "cosh", "tanh",
+  "cast", "negative", "positive", "conj", "sqrt", "exp", "expm1", "log", "log1p", "log2", "log10", "square", "sign", "reciprocal",
+  "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
   "real", "imag", "abs", "isnan", "isinf", "isfinite",
 ] as const;
 /** Complex elementwise functions of two operands (`complex` builds re + im·i from two real operands). */
-export const COMPLEX_BINARY = ["add", "subtract", "multiply", "divide", "equal", "notEqual", "complex"] as const;
+export const COMPLEX_BINARY = ["add", "subtract", "multiply", "divide", "pow", "equal", "notEqual", "complex"] as const;
 
 /** Complex elementwise functions of three operands: `where(condition, x1, x2)` (condition read as real, nonzero is true). */
 export const COMPLEX_TERNARY = ["where"] as const;
@@ -103,7 +105,7 @@ export async function complexElementwiseKernel(ctx: KernelContext): Promise<NDAr
       const pick = x.re !== 0 || x.im !== 0 ? y! : z;
       r[0] = pick.re;
       r[1] = pick.im;
-    } else compute(args.fn, x, y, r);
+    } else compute(args.fn, x, y, r, round);
     write(i, r);
     // advance the n-d index (last axis fastest) and each operand's broadcast offset
     for (let a = nd - 1; a >= 0; a--) {
@@ -119,7 +121,7 @@ export async function complexElementwiseKernel(ctx: KernelContext): Promise<NDAr
 }
 
 /** Computes fn of the loaded operands into r (bool results as 1/0 in r[0]). */
-function compute(fn: ComplexFunction, x: Loader, y: Loader | undefined, r: Pair): void {
+function compute(fn: ComplexFunction, x: Loader, y: Loader | undefined, r: Pair, round: (v: number) => number): void {
   const a = x.re;
   const b = x.im;
   switch (fn) {
@@ -138,6 +140,7 @@ function compute(fn: ComplexFunction, x: Loader, y: Loader | undefined, r: Pair)
     case "exp": cexp(a, b, r); return;
     case "expm1": cexpm1(a, b, r); return;
     case "log": clog(a, b, r); return;
+    case "log1p": clog1p(a, b, r); return;
     case "log2": clog(a, b, r); r[0] *= Math.LOG2E; r[1] *= Math.LOG2E; return;
     case "log10": clog(a, b, r); r[0] *= Math.LOG10E; r[1] *= Math.LOG10E; return;
     case "reciprocal": cdiv(1, 0, a, b, r); return;
@@ -147,6 +150,12 @@ function compute(fn: ComplexFunction, x: Loader, y: Loader | undefined, r: Pair)
     case "sinh": csinh(a, b, r); return;
     case "cosh": ccosh(a, b, r); return;
     case "tanh": ctanh(a, b, r); return;
+    case "asin": casin(a, b, r); return;
+    case "acos": cacos(a, b, r); return;
+    case "atan": catan(a, b, r); return;
+    case "asinh": casinh(a, b, r); return;
+    case "acosh": cacosh(a, b, r); return;
+    case "atanh": catanh(a, b, r); return;
     case "sign": csign(a, b, r); return;
   }
   const c = y!.re;
@@ -156,6 +165,7 @@ function compute(fn: ComplexFunction, x: Loader, y: Loader | undefined, r: Pair)
     case "subtract": r[0] = a - c; r[1] = b - d; return;
     case "multiply": r[0] = a * c - b * d; r[1] = a * d + b * c; return;
     case "divide": cdiv(a, b, c, d, r); return;
+    case "pow": cpow(a, b, c, d, r, round); return;
     case "equal": r[0] = a === c && b === d ? 1 : 0; return;
     case "notEqual": r[0] = a === c && b === d ? 0 : 1; return;
     case "complex": r[0] = a; r[1] = c; return;

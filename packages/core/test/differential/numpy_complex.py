@@ -6,16 +6,19 @@ by value (legacy casting); cubed-ts types arrays strongly (the standard), so 0-d
 here (the result is reshaped back to 0-d when every array operand was 0-d). `sign` is the standard's z/|z| (0 for 0), which
 NumPy 1.x does not define that way, computed here in NumPy from abs; `cast_<dtype>` is astype;
 `vecdot` is the standard's sum(conj(x1) * x2, axis=-1) (NumPy 1.24 has no vecdot); `reciprocal` is
-the standard's 1 / x.
+the standard's 1 / x. `log1p` of finite elements takes its real part from mpmath (NumPy 1.24's loses
+digits near 0, see log1p below).
 """
 import json
 import math
 import sys
 import warnings
 
+import mpmath
 import numpy as np
 
 warnings.simplefilter("ignore")
+mpmath.mp.prec = 200
 
 SPECIAL = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf, "-0": -0.0}
 
@@ -80,6 +83,28 @@ def sign(z):
     return np.where(np.isnan(z), np.array(complex(math.nan, math.nan), dtype=z.dtype), s)
 
 
+NAMES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "asinh": "arcsinh", "acosh": "arccosh", "atanh": "arctanh", "pow": "power"}
+
+
+def log_abs_1p(re, im):
+    """log|1 + z| = ½·log(|1 + z|²), with |1 + z|² − 1 = 2x + x² + y² summed exactly (no digits lost at any scale)."""
+    x, y = mpmath.mpf(re), mpmath.mpf(im)
+    u = mpmath.fadd(mpmath.fadd(2 * x, mpmath.fmul(x, x, exact=True), exact=True), mpmath.fmul(y, y, exact=True), exact=True)
+    w = u if abs(u) < 0.5 else mpmath.fadd(1, u, exact=True)
+    return float((mpmath.log1p(w) if abs(u) < 0.5 else mpmath.log(w)) / 2)
+
+
+def log1p(z):
+    # NumPy 1.24's complex log1p is log(|1 + z|) + i atan2(y, 1 + x), which loses the digits of small |z|;
+    # the real part of finite elements is log|1 + z| in 200-bit arithmetic (mpmath) instead, rounded to z's dtype
+    out = np.array(np.log1p(z))
+    flat = out.reshape(-1)
+    for i, v in enumerate(np.asarray(z).reshape(-1).tolist()):
+        if math.isfinite(v.real) and math.isfinite(v.imag):
+            flat[i] = complex(log_abs_1p(v.real, v.imag), flat[i].imag)
+    return out
+
+
 def run(c):
     args = [arr(a["a"]) if "a" in a else scalar(a) for a in c["args"]]
     all_0d = all(a.ndim == 0 for a in args if isinstance(a, np.ndarray))
@@ -110,6 +135,10 @@ def apply(op, args, kw):
         return sign(args[0])
     if op == "notEqual":
         return np.not_equal(*args)
+    if op == "log1p":
+        return log1p(args[0])
+    if op in NAMES:
+        return getattr(np, NAMES[op])(*args)
     return getattr(np, op)(*args)
 
 
