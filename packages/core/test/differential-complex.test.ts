@@ -22,6 +22,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import * as cubed from "../src/index.js";
 import { type ComplexValue, type CubedArray, type DataType, NDArray, Spec, asarray } from "../src/index.js";
+import { seeded } from "./helpers/seeded.js";
 
 const CASES = Number(process.env.CUBED_DIFF_COMPLEX_CASES ?? 400);
 const SEED = Number(process.env.CUBED_DIFF_SEED ?? 20251206);
@@ -30,16 +31,7 @@ const workDir = mkdtempSync(join(tmpdir(), "cubed-ts-differential-complex-"));
 const spec = new Spec({ workDir, allowedMem: "500MB", reservedMem: "50MB" });
 afterAll(() => rmSync(workDir, { recursive: true, force: true, maxRetries: 5 }));
 
-let state = SEED >>> 0;
-function rand(): number {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+const { rand, int, pick } = seeded(SEED >>> 0);
 
 type Enc = number | string;
 interface Arr { dtype: DataType; shape: number[]; chunks: number[]; data: Enc[] }
