@@ -9,6 +9,7 @@ import { blockwise } from "../primitives/blockwise.js";
 import { CubedArray } from "./array.js";
 import { commonSpec } from "./plan-view.js";
 import { rechunk } from "./rechunk.js";
+import { broadcastChunks } from "./unify-chunks.js";
 
 /** Options of {@link mapBlocks}. */
 export interface MapBlocksOptions {
@@ -69,14 +70,7 @@ export function mapBlocks(kernel: string, ...rest: (CubedArray | MapBlocksOption
   const nd = base.length;
   const dropped = options.dropAxis === undefined ? [] : normalizeAxes(options.dropAxis, nd, "dropAxis");
   // chunks of the broadcast shape: the first input spanning an axis sets it; dropped axes are whole
-  const baseChunks = base.map((s, d) => {
-    if (dropped.includes(d)) return Math.max(s, 1);
-    for (const a of arrays) {
-      const k = d - (nd - a.ndim);
-      if (k >= 0 && a.shape[k] === s) return a.chunks[k]!;
-    }
-    return 1;
-  });
+  const baseChunks = broadcastChunks(arrays, base, dropped);
   const aligned = arrays.map((a) => {
     const off = nd - a.ndim;
     const want = a.shape.map((s, k) => (s === base[k + off] || dropped.includes(k + off) ? Math.max(1, Math.min(baseChunks[k + off]!, Math.max(s, 1))) : a.chunks[k]!));
