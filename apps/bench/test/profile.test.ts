@@ -23,7 +23,7 @@ describe("--profile", () => {
     const r = await runQuadraticMeans({ t: 8, workDir, allowedMem: "500MB", spatialShape: [1, 120, 200], timeChunk: 10, profile: true, concurrency: 1 });
     expect(r.verification?.verified).toBe(true);
     const p = r.profile!;
-    expect(p).toBeDefined();
+    expect(p.ops.length).toBeGreaterThan(0);
     expect(p.total.tasks).toBe(r.measured.tasks);
     expect(p.total.bytesRead).toBe(r.measured.bytesRead);
     expect(new Set(p.ops.map((o) => o.opId))).toEqual(new Set(r.tasks.map((t) => t.opId)));

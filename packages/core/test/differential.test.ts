@@ -214,8 +214,8 @@ function genCase(id: number): Case {
 
 // ---- the lazy side -----------------------------------------------------------------------------
 const camel = (s: string): string => s.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase());
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const api = cubed as unknown as Record<string, (...args: any[]) => any>;
+// the functions looked up by their NumPy name; every case passes them arguments of the right kinds
+const api = cubed as unknown as Record<string, (...args: unknown[]) => CubedArray>;
 
 function decodeEl(v: Enc, dtype: DataType): number | bigint {
   if (dtype === "int64" || dtype === "uint64") return BigInt(v);

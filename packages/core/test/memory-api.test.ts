@@ -1,17 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as core from "../src/index.js";
 import { ProcessPerTaskExecutor, WorkerThreadExecutor } from "./helpers/worker-executor.js";
+import { tempDirs } from "./helpers/temp-dirs.js";
 
-const dirs: string[] = [];
-const tmp = (p: string): string => {
-  const d = mkdtempSync(join(tmpdir(), p));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true, maxRetries: 5 })));
+const tmp = tempDirs();
 
 describe("memory model of the new ops, measured", () => {
   it("each task of rechunk, roll, flip, permute, concat, pad, matmul, cumulativeSum, take and mapOverlap peaks at most at its projection (one task per process)", async () => {

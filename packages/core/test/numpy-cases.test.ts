@@ -42,8 +42,7 @@ const CHUNKINGS: { label: string; chunks: (shape: number[]) => number[] }[] = [
 
 const camel = (s: string): string => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyFn = (...args: any[]) => any;
+type AnyFn = (...args: unknown[]) => { compute(): Promise<unknown> };
 
 function apiFunction(name: string): AnyFn {
   const f = (cubed as unknown as Record<string, unknown>)[camel(name)];

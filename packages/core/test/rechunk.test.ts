@@ -1,20 +1,13 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   InProcessExecutor, Spec, add, fromZarr, isCubedError, planRechunk, random, rechunk, rechunkPlan, sum, toZarr, zeros, asarray,
 } from "../src/index.js";
 import { ProcessPerTaskExecutor } from "./helpers/worker-executor.js";
+import { tempDirs } from "./helpers/temp-dirs.js";
 
-const dirs: string[] = [];
-const tmp = (p: string): string => {
-  const d = mkdtempSync(join(tmpdir(), p));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true, maxRetries: 5 })));
+const tmp = tempDirs();
 
 describe("rechunk planning", () => {
   it("plans row-to-column rechunks in several copy ops, each within allowedMem, from 1 MB to 100 GB", () => {

@@ -1,18 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as core from "../src/index.js";
 import type { TaskEndEvent } from "../src/runtime/events.js";
 import { WorkerThreadExecutor } from "./helpers/worker-executor.js";
+import { tempDirs } from "./helpers/temp-dirs.js";
 
-const dirs: string[] = [];
-const tmp = (p: string): string => {
-  const d = mkdtempSync(join(tmpdir(), p));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true, maxRetries: 5 })));
+const tmp = tempDirs();
 
 const FIELDS = ["minorFaults", "majorFaults", "readMs", "computeMs", "writeMs", "allocBytes"] as const;
 

@@ -3,23 +3,17 @@
 // process alive, and a worker stuck in an abandoned task is replaced.
 
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   type CubedArray, type JsonValue, type TaskEndEvent, CubedArray as Cubed, Spec, add, blockwise, compute, fromZarr, multiply, random, toZarr,
 } from "@cubed-ts/core";
 import { ThreadsExecutor } from "../src/index.js";
+import { tempDirs } from "../../core/test/helpers/temp-dirs.js";
 
-const dirs: string[] = [];
-const tmp = (p: string): string => {
-  const d = mkdtempSync(join(tmpdir(), p));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true, maxRetries: 5 })));
+const tmp = tempDirs();
 
 const kernels = new URL("./fixtures/kernels.mjs", import.meta.url).href;
 
