@@ -16,6 +16,7 @@ import {
   FastBloscCodec,
   decodeBlosc,
   decodeBloscFrom,
+  openBloscPieces,
   decodeBloscSync,
   fastBloscCounters,
   readBloscHeader,
@@ -335,6 +336,51 @@ describe("Blosc frames written by numcodecs (Python)", () => {
     expect(streamed).toBeGreaterThan(100);
     expect(outOfOrder, "frames with blocks out of file order").toBeGreaterThan(0);
     expect(big, "frames larger than one read window").toBeGreaterThan(2);
+  }, 120_000);
+
+  it("openBloscPieces decodes every frame's pieces, in any order and in runs, as numcodecs does, and declines what only the WASM codec decodes", async () => {
+    const failures: string[] = [];
+    let opened = 0;
+    let manyPieces = 0;
+    let seed = 1;
+    const rand = (): number => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    for (const c of manifest.cases) {
+      const frame = readBytes(join(framesDir, `${c.name}.blosc`));
+      const expected = readBytes(join(framesDir, `${c.name}.raw`));
+      const source = {
+        size: frame.length,
+        readAt: async (into: Uint8Array, at: number) => {
+          const n = Math.min(into.length, frame.length - at, 3 << 20);
+          into.set(frame.subarray(at, at + n));
+          return n;
+        },
+      };
+      const pieces = await openBloscPieces(source, expected.length, { pieceBytes: 1000 });
+      if ((pieces !== undefined) !== fastPathExpected(frame)) failures.push(`${c.name}: opened ${pieces !== undefined}`);
+      if (pieces === undefined) continue;
+      opened++;
+      if (pieces.count > 3) manyPieces++;
+      // runs of 1-3 pieces, in a shuffled order, each decoded into its place
+      const starts: number[] = [];
+      for (let j = 0; j < pieces.count; ) {
+        starts.push(j);
+        j += 1 + Math.floor(rand() * 3);
+      }
+      starts.sort(() => rand() - 0.5);
+      const out = new Uint8Array(expected.length).fill(0xa5);
+      for (const j of starts) {
+        const next = starts.filter((k) => k > j).reduce((a, b) => Math.min(a, b), pieces.count);
+        const into = new Uint8Array((next - j) * pieces.pieceBytes).fill(0x5a);
+        const got = await pieces.read(j, into, next - j);
+        if (got.buffer !== into.buffer || got.byteOffset !== 0) failures.push(`${c.name}: pieces ${j}.. not decoded into the given buffer`);
+        out.set(got, j * pieces.pieceBytes);
+      }
+      const at = firstDifference(out, expected);
+      if (at !== -1) failures.push(`${c.name}: first difference at ${at}`);
+    }
+    expect(failures).toEqual([]);
+    expect(opened).toBeGreaterThan(100);
+    expect(manyPieces, "frames of several pieces").toBeGreaterThan(10);
   }, 120_000);
 
   it("decodeBloscFrom rejects malformed frames with BloscFormatError, never reading past the object", async () => {

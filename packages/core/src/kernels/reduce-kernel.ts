@@ -5,6 +5,8 @@ import { cStrides, shapeSize } from "../ndarray/shape.js";
 import { type CompiledExpr, compileExpr } from "./expr-compile.js";
 import { type Expr, substituteInputs } from "./expr.js";
 import { type CompiledFold, type FoldTerm, compileFold, foldable } from "./fold-compile.js";
+import { foldPieces } from "./fold-pieces.js";
+import { blockShape } from "../plan/chunks.js";
 import type { KernelContext } from "./types.js";
 import { pooledArray } from "../storage/buffer-pool.js";
 import { REDUCERS, type ReducerName, type Run } from "./reducers.js";
@@ -276,6 +278,45 @@ function foldBlock(group: FoldGroup, blocks: readonly NDArray[]): void {
   group.pendingCount += perSlot;
 }
 
+/**
+ * Folds block position `b` of a group that reads every input of the task piece by piece
+ * ({@link foldPieces}) when its blocks allow it: the same shape for every input, and the
+ * reduced axes before every kept axis longer than one, so that flat element `f` of a block
+ * folds into state slot `f % plane`. Resolves `false` (nothing folded) otherwise.
+ */
+async function foldBlockInPieces(group: FoldGroup, ctx: KernelContext, b: number): Promise<boolean> {
+  const lead = group.states[0]!;
+  const nodes = group.inputs.map((i) => ctx.plan.arrays[ctx.op.inputs[i]!.array]!);
+  const shapes = nodes.map((node, k) => blockShape(node.shape, node.chunks, ctx.inputs[group.inputs[k]!]!.coords[b]!));
+  const shape = shapes[0]!;
+  if (!shapes.every((s) => s.length === shape.length && s.every((d, k) => d === shape[k]))) return false;
+  let lastReduced = -1;
+  let firstKept = shape.length;
+  let plane = 1;
+  let perSlot = 1;
+  for (let d = 0; d < shape.length; d++) {
+    if (lead.reduced.has(d)) {
+      perSlot *= shape[d]!;
+      if (shape[d]! > 1) lastReduced = d;
+    } else {
+      if (shape[d] !== lead.stateShape[d]) return false;
+      plane *= shape[d]!;
+      if (shape[d]! > 1) firstKept = Math.min(firstKept, d);
+    }
+  }
+  if (lastReduced > firstKept || plane === 0) return false;
+  const done = await foldPieces({
+    fold: group.fold,
+    fields: group.states.map((s) => s.state),
+    inputs: group.inputs.map((i) => ctx.inputs[i]!),
+    dtypes: nodes.map((node) => node.dtype),
+    block: b,
+    plane,
+  });
+  if (done) group.pendingCount += perSlot;
+  return done;
+}
+
 /** Adds the count a group's plain means have gained in compiled folds to their count fields (exact: integers). */
 function flushCounts(group: FoldGroup): void {
   const c = group.pendingCount;
@@ -372,7 +413,10 @@ export async function reduceKernel(ctx: KernelContext): Promise<NDArray[]> {
   const { groups, rest } = foldGroups(states, ctx);
   const used = [...new Set(parts.flatMap((p) => p.inputs))].sort((a, b) => a - b);
   const n = ctx.inputs[used[0]!]!.coords.length;
+  // one compiled fold over every input: it may stream each block position in pieces
+  const streamed = groups.length === 1 && rest.length === 0 && groups[0]!.inputs.length === used.length ? groups[0]! : undefined;
   for (let b = 0; b < n; b++) {
+    if (streamed !== undefined && (await foldBlockInPieces(streamed, ctx, b))) continue;
     const blocks = new Map<number, NDArray>();
     await Promise.all(used.map(async (i) => blocks.set(i, await ctx.inputs[i]!.read(b))));
     const unfolded = [...rest];

@@ -5,6 +5,7 @@
  */
 import type { NDArray } from "../ndarray/ndarray.js";
 import type { BlockwiseOp, JsonValue, Plan } from "../plan/ir.js";
+import type { ChunkPieces } from "../storage/chunk-pieces.js";
 
 /** One input of a kernel call: the blocks its map names, read on demand. */
 export interface KernelInput {
@@ -16,6 +17,13 @@ export interface KernelInput {
   release?(block: NDArray): void;
   /** Streams the blocks in order, holding at most one (plus read-ahead) at a time. */
   blocks(): AsyncIterable<{ coords: readonly number[]; block: NDArray }>;
+  /**
+   * Optional: opens block `k` for reading in pieces of its flat C-ordered bytes (see
+   * {@link ChunkPieces}) and runs `fn` on them, or resolves `undefined` without calling `fn`
+   * when this block cannot be read so (the kernel then reads it whole with `read`).
+   * `pieceBytes` is a wish for uncompressed blocks; compressed ones come in their own blocks.
+   */
+  pieces?<T>(k: number, options: { pieceBytes?: number }, fn: (pieces: ChunkPieces) => Promise<T>): Promise<T | undefined>;
 }
 
 /** Everything a kernel sees for one task. */

@@ -1,4 +1,4 @@
-import { allocate, isComplexDtype, viewAs } from "../dtypes/dtype.js";
+import { allocate, isComplexDtype, itemsize, viewAs } from "../dtypes/dtype.js";
 import { NDArray } from "../ndarray/ndarray.js";
 import { cStrides, shapeSize } from "../ndarray/shape.js";
 import { blockShape } from "../plan/chunks.js";
@@ -6,6 +6,8 @@ import type { ArrayNode } from "../plan/ir.js";
 import { decodeScalar } from "../plan/scalar.js";
 import { copyStrided } from "../storage/copy-strided.js";
 import { readStoredBlock, readZarrBlock } from "../storage/zarr-io.js";
+import { type ChunkPieces, withChunkPieces } from "../storage/chunk-pieces.js";
+import { directLayout } from "../storage/zarr-direct.js";
 import { generateBlock } from "../kernels/generators.js";
 import { storedArrayOf } from "./stored-array.js";
 
@@ -55,4 +57,30 @@ export async function readBlock(node: ArrayNode, coords: readonly number[]): Pro
     case "pending":
       throw new Error(`array ${node.id} has no storage: the plan was not finalised`);
   }
+}
+
+/**
+ * Opens block `coords` of an array node for reading in pieces ({@link withChunkPieces}) and
+ * runs `fn` on them: only full chunks of a user's Zarr array whose layout is read directly
+ * (uncompressed, or Blosc-LZ4 with byte or no shuffle) on a store with positioned reads.
+ * Resolves `undefined` without calling `fn` for every other block (read it with
+ * {@link readBlock}).
+ *
+ * @example
+ * ```ts
+ * const n = await readBlockPieces(node, [0, 0], {}, async (pieces) => pieces.count);
+ * ```
+ */
+export async function readBlockPieces<T>(
+  node: ArrayNode,
+  coords: readonly number[],
+  options: { pieceBytes?: number },
+  fn: (pieces: ChunkPieces) => Promise<T>,
+): Promise<T | undefined> {
+  const src = node.source;
+  if (src.kind !== "zarr") return undefined;
+  const bs = blockShape(node.shape, node.chunks, coords);
+  const layout = await directLayout(src.url, src.path, node.dtype);
+  if (!layout || layout.chunks.length !== bs.length || !bs.every((s, i) => s === layout.chunks[i])) return undefined;
+  return withChunkPieces(src.url, src.path, layout, coords, { itemBytes: itemsize(node.dtype), pieceBytes: options.pieceBytes }, fn);
 }

@@ -12,7 +12,7 @@ import { compileExpr } from "../kernels/expr-compile.js";
 import { getKernel } from "../kernels/registry.js";
 import type { KernelContext, KernelInput } from "../kernels/types.js";
 import { admitLocalPlan, checkTaskCoords } from "./admit-plan.js";
-import { readBlock } from "./read-block.js";
+import { readBlock, readBlockPieces } from "./read-block.js";
 import { MIN_POOLED_BYTES, beginPoolTask, releaseBuffer, takeBuffer } from "../storage/buffer-pool.js";
 import { shardBlockCoords, taskChunks, taskNode, taskShardBlocks } from "../plan/task-grid.js";
 import { numBlocks } from "../plan/chunks.js";
@@ -76,6 +76,29 @@ function makeInput(plan: Plan, op: BlockwiseOp, i: number, taskCoords: readonly 
   return {
     coords,
     read,
+    pieces: (k, options, fn) =>
+      readBlockPieces(node, coords[k]!, options, (pieces) => {
+        // piece reads count as reads (their waits within the kernel's time, like whole blocks)
+        const timed: typeof pieces = {
+          pieceBytes: pieces.pieceBytes,
+          count: pieces.count,
+          nbytes: pieces.nbytes,
+          get bytesRead() {
+            return pieces.bytesRead;
+          },
+          read: async (j, into, n) => {
+            if (io.inFlight++ === 0) io.since = performance.now();
+            try {
+              return await pieces.read(j, into, n);
+            } finally {
+              if (--io.inFlight === 0) io.readMs += performance.now() - io.since;
+            }
+          },
+        };
+        return fn(timed).finally(() => {
+          io.read += pieces.bytesRead;
+        });
+      }),
     release: (block) => releaseBuffer(block.data.buffer),
     async *blocks() {
       for (let k = 0; k < coords.length; k++) yield { coords: coords[k]!, block: await read(k) };

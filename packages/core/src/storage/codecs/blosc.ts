@@ -349,9 +349,9 @@ function blockTarget(h: BloscHeader, dst: Uint8Array): BlockTarget {
 
 /**
  * Decodes block `j` of a chunk, whose compressed streams start at `src[p]` and must end by
- * `src[end]`, into its place in the target.
+ * `src[end]`, into its place in the target (or at byte `at` of it).
  */
-function decodeBlock(tg: BlockTarget, j: number, src: Uint8Array, p: number, end: number): void {
+function decodeBlock(tg: BlockTarget, j: number, src: Uint8Array, p: number, end: number, at?: number): void {
   const { h, dst, doShuffle, simd } = tg;
   const { nbytes, typesize, blocksize } = h;
   const nblocks = Math.ceil(nbytes / blocksize);
@@ -363,7 +363,7 @@ function decodeBlock(tg: BlockTarget, j: number, src: Uint8Array, p: number, end
   if (neblock * nsplits !== bsize) {
     throw new UnsupportedBlosc(`block of ${bsize} bytes split into ${nsplits} streams`);
   }
-  const blockAt = j * blocksize;
+  const blockAt = at ?? j * blocksize;
   const tmp = simd !== null ? simd.planes(bsize) : tg.tmp;
   let t = doShuffle ? 0 : blockAt; // where this block's streams are decoded to (in `tmp`)
   for (let k = 0; k < nsplits; k++) {
@@ -449,38 +449,15 @@ async function readFully(src: ByteSource, into: Uint8Array, position: number): P
  * ```
  */
 export async function decodeBloscFrom(source: ByteSource, out: Uint8Array): Promise<boolean> {
-  const head = new Uint8Array(HEADER_BYTES);
-  if (source.size < HEADER_BYTES) readBloscHeader(new Uint8Array(source.size)); // throws: too short
-  await readFully(source, head, 0);
-  const h = checkBloscHeader(readBloscHeader(head), source.size, out.length);
-  if (unsupportedReason(h) !== null) return false;
-  if (h.nbytes === 0) {
+  const frame = await readFrameLayout(source, out.length);
+  if (frame === false) return false;
+  if (frame.kind === "memcpyed") await readFully(source, out, HEADER_BYTES);
+  if (frame.kind !== "blocks") {
     counters.fast++;
     return true;
   }
-  if (h.memcpyed) {
-    await readFully(source, out, HEADER_BYTES);
-    counters.fast++;
-    return true;
-  }
-  const nblocks = Math.ceil(h.nbytes / h.blocksize);
-  const offsets = new Uint8Array(4 * nblocks);
-  await readFully(source, offsets, HEADER_BYTES);
-  const starts = new Int32Array(nblocks);
-  for (let j = 0; j < nblocks; j++) {
-    const at = i32(offsets, 4 * j);
-    if (at < HEADER_BYTES + 4 * nblocks || at >= h.cbytes) throw new BloscFormatError(`Blosc block ${j}: stream 0 starts outside the chunk`);
-    starts[j] = at;
-  }
-  // blocks in file order (Blosc compressing on several threads stores them as they finish);
-  // each ends where the next one in the file starts
-  const order = Array.from({ length: nblocks }, (_, j) => j).sort((x, y) => starts[x]! - starts[y]!);
-  const ends = new Int32Array(nblocks);
-  for (let k = 0; k < nblocks; k++) {
-    const next = k + 1 < nblocks ? starts[order[k + 1]!]! : h.cbytes;
-    if (next === starts[order[k]!]!) return false; // two blocks at one offset: leave it to the whole-frame decoder
-    ends[order[k]!] = next;
-  }
+  const { h, starts, ends, order } = frame;
+  const nblocks = order.length;
   // runs of blocks adjacent in the file, [k0, k1) in `order`, of at most WINDOW_BYTES (or one block, if larger)
   const runs: [number, number][] = [];
   for (let k0 = 0; k0 < nblocks; ) {
@@ -503,6 +480,172 @@ export async function decodeBloscFrom(source: ByteSource, out: Uint8Array): Prom
   }
   counters.fast++;
   return true;
+}
+
+/** What {@link readFrameLayout} found: no data, the data right after the header, or blocks at these offsets. */
+type FrameLayout =
+  | { kind: "empty"; h: BloscHeader }
+  | { kind: "memcpyed"; h: BloscHeader }
+  | { kind: "blocks"; h: BloscHeader; starts: Int32Array; ends: Int32Array; order: number[] };
+
+/**
+ * Reads the header (and the block offsets) of a Blosc1 chunk from `source`, checked against
+ * the decoded size the caller expects. `false` when the chunk needs the WASM codec or two of
+ * its blocks claim one offset (the whole-frame decoder then takes it); throws
+ * {@link BloscFormatError} for a frame no decoder should be handed.
+ */
+async function readFrameLayout(source: ByteSource, expectedBytes: number): Promise<FrameLayout | false> {
+  const head = new Uint8Array(HEADER_BYTES);
+  if (source.size < HEADER_BYTES) readBloscHeader(new Uint8Array(source.size)); // throws: too short
+  await readFully(source, head, 0);
+  const h = checkBloscHeader(readBloscHeader(head), source.size, expectedBytes);
+  if (unsupportedReason(h) !== null) return false;
+  if (h.nbytes === 0) return { kind: "empty", h };
+  if (h.memcpyed) return { kind: "memcpyed", h };
+  const nblocks = Math.ceil(h.nbytes / h.blocksize);
+  const offsets = new Uint8Array(4 * nblocks);
+  await readFully(source, offsets, HEADER_BYTES);
+  const starts = new Int32Array(nblocks);
+  for (let j = 0; j < nblocks; j++) {
+    const at = i32(offsets, 4 * j);
+    if (at < HEADER_BYTES + 4 * nblocks || at >= h.cbytes) throw new BloscFormatError(`Blosc block ${j}: stream 0 starts outside the chunk`);
+    starts[j] = at;
+  }
+  // blocks in file order (Blosc compressing on several threads stores them as they finish);
+  // each ends where the next one in the file starts
+  const order = Array.from({ length: nblocks }, (_, j) => j).sort((x, y) => starts[x]! - starts[y]!);
+  const ends = new Int32Array(nblocks);
+  for (let k = 0; k < nblocks; k++) {
+    const next = k + 1 < nblocks ? starts[order[k + 1]!]! : h.cbytes;
+    if (next === starts[order[k]!]!) return false; // two blocks at one offset: leave it to the whole-frame decoder
+    ends[order[k]!] = next;
+  }
+  return { kind: "blocks", h, starts, ends, order };
+}
+
+/**
+ * A Blosc1 chunk opened for decoding one piece at a time, in any order (see
+ * {@link openBloscPieces}): piece `j` is the decoded bytes `[j * pieceBytes, (j + 1) * pieceBytes)`
+ * of the chunk (the last piece may be shorter).
+ */
+export interface BloscPieces {
+  /** Decoded bytes of every piece but the last: the Blosc block size (or the caller's choice for a memcpyed chunk). */
+  readonly pieceBytes: number;
+  /** Number of pieces. */
+  readonly count: number;
+  /** Decoded bytes of the whole chunk. */
+  readonly nbytes: number;
+  /** Encoded bytes read so far (header and offsets included). */
+  readonly bytesRead: number;
+  /**
+   * Reads pieces `j .. j + n - 1` (default one; fewer at the end of the chunk) and decodes them
+   * into the start of `into` (at least `n * pieceBytes` long), in order; resolves the decoded view.
+   */
+  read(j: number, into: Uint8Array, n?: number): Promise<Uint8Array>;
+}
+
+/** Free buffers for one block's encoded bytes, one per read in flight. */
+const freeBlockBuffers: Uint8Array[] = [];
+
+/**
+ * Opens a Blosc1 chunk in `source` for decoding block by block: each read fetches one
+ * block's encoded bytes (a positioned read of under a block) and decodes it into the
+ * caller's buffer, so a kernel can fold a chunk through cache-sized buffers instead of
+ * holding it whole. A memcpyed chunk is read in pieces of `pieceBytes` (default 1 MiB).
+ * Resolves `undefined` (having read the header and offsets only) for a chunk this decoder
+ * leaves to the WASM codec; throws {@link BloscFormatError} for a malformed frame, on open or
+ * on the read of the block that shows it.
+ *
+ * @example
+ * ```ts
+ * const pieces = await openBloscPieces(source, 151_603_200);
+ * const first = await pieces?.read(0, new Uint8Array(pieces.pieceBytes)); // block 0, decoded
+ * ```
+ */
+export async function openBloscPieces(source: ByteSource, expectedBytes: number, options: { pieceBytes?: number } = {}): Promise<BloscPieces | undefined> {
+  const frame = await readFrameLayout(source, expectedBytes);
+  if (frame === false) return undefined;
+  const { h } = frame;
+  let bytesRead = frame.kind === "blocks" ? HEADER_BYTES + 4 * frame.order.length : HEADER_BYTES;
+  if (frame.kind !== "blocks") {
+    const typesize = Math.max(1, h.typesize);
+    const pieceBytes = Math.max(typesize, Math.floor((options.pieceBytes ?? 1 << 20) / typesize) * typesize);
+    const count = Math.ceil(h.nbytes / pieceBytes);
+    return {
+      pieceBytes,
+      count,
+      nbytes: h.nbytes,
+      get bytesRead() {
+        return bytesRead;
+      },
+      async read(j, into, n = 1) {
+        if (!(j >= 0 && j < count && n >= 1)) throw new RangeError(`pieces ${j}..${j + n - 1} of a chunk of ${count}`);
+        const view = into.subarray(0, Math.min(n * pieceBytes, h.nbytes - j * pieceBytes));
+        await readFully(source, view, HEADER_BYTES + j * pieceBytes);
+        bytesRead += view.length;
+        return view;
+      },
+    };
+  }
+  const { starts, ends } = frame;
+  const count = frame.order.length;
+  // a block split into typesize streams that do not divide it: only the whole-frame decoders take it
+  if (!h.dontSplit && h.typesize <= MAX_SPLITS && Math.floor(h.blocksize / h.typesize) >= MIN_SPLIT_ELEMENTS && h.blocksize % h.typesize !== 0) return undefined;
+  let longest = 0;
+  for (let j = 0; j < count; j++) longest = Math.max(longest, ends[j]! - starts[j]!);
+  return {
+    pieceBytes: h.blocksize,
+    count,
+    nbytes: h.nbytes,
+    get bytesRead() {
+      return bytesRead;
+    },
+    async read(j, into, n = 1) {
+      if (!(j >= 0 && j < count && n >= 1)) throw new RangeError(`Blosc blocks ${j}..${j + n - 1} of a chunk of ${count} blocks`);
+      const last = Math.min(count, j + n);
+      let from = Infinity;
+      let to = 0;
+      let need = 0;
+      for (let k = j; k < last; k++) {
+        from = Math.min(from, starts[k]!);
+        to = Math.max(to, ends[k]!);
+        need += ends[k]! - starts[k]!;
+      }
+      let enc = freeBlockBuffers.pop();
+      if (enc === undefined || enc.length < need) enc = new Uint8Array(Math.max(need, longest));
+      try {
+        // where each block's encoded bytes are in `enc`: one read when the blocks fill one span of the file
+        const at = new Array<number>(last - j);
+        if (to - from === need) {
+          await readFully(source, enc.subarray(0, need), from);
+          for (let k = j; k < last; k++) at[k - j] = starts[k]! - from;
+        } else {
+          let off = 0;
+          for (let k = j; k < last; k++) {
+            const len = ends[k]! - starts[k]!;
+            await readFully(source, enc.subarray(off, off + len), starts[k]!);
+            at[k - j] = off;
+            off += len;
+          }
+        }
+        bytesRead += need;
+        const view = into.subarray(0, Math.min(h.nbytes, last * h.blocksize) - j * h.blocksize);
+        const tg = blockTarget(h, view);
+        for (let k = j; k < last; k++) {
+          const p = at[k - j]!;
+          try {
+            decodeBlock(tg, k, enc, p, p + ends[k]! - starts[k]!, (k - j) * h.blocksize);
+          } catch (err) {
+            if (err instanceof UnsupportedBlosc) throw new BloscFormatError(`Blosc block ${k}: ${err.message}`, { cause: err });
+            throw err;
+          }
+        }
+        return view;
+      } finally {
+        freeBlockBuffers.push(enc);
+      }
+    },
+  };
 }
 
 /** Where the blocks of a chunk are in its frame, and the runs they are read in. */

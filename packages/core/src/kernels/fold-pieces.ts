@@ -1,0 +1,172 @@
+import { type DataType, type TypedArray, itemsize, viewAs } from "../dtypes/dtype.js";
+import type { ChunkPieces } from "../storage/chunk-pieces.js";
+import { releaseBuffer, takeBuffer } from "../storage/buffer-pool.js";
+import type { CompiledFold } from "./fold-compile.js";
+import type { KernelInput } from "./types.js";
+
+/** One call of {@link foldPieces}: a compiled fold over one block position of its sources. */
+export interface PieceFold {
+  fold: CompiledFold;
+  /** The fold's state fields, per term (as {@link CompiledFold} takes them). */
+  fields: readonly (readonly TypedArray[])[];
+  /** The fold's sources: the kernel inputs it reads, and their dtypes. */
+  inputs: readonly KernelInput[];
+  dtypes: readonly DataType[];
+  /** Which block of the inputs to fold (an index into their `coords`). */
+  block: number;
+  /**
+   * State slots per block: the block's flat element `f` folds into slot `f % plane`. Holds
+   * when the reduced axes come before every kept axis longer than one (a mean over time).
+   */
+  plane: number;
+}
+
+/**
+ * Block positions folded in pieces since the last reset (for tests and benchmarks), kept on
+ * `globalThis` like the kernel table: the `reduce` kernel that runs is the first one registered,
+ * which may be another copy of this module (the built package beside its sources).
+ */
+const counter: { blocks: number } = ((globalThis as unknown as Record<symbol, { blocks: number } | undefined>)[
+  Symbol.for("@cubed-ts/core:fold-pieces-count")
+] ??= { blocks: 0 });
+
+/**
+ * How many block positions {@link foldPieces} folded piece by piece since the last
+ * {@link resetFoldPiecesCount} (on this thread).
+ *
+ * @example
+ * ```ts
+ * resetFoldPiecesCount();
+ * await mean(u, { axis: 0 }).compute();
+ * foldPiecesCount(); // the chunks of u, when they are read in pieces
+ * ```
+ */
+export function foldPiecesCount(): number {
+  return counter.blocks;
+}
+
+/**
+ * Sets {@link foldPiecesCount} back to zero.
+ *
+ * @example
+ * ```ts
+ * resetFoldPiecesCount();
+ * ```
+ */
+export function resetFoldPiecesCount(): void {
+  counter.blocks = 0;
+}
+
+/**
+ * Folds one block position of a compiled fold's sources piece by piece (each input's
+ * {@link KernelInput.pieces}) instead of reading the whole block: the block is `rows` rows of
+ * `plane` elements (a mean over time: one row per time step), each row streams through two
+ * buffers of a few pieces (one folded while the next is read and decoded), and the rows are
+ * folded side by side, so every state slot adds its rows' values in the same order as a
+ * whole-block fold and the results are bitwise the same. Holds a few MiB per row and input,
+ * never the block. Resolves `false`, having read nothing but headers, when some input cannot
+ * be read in pieces, the inputs' pieces do not line up (other piece or element sizes), or
+ * the rows need more buffer than {@link STREAM_BUFFER_BYTES}: fold the block whole then.
+ *
+ * @example
+ * ```ts
+ * const done = await foldPieces({ fold, fields, inputs: [u, v], dtypes: ["float64", "float64"], block: 0, plane: 987 * 1920 });
+ * ```
+ */
+export async function foldPieces(job: PieceFold): Promise<boolean> {
+  const { inputs } = job;
+  const item = itemsize(job.dtypes[0]!);
+  if (job.dtypes.some((d) => itemsize(d) !== item) || inputs.some((inp) => inp.pieces === undefined)) return false;
+  const open = async (k: number, want: number | undefined, opened: ChunkPieces[]): Promise<boolean> => {
+    if (k === inputs.length) return foldOpened(job, opened, item);
+    const r = await inputs[k]!.pieces!(job.block, { pieceBytes: want }, (p) => open(k + 1, want ?? p.pieceBytes, [...opened, p]));
+    return r === true;
+  };
+  return open(0, undefined, []);
+}
+
+async function foldOpened(job: PieceFold, pieces: readonly ChunkPieces[], item: number): Promise<boolean> {
+  const first = pieces[0]!;
+  const { pieceBytes, count, nbytes } = first;
+  if (pieceBytes % item !== 0 || pieces.some((p) => p.pieceBytes !== pieceBytes || p.count !== count || p.nbytes !== nbytes)) return false;
+  const total = nbytes / item;
+  const rows = total / job.plane;
+  if (!Number.isInteger(rows)) return false;
+  if (count === 0) {
+    counter.blocks++;
+    return true;
+  }
+  // more rows than buffers for two pieces each: the block is folded whole
+  if (rows * 2 * pieceBytes * pieces.length > STREAM_BUFFER_BYTES) return false;
+  await foldRows(job, pieces, item, rows);
+  counter.blocks++;
+  return true;
+}
+
+/** Buffer bytes {@link foldRows} may hold (two runs of pieces per row and input); blocks with more rows are folded whole. */
+const STREAM_BUFFER_BYTES = 96 << 20;
+/** Most pieces read at once: fewer, larger reads cost less per byte. */
+const MAX_RUN = 4;
+
+/**
+ * Folds the block as `rows` streams of `plane` elements side by side (row `r` holds the
+ * values of state slots 0..plane-1 at reduced position `r`): each row holds its current run
+ * of pieces and the next (read while the current is folded), and every segment of state
+ * slots that all rows' current runs cover is folded by one call that adds the rows' values
+ * in a register, row by row, and writes each slot once, exactly as a whole-block fold does.
+ */
+async function foldRows(job: PieceFold, pieces: readonly ChunkPieces[], item: number, rows: number): Promise<void> {
+  const { plane, fold, fields } = job;
+  const { pieceBytes, count } = pieces[0]!;
+  const run = Math.max(1, Math.min(MAX_RUN, Math.floor(STREAM_BUFFER_BYTES / (rows * 2 * pieceBytes * pieces.length))));
+  const ue = (run * pieceBytes) / item; // elements per run
+  const total = rows * plane;
+  // per input one buffer of 2 * rows runs: row r's slots are runs 2r and 2r + 1
+  const bufs = pieces.map(() => takeBuffer(rows * 2 * run * pieceBytes));
+  const views = bufs.map((b, i) => viewAs(job.dtypes[i]!, b));
+  const slotBytes = run * pieceBytes;
+  const read = (u: number, slot: number): Promise<unknown> =>
+    Promise.all(pieces.map((p, i) => p.read(u * run, bufs[i]!.subarray(slot * slotBytes, (slot + 1) * slotBytes), Math.min(run, count - u * run))));
+  /** Per row: its current run, which of its two slots holds it, and the reads in flight into each slot. */
+  const unit = new Array<number>(rows);
+  const slot = new Array<number>(rows).fill(0);
+  const pending: (Promise<unknown> | undefined)[] = new Array(rows * 2).fill(undefined);
+  const lastUnit = (r: number): number => Math.floor(((r + 1) * plane - 1) / ue);
+  for (let r = 0; r < rows; r++) {
+    const u = Math.floor((r * plane) / ue);
+    unit[r] = u;
+    pending[2 * r] = read(u, 2 * r);
+    if (u + 1 <= lastUnit(r)) pending[2 * r + 1] = read(u + 1, 2 * r + 1);
+  }
+  const offs = new Array<number>(rows).fill(0);
+  try {
+    for (let p = 0; p < plane; ) {
+      let end = plane;
+      for (let r = 0; r < rows; r++) {
+        const k = 2 * r + slot[r]!;
+        if (pending[k] !== undefined) {
+          await pending[k];
+          pending[k] = undefined;
+        }
+        const start = unit[r]! * ue - r * plane; // where row r's current run starts, in state slots
+        end = Math.min(end, start + Math.min(ue, total - unit[r]! * ue));
+        offs[r] = k * ue + (p - start);
+      }
+      fold(views, fields, offs, 0, p, 1, end - p);
+      p = end;
+      if (p === plane) break;
+      for (let r = 0; r < rows; r++) {
+        if (unit[r]! * ue - r * plane + ue !== p) continue;
+        // row r moves to its next run (read into its other slot); its freed slot reads the one after
+        const freed = slot[r]!;
+        slot[r] = 1 - freed;
+        unit[r] = unit[r]! + 1;
+        if (unit[r]! + 1 <= lastUnit(r)) pending[2 * r + freed] = read(unit[r]! + 1, 2 * r + freed);
+      }
+    }
+  } finally {
+    // leave no read writing into a buffer given back
+    await Promise.all(pending.map((x) => x?.catch(() => undefined)));
+    for (const b of bufs) releaseBuffer(b.buffer);
+  }
+}

@@ -1,0 +1,122 @@
+import { BloscFormatError, type BloscPieces, openBloscPieces } from "./codecs/blosc.js";
+import { corruptChunk } from "./corrupt-chunk.js";
+import { openStore } from "./registry.js";
+import type { DirectLayout } from "./zarr-direct.js";
+
+/**
+ * A chunk read piece by piece: piece `j` is its decoded bytes `[j * pieceBytes, (j + 1) *
+ * pieceBytes)` (the last may be shorter), read and decoded on demand, in any order, into a
+ * buffer the caller gives. Lets a kernel stream a chunk through cache-sized buffers.
+ */
+export type ChunkPieces = BloscPieces;
+
+/** Decoded bytes per piece of an uncompressed chunk, unless the caller asks for another size. */
+let defaultPieceBytes = 1 << 20;
+
+/**
+ * Sets the piece size of uncompressed (and memcpyed Blosc) chunks when the reader does not
+ * ask for one (default 1 MiB); for tests that need many pieces from small chunks.
+ *
+ * @example
+ * ```ts
+ * setDefaultPieceBytes(4096);
+ * ```
+ */
+export function setDefaultPieceBytes(bytes: number): void {
+  defaultPieceBytes = bytes > 0 ? bytes : 1 << 20;
+}
+
+/**
+ * Opens full chunk `coords` of the user's Zarr array at `url`/`path` (read through `layout`,
+ * see `zarr-direct.ts`) for reading in pieces and runs `fn` on it, closing it after. An
+ * uncompressed chunk comes in pieces of `pieceBytes` (default 1 MiB, rounded down to whole
+ * elements of `itemBytes`); a Blosc chunk in its own blocks (a memcpyed one as uncompressed).
+ * Resolves `undefined` without calling `fn` when the chunk cannot be read so (a store without
+ * positioned reads, a missing chunk, a Blosc variant only the WASM codec decodes): the caller
+ * then reads it whole. A chunk that cannot be what it claims throws `CorruptChunkError`
+ * naming the array and chunk, on open or from the read that finds it.
+ *
+ * @example
+ * ```ts
+ * const sum = await withChunkPieces("/data/u.zarr", "", layout, [0, 0], { itemBytes: 8 }, async (pieces) => {
+ *   const buf = new Uint8Array(pieces.pieceBytes);
+ *   let s = 0;
+ *   for (let j = 0; j < pieces.count; j++) for (const x of new Float64Array((await pieces.read(j, buf)).slice().buffer)) s += x;
+ *   return s;
+ * });
+ * ```
+ */
+export async function withChunkPieces<T>(
+  url: string,
+  path: string,
+  layout: DirectLayout,
+  coords: readonly number[],
+  options: { itemBytes: number; pieceBytes?: number },
+  fn: (pieces: ChunkPieces) => Promise<T>,
+): Promise<T | undefined> {
+  const store = openStore(url);
+  if (!store.readPieces) return undefined;
+  const key = layout.key(coords);
+  const corrupt = (what: string, cause?: unknown): Error => corruptChunk(url, path, key, coords, what, cause);
+  let opened = false;
+  const result = await store.readPieces(key, async (source) => {
+    let pieces: ChunkPieces | undefined;
+    if (layout.codec === "none") {
+      if (source.size !== layout.chunkBytes) {
+        throw corrupt(`it holds ${source.size} bytes, but an uncompressed chunk of shape [${layout.chunks.join(", ")}] holds ${layout.chunkBytes}`);
+      }
+      pieces = rawPieces(source, layout.chunkBytes, options);
+    } else {
+      try {
+        pieces = await openBloscPieces(source, layout.chunkBytes, { pieceBytes: options.pieceBytes ?? defaultPieceBytes });
+      } catch (err) {
+        throw err instanceof BloscFormatError ? corrupt(err.message, err) : err;
+      }
+      if (pieces === undefined) return undefined;
+    }
+    const inner = pieces;
+    opened = true;
+    return fn({
+      pieceBytes: inner.pieceBytes,
+      count: inner.count,
+      nbytes: inner.nbytes,
+      get bytesRead() {
+        return inner.bytesRead;
+      },
+      read: (j, into, n) =>
+        inner.read(j, into, n).catch((err: unknown) =>
+          Promise.reject(err instanceof BloscFormatError || err instanceof ChangedWhileRead ? corrupt(err.message, err) : err),
+        ),
+    });
+  });
+  return opened ? result : undefined;
+}
+
+/** An uncompressed chunk was shorter when read than when opened. */
+class ChangedWhileRead extends Error {}
+
+function rawPieces(source: { size: number; readAt(into: Uint8Array, position: number): Promise<number> }, nbytes: number, options: { itemBytes: number; pieceBytes?: number }): ChunkPieces {
+  const item = Math.max(1, options.itemBytes);
+  const pieceBytes = Math.max(item, Math.floor((options.pieceBytes ?? defaultPieceBytes) / item) * item);
+  let bytesRead = 0;
+  return {
+    pieceBytes,
+    count: Math.ceil(nbytes / pieceBytes),
+    nbytes,
+    get bytesRead() {
+      return bytesRead;
+    },
+    async read(j, into, n = 1) {
+      const from = j * pieceBytes;
+      if (!(from >= 0 && from < nbytes && n >= 1)) throw new RangeError(`pieces ${j}..${j + n - 1} of a chunk of ${Math.ceil(nbytes / pieceBytes)}`);
+      const view = into.subarray(0, Math.min(n * pieceBytes, nbytes - from));
+      for (let off = 0; off < view.length; ) {
+        const n = await source.readAt(view.subarray(off), from + off);
+        if (n === 0) throw new ChangedWhileRead(`it ended at byte ${from + off} of ${nbytes}: it changed while it was read`);
+        off += n;
+      }
+      bytesRead += view.length;
+      return view;
+    },
+  };
+}

@@ -1,0 +1,213 @@
+// Reductions over user Zarr chunks read piece by piece (kernels/fold-pieces.ts,
+// storage/chunk-pieces.ts): for random shapes, chunkings, dtypes, Blosc block sizes and
+// shuffles, the streamed fold must give bitwise the results of the whole-block fold (the same
+// arrays held in cubed-ts's own storage) and agree with a plain float64 reference; it must
+// actually stream where it can, fall back where it cannot, and report corrupt chunks.
+import { writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import Blosc from "numcodecs/blosc";
+import { afterEach, describe, expect, it } from "vitest";
+import { CorruptChunkError, type CubedArray, InProcessExecutor, NDArray, isCubedError, Spec, fromArray, fromZarr, mean, multiply, nanmean, nansum, sum } from "../src/index.js";
+import { readBloscHeader } from "../src/storage/codecs/blosc.js";
+import { setDefaultPieceBytes } from "../src/storage/chunk-pieces.js";
+import { foldPiecesCount, resetFoldPiecesCount } from "../src/kernels/fold-pieces.js";
+import { seeded } from "./helpers/seeded.js";
+import { tempDirs } from "./helpers/temp-dirs.js";
+
+const tmp = tempDirs();
+
+type Float = Float64Array | Float32Array;
+type Compressor = null | { cname: "lz4"; clevel: number; shuffle: 0 | 1; blocksize: number };
+
+function cStrides(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length).fill(1);
+  for (let d = shape.length - 2; d >= 0; d--) s[d] = s[d + 1]! * shape[d + 1]!;
+  return s;
+}
+
+/** Writes `values` (C order, `shape`) as a zarr-python-style v2 array: one file per chunk, edge chunks padded with 0. */
+async function writeV2(values: Float, shape: number[], chunks: number[], compressor: Compressor): Promise<string> {
+  const url = tmp("cubed-pieces-");
+  const f64 = values instanceof Float64Array;
+  writeFileSync(join(url, ".zarray"), JSON.stringify({
+    zarr_format: 2, shape, chunks, dtype: f64 ? "<f8" : "<f4", order: "C", filters: null, fill_value: 0,
+    compressor: compressor === null ? null : { id: "blosc", ...compressor },
+  }));
+  const grid = shape.map((s, d) => Math.ceil(s / chunks[d]!));
+  const strides = cStrides(shape);
+  const cstr = cStrides(chunks);
+  const n = chunks.reduce((a, b) => a * b, 1);
+  const codec = compressor === null ? null : Blosc.fromConfig({ id: "blosc", ...compressor });
+  const coords = new Array<number>(shape.length).fill(0);
+  for (let c = 0; c < grid.reduce((a, b) => a * b, 1); c++) {
+    let rest = c;
+    for (let d = shape.length - 1; d >= 0; d--) {
+      coords[d] = rest % grid[d]!;
+      rest = Math.floor(rest / grid[d]!);
+    }
+    const chunk = f64 ? new Float64Array(n) : new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      let src = 0;
+      let inside = true;
+      for (let d = 0; d < shape.length; d++) {
+        const x = coords[d]! * chunks[d]! + (Math.floor(i / cstr[d]!) % chunks[d]!);
+        if (x >= shape[d]!) inside = false;
+        src += x * strides[d]!;
+      }
+      if (inside) chunk[i] = values[src]!;
+    }
+    const raw = new Uint8Array(chunk.buffer);
+    const bytes = codec === null ? raw : await codec.encode(raw);
+    writeFileSync(join(url, coords.join(".")), bytes);
+  }
+  return url;
+}
+
+/** Float64 sums (or means) of `values` over `axes`, NaNs skipped when `skip`; C-ordered result over the kept axes. */
+function reference(values: Float, shape: number[], axes: number[], how: "sum" | "mean", skip: boolean): Float64Array {
+  const kept = shape.map((_, d) => d).filter((d) => !axes.includes(d));
+  const outShape = kept.map((d) => shape[d]!);
+  const outStrides = cStrides(outShape);
+  const strides = cStrides(shape);
+  const size = outShape.reduce((a, b) => a * b, 1);
+  const sums = new Float64Array(size);
+  const counts = new Float64Array(size);
+  for (let i = 0; i < values.length; i++) {
+    let o = 0;
+    kept.forEach((d, k) => (o += (Math.floor(i / strides[d]!) % shape[d]!) * outStrides[k]!));
+    const v = values[i]!;
+    if (skip && Number.isNaN(v)) continue;
+    sums[o] += v;
+    counts[o] += 1;
+  }
+  return how === "sum" ? sums : sums.map((s, o) => s / counts[o]!);
+}
+
+function sameBits(a: Float, b: Float): boolean {
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
+
+afterEach(() => setDefaultPieceBytes(0));
+
+// the counts of chunks folded in pieces are kept per thread: these computes run on this one
+// (the whole-block results they are compared with come from the same executor)
+const inProcess = new InProcessExecutor();
+
+describe("reductions over Zarr chunks read in pieces", () => {
+  it("give bitwise the whole-block fold's results over random shapes, chunkings, dtypes and Blosc layouts, and stream where they can", async () => {
+    const { rand, int, pick } = seeded(20261206);
+    let streamedCases = 0;
+    for (let c = 0; c < 12; c++) {
+      const nd = int(1, 4);
+      const shape = Array.from({ length: nd }, (_, d) => (d === nd - 1 ? int(1, 3000) : int(1, 9)));
+      const chunks = shape.map((s) => int(1, s));
+      const dtype = pick(["float64", "float32"] as const);
+      const size = shape.reduce((a, b) => a * b, 1);
+      const item = dtype === "float64" ? 8 : 4;
+      // numcodecs' Blosc makes 64 KiB blocks when asked for 16 KiB, else 256 KiB; clevel 0 stores the chunk raw (memcpyed)
+      const compressor: Compressor = pick([null, { cname: "lz4", clevel: pick([5, 5, 0]), shuffle: pick([0, 1] as const), blocksize: pick([0, 16384]) }]);
+      setDefaultPieceBytes(item * pick([3, 16, 200]));
+      const nanny = rand() < 0.4;
+      const make = (seed: number): Float => {
+        const g = seeded(seed);
+        const a = dtype === "float64" ? new Float64Array(size) : new Float32Array(size);
+        for (let i = 0; i < size; i++) a[i] = nanny && g.rand() < 0.1 ? NaN : g.rand() * 200 - 100;
+        return a;
+      };
+      const uVals = make(c * 2 + 1);
+      const vVals = make(c * 2 + 2);
+      const spec = new Spec({ workDir: tmp("cubed-pieces-w-"), allowedMem: "500MB" });
+      const uz = await fromZarr(await writeV2(uVals, shape, chunks, compressor), { spec });
+      const vz = await fromZarr(await writeV2(vVals, shape, chunks, compressor === null ? null : { ...compressor }), { spec });
+      const ua = fromArray(new NDArray(dtype, shape, uVals.slice()), { chunks, spec });
+      const va = fromArray(new NDArray(dtype, shape, vVals.slice()), { chunks, spec });
+      // leading axes (streamed) and others (folded whole)
+      const axes = pick([[0], [0], nd > 1 ? [0, 1] : [0], nd > 1 ? [nd - 1] : [0]]);
+      const reducers = nanny ? [nansum, nanmean] : [sum, mean];
+      for (const reduce of reducers) {
+        const how = reduce === sum || reduce === nansum ? "sum" : "mean";
+        const run = async (u: CubedArray, v: CubedArray): Promise<Float[]> => {
+          const a = await reduce(u, { axis: axes }).compute({ executor: inProcess });
+          const b = await reduce(multiply(u, v), { axis: axes }).compute({ executor: inProcess });
+          return [a.data as Float, b.data as Float];
+        };
+        resetFoldPiecesCount();
+        const [zu, zuv] = await run(uz, vz);
+        const streamed = foldPiecesCount();
+        const [au, auv] = await run(ua, va);
+        const what = `case ${c}: shape [${shape}] chunks [${chunks}] ${dtype} ${JSON.stringify(compressor)} axes [${axes}] ${how}${nanny ? " (NaN-skipping)" : ""}`;
+        expect(sameBits(zu, au), `${what}: u`).toBe(true);
+        expect(sameBits(zuv, auv), `${what}: u*v`).toBe(true);
+        const ref = reference(uVals, shape, axes, how, nanny);
+        const prod = uVals.map((x, i) => x * vVals[i]!) as Float;
+        const refUv = reference(prod, shape, axes, how, nanny);
+        const tol = dtype === "float64" ? 1e-9 : 2e-2;
+        zu.forEach((x, i) => expect(Math.abs(x - ref[i]!) <= tol * (1 + Math.abs(ref[i]!)) || (Number.isNaN(x) && Number.isNaN(ref[i]!)), `${what}: u[${i}] ${x} vs ${ref[i]}`).toBe(true));
+        zuv.forEach((x, i) => expect(Math.abs(x - refUv[i]!) <= tol * (1 + Math.abs(refUv[i]!)) || (Number.isNaN(x) && Number.isNaN(refUv[i]!)), `${what}: uv[${i}]`).toBe(true));
+        // leading reduced axes over full chunks: every full chunk streams (twice: u, then u and v together)
+        const leading = axes.every((a, k) => a === k);
+        const fullChunks = shape.map((s, d) => Math.floor(s / chunks[d]!)).reduce((a, b) => a * b, 1);
+        if (leading) expect(streamed, `${what}: chunks folded in pieces`).toBe(2 * fullChunks);
+        if (!leading && axes.some((a) => shape[a]! > 1 && shape.some((s, d) => d < a && !axes.includes(d) && s > 1))) expect(streamed, what).toBe(0);
+        if (streamed > 0) streamedCases++;
+      }
+    }
+    expect(streamedCases, "cases that streamed").toBeGreaterThan(8);
+  }, 120_000);
+
+  it("streams inputs whose pieces line up (Blosc and uncompressed take the Blosc block size) and folds the others whole", async () => {
+    const shape = [6, 100, 400];
+    const chunks = [3, 100, 400];
+    const g = seeded(7);
+    const u = Float64Array.from({ length: 6 * 100 * 400 }, () => g.rand());
+    const v = Float64Array.from({ length: 6 * 100 * 400 }, () => g.rand());
+    const spec = new Spec({ workDir: tmp("cubed-pieces-w-") });
+    const blosc = (blocksize: number): Compressor => ({ cname: "lz4", clevel: 5, shuffle: 1, blocksize });
+    const uUrl = await writeV2(u, shape, chunks, blosc(16384));
+    const uBlosc = await fromZarr(uUrl, { spec });
+    const vRaw = await fromZarr(await writeV2(v, shape, chunks, null), { spec });
+    const vOtherUrl = await writeV2(v, shape, chunks, blosc(0));
+    const vOther = await fromZarr(vOtherUrl, { spec });
+    const blocks = async (url: string): Promise<number> => readBloscHeader(new Uint8Array(await readFile(join(url, "0.0.0")))).blocksize;
+    expect([await blocks(uUrl), await blocks(vOtherUrl)]).toEqual([65536, 262144]);
+
+    const want = await mean(multiply(fromArray(new NDArray("float64", shape, u), { chunks, spec }), fromArray(new NDArray("float64", shape, v), { chunks, spec })), { axis: 0 }).compute();
+    resetFoldPiecesCount();
+    const lined = await mean(multiply(uBlosc, vRaw), { axis: 0 }).compute({ executor: inProcess });
+    expect(foldPiecesCount()).toBe(2);
+    resetFoldPiecesCount();
+    const unlined = await mean(multiply(uBlosc, vOther), { axis: 0 }).compute({ executor: inProcess });
+    expect(foldPiecesCount()).toBe(0);
+    expect(sameBits(lined.data as Float64Array, want.data as Float64Array)).toBe(true);
+    expect(sameBits(unlined.data as Float64Array, want.data as Float64Array)).toBe(true);
+  });
+
+  it("reports a corrupt Blosc block met while streaming as CorruptChunkError naming the chunk", async () => {
+    const shape = [4, 128, 128];
+    // compressible values: Blosc stores compressed blocks (random doubles it may store raw)
+    const u = Float64Array.from({ length: 4 * 128 * 128 }, (_, i) => (i % 97) * 0.5);
+    const url = await writeV2(u, shape, [4, 128, 128], { cname: "lz4", clevel: 5, shuffle: 1, blocksize: 16384 });
+    const path = join(url, "0.0.0");
+    const fs = await import("node:fs/promises");
+    const frame = new Uint8Array(await fs.readFile(path));
+    const h = readBloscHeader(frame);
+    expect(h.memcpyed, JSON.stringify(h)).toBe(false);
+    expect(Math.ceil(h.nbytes / h.blocksize)).toBeGreaterThan(4);
+    // a stream size in the middle block claims more bytes than the frame holds
+    const nblocks = Math.ceil(h.nbytes / h.blocksize);
+    const mid = new DataView(frame.buffer).getInt32(16 + 4 * Math.floor(nblocks / 2), true);
+    new DataView(frame.buffer).setInt32(mid, 0x7fffffff, true);
+    await fs.writeFile(path, frame);
+    const x = await fromZarr(url, { spec: new Spec({ workDir: tmp("cubed-pieces-w-") }) });
+    resetFoldPiecesCount();
+    const err = await mean(x, { axis: 0 }).compute({ executor: new InProcessExecutor({ retries: 0 }) }).catch((e: unknown) => e);
+    expect(isCubedError(err, "TaskError"), String(err)).toBe(true);
+    const cause = (err as Error).cause as CorruptChunkError;
+    expect(cause, String(err)).toBeInstanceOf(CorruptChunkError);
+    expect(cause.chunk).toEqual([0, 0, 0]);
+    expect(cause.message).toMatch(/Chunk \(0, 0, 0\) of the Zarr array at file:\/\//);
+    expect(cause.message).toMatch(/Blosc block \d+: stream 0 of 2147483647 bytes runs past the chunk/);
+    expect(foldPiecesCount()).toBe(0);
+  });
+});
