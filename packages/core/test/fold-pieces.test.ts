@@ -14,6 +14,7 @@ import { setDefaultPieceBytes } from "../src/storage/chunk-pieces.js";
 import { foldPiecesCount, resetFoldPiecesCount } from "../src/kernels/fold-pieces.js";
 import { seeded } from "./helpers/seeded.js";
 import { tempDirs } from "./helpers/temp-dirs.js";
+import { WorkerThreadExecutor } from "./helpers/worker-executor.js";
 
 const tmp = tempDirs();
 
@@ -180,6 +181,9 @@ describe("reductions over Zarr chunks read in pieces", () => {
     const unlined = await mean(multiply(uBlosc, vOther), { axis: 0 }).compute({ executor: inProcess });
     expect(foldPiecesCount()).toBe(0);
     expect(sameBits(lined.data as Float64Array, want.data as Float64Array)).toBe(true);
+    // in a worker thread the pieces are read with blocking reads: the same bits
+    const inWorker = await mean(multiply(uBlosc, vRaw), { axis: 0 }).compute({ executor: new WorkerThreadExecutor() });
+    expect(sameBits(inWorker.data as Float64Array, want.data as Float64Array)).toBe(true);
     expect(sameBits(unlined.data as Float64Array, want.data as Float64Array)).toBe(true);
   });
 

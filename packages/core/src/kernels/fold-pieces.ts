@@ -103,41 +103,49 @@ async function foldOpened(job: PieceFold, pieces: readonly ChunkPieces[], item: 
   return true;
 }
 
-/** Buffer bytes {@link foldRows} may hold (two runs of pieces per row and input); blocks with more rows are folded whole. */
+/** Buffer bytes {@link foldRows} may hold (two pieces per row and input); blocks with more rows are folded whole. */
 const STREAM_BUFFER_BYTES = 96 << 20;
-/** Most pieces read at once: fewer, larger reads cost less per byte. */
-const MAX_RUN = 4;
+/** Pieces being read (and decoded) at once by one fold. */
+const READS_IN_FLIGHT = 2;
 
 /**
  * Folds the block as `rows` streams of `plane` elements side by side (row `r` holds the
- * values of state slots 0..plane-1 at reduced position `r`): each row holds its current run
- * of pieces and the next (read while the current is folded), and every segment of state
- * slots that all rows' current runs cover is folded by one call that adds the rows' values
- * in a register, row by row, and writes each slot once, exactly as a whole-block fold does.
+ * values of state slots 0..plane-1 at reduced position `r`): each row holds its current piece
+ * and the next (read while the current is folded), and every segment of state slots that all
+ * rows' current pieces cover is folded by one call that adds the rows' values in a register,
+ * row by row, and writes each slot once, exactly as a whole-block fold does.
  */
 async function foldRows(job: PieceFold, pieces: readonly ChunkPieces[], item: number, rows: number): Promise<void> {
   const { plane, fold, fields } = job;
-  const { pieceBytes, count } = pieces[0]!;
-  const run = Math.max(1, Math.min(MAX_RUN, Math.floor(STREAM_BUFFER_BYTES / (rows * 2 * pieceBytes * pieces.length))));
-  const ue = (run * pieceBytes) / item; // elements per run
+  const { pieceBytes } = pieces[0]!;
+  const pe = pieceBytes / item; // elements per piece
   const total = rows * plane;
-  // per input one buffer of 2 * rows runs: row r's slots are runs 2r and 2r + 1
-  const bufs = pieces.map(() => takeBuffer(rows * 2 * run * pieceBytes));
+  // per input one buffer of 2 * rows pieces: row r's slots are pieces 2r and 2r + 1
+  const bufs = pieces.map(() => takeBuffer(rows * 2 * pieceBytes));
   const views = bufs.map((b, i) => viewAs(job.dtypes[i]!, b));
-  const slotBytes = run * pieceBytes;
-  const read = (u: number, slot: number): Promise<unknown> =>
-    Promise.all(pieces.map((p, i) => p.read(u * run, bufs[i]!.subarray(slot * slotBytes, (slot + 1) * slotBytes), Math.min(run, count - u * run))));
-  /** Per row: its current run, which of its two slots holds it, and the reads in flight into each slot. */
+  // reads start in the order asked for, at most READS_IN_FLIGHT at a time (each holds an encoded block)
+  let inFlight = 0;
+  const queue: (() => void)[] = [];
+  const read = async (j: number, slot: number): Promise<unknown> => {
+    if (inFlight >= READS_IN_FLIGHT) await new Promise<void>((go) => queue.push(go));
+    inFlight++;
+    try {
+      return await Promise.all(pieces.map((p, i) => p.read(j, bufs[i]!.subarray(slot * pieceBytes, (slot + 1) * pieceBytes))));
+    } finally {
+      inFlight--;
+      queue.shift()?.();
+    }
+  };
+  /** Per row: its current piece, which of its two slots holds it, and the reads in flight into each slot. */
   const unit = new Array<number>(rows);
   const slot = new Array<number>(rows).fill(0);
   const pending: (Promise<unknown> | undefined)[] = new Array(rows * 2).fill(undefined);
-  const lastUnit = (r: number): number => Math.floor(((r + 1) * plane - 1) / ue);
+  const lastUnit = (r: number): number => Math.floor(((r + 1) * plane - 1) / pe);
   for (let r = 0; r < rows; r++) {
-    const u = Math.floor((r * plane) / ue);
-    unit[r] = u;
-    pending[2 * r] = read(u, 2 * r);
-    if (u + 1 <= lastUnit(r)) pending[2 * r + 1] = read(u + 1, 2 * r + 1);
+    unit[r] = Math.floor((r * plane) / pe);
+    pending[2 * r] = read(unit[r]!, 2 * r);
   }
+  for (let r = 0; r < rows; r++) if (unit[r]! + 1 <= lastUnit(r)) pending[2 * r + 1] = read(unit[r]! + 1, 2 * r + 1);
   const offs = new Array<number>(rows).fill(0);
   try {
     for (let p = 0; p < plane; ) {
@@ -148,16 +156,16 @@ async function foldRows(job: PieceFold, pieces: readonly ChunkPieces[], item: nu
           await pending[k];
           pending[k] = undefined;
         }
-        const start = unit[r]! * ue - r * plane; // where row r's current run starts, in state slots
-        end = Math.min(end, start + Math.min(ue, total - unit[r]! * ue));
-        offs[r] = k * ue + (p - start);
+        const start = unit[r]! * pe - r * plane; // where row r's current piece starts, in state slots
+        end = Math.min(end, start + Math.min(pe, total - unit[r]! * pe));
+        offs[r] = k * pe + (p - start);
       }
       fold(views, fields, offs, 0, p, 1, end - p);
       p = end;
       if (p === plane) break;
       for (let r = 0; r < rows; r++) {
-        if (unit[r]! * ue - r * plane + ue !== p) continue;
-        // row r moves to its next run (read into its other slot); its freed slot reads the one after
+        if (unit[r]! * pe - r * plane + pe !== p) continue;
+        // row r moves to its next piece (read into its other slot); its freed slot reads the one after
         const freed = slot[r]!;
         slot[r] = 1 - freed;
         unit[r] = unit[r]! + 1;

@@ -74,7 +74,7 @@ export async function readBlock(node: ArrayNode, coords: readonly number[]): Pro
 export async function readBlockPieces<T>(
   node: ArrayNode,
   coords: readonly number[],
-  options: { pieceBytes?: number },
+  options: { pieceBytes?: number; blocking?: boolean },
   fn: (pieces: ChunkPieces) => Promise<T>,
 ): Promise<T | undefined> {
   const src = node.source;
@@ -82,5 +82,5 @@ export async function readBlockPieces<T>(
   const bs = blockShape(node.shape, node.chunks, coords);
   const layout = await directLayout(src.url, src.path, node.dtype);
   if (!layout || layout.chunks.length !== bs.length || !bs.every((s, i) => s === layout.chunks[i])) return undefined;
-  return withChunkPieces(src.url, src.path, layout, coords, { itemBytes: itemsize(node.dtype), pieceBytes: options.pieceBytes }, fn);
+  return withChunkPieces(src.url, src.path, layout, coords, { itemBytes: itemsize(node.dtype), pieceBytes: options.pieceBytes, blocking: options.blocking }, fn);
 }

@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import { isMainThread } from "node:worker_threads";
 import { getHeapStatistics } from "node:v8";
 import { NDArray } from "../ndarray/ndarray.js";
 import { cStrides } from "../ndarray/shape.js";
@@ -77,7 +78,9 @@ function makeInput(plan: Plan, op: BlockwiseOp, i: number, taskCoords: readonly 
     coords,
     read,
     pieces: (k, options, fn) =>
-      readBlockPieces(node, coords[k]!, options, (pieces) => {
+      // a worker thread runs one task at a time: it reads pieces with blocking reads (no round
+      // trip through the I/O thread pool per piece); the main thread may be running others
+      readBlockPieces(node, coords[k]!, { ...options, blocking: !isMainThread }, (pieces) => {
         // piece reads count as reads (their waits within the kernel's time, like whole blocks)
         const timed: typeof pieces = {
           pieceBytes: pieces.pieceBytes,

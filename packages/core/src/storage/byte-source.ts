@@ -14,4 +14,9 @@ export interface ByteSource {
   readonly size: number;
   /** Fills `into` from `position`; resolves how many bytes were read (fewer only at the end). */
   readAt(into: Uint8Array, position: number): Promise<number>;
+  /**
+   * Optional: the same read, blocking the thread until it is done (a local file: no round trip
+   * through the I/O thread pool, for readers that have nothing else to do meanwhile).
+   */
+  readAtSync?(into: Uint8Array, position: number): number;
 }

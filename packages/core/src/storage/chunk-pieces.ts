@@ -1,4 +1,5 @@
 import { BloscFormatError, type BloscPieces, openBloscPieces } from "./codecs/blosc.js";
+import type { ByteSource } from "./byte-source.js";
 import { corruptChunk } from "./corrupt-chunk.js";
 import { openStore } from "./registry.js";
 import type { DirectLayout } from "./zarr-direct.js";
@@ -31,7 +32,8 @@ export function setDefaultPieceBytes(bytes: number): void {
  * see `zarr-direct.ts`) for reading in pieces and runs `fn` on it, closing it after. An
  * uncompressed chunk comes in pieces of `pieceBytes` (default 1 MiB, rounded down to whole
  * elements of `itemBytes`); a Blosc chunk in its own blocks (a memcpyed one as uncompressed).
- * Resolves `undefined` without calling `fn` when the chunk cannot be read so (a store without
+ * With `blocking`, pieces are read with blocking reads where the store has them (a thread that
+ * runs one task has nothing else to do meanwhile). Resolves `undefined` without calling `fn` when the chunk cannot be read so (a store without
  * positioned reads, a missing chunk, a Blosc variant only the WASM codec decodes): the caller
  * then reads it whole. A chunk that cannot be what it claims throws `CorruptChunkError`
  * naming the array and chunk, on open or from the read that finds it.
@@ -51,7 +53,7 @@ export async function withChunkPieces<T>(
   path: string,
   layout: DirectLayout,
   coords: readonly number[],
-  options: { itemBytes: number; pieceBytes?: number },
+  options: { itemBytes: number; pieceBytes?: number; blocking?: boolean },
   fn: (pieces: ChunkPieces) => Promise<T>,
 ): Promise<T | undefined> {
   const store = openStore(url);
@@ -68,7 +70,7 @@ export async function withChunkPieces<T>(
       pieces = rawPieces(source, layout.chunkBytes, options);
     } else {
       try {
-        pieces = await openBloscPieces(source, layout.chunkBytes, { pieceBytes: options.pieceBytes ?? defaultPieceBytes });
+        pieces = await openBloscPieces(source, layout.chunkBytes, { pieceBytes: options.pieceBytes ?? defaultPieceBytes, blocking: options.blocking });
       } catch (err) {
         throw err instanceof BloscFormatError ? corrupt(err.message, err) : err;
       }
@@ -95,7 +97,7 @@ export async function withChunkPieces<T>(
 /** An uncompressed chunk was shorter when read than when opened. */
 class ChangedWhileRead extends Error {}
 
-function rawPieces(source: { size: number; readAt(into: Uint8Array, position: number): Promise<number> }, nbytes: number, options: { itemBytes: number; pieceBytes?: number }): ChunkPieces {
+function rawPieces(source: ByteSource, nbytes: number, options: { itemBytes: number; pieceBytes?: number; blocking?: boolean }): ChunkPieces {
   const item = Math.max(1, options.itemBytes);
   const pieceBytes = Math.max(item, Math.floor((options.pieceBytes ?? defaultPieceBytes) / item) * item);
   let bytesRead = 0;
@@ -111,7 +113,7 @@ function rawPieces(source: { size: number; readAt(into: Uint8Array, position: nu
       if (!(from >= 0 && from < nbytes && n >= 1)) throw new RangeError(`pieces ${j}..${j + n - 1} of a chunk of ${Math.ceil(nbytes / pieceBytes)}`);
       const view = into.subarray(0, Math.min(n * pieceBytes, nbytes - from));
       for (let off = 0; off < view.length; ) {
-        const n = await source.readAt(view.subarray(off), from + off);
+        const n = options.blocking && source.readAtSync ? source.readAtSync(view.subarray(off), from + off) : await source.readAt(view.subarray(off), from + off);
         if (n === 0) throw new ChangedWhileRead(`it ended at byte ${from + off} of ${nbytes}: it changed while it was read`);
         off += n;
       }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { type FileHandle, mkdir, readFile, readdir, rename, rm, open, writeFile } from "node:fs/promises";
+import { readSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { ByteSource } from "./byte-source.js";
 import type { AbsolutePath, RangeQuery, Store } from "./store.js";
@@ -54,7 +55,11 @@ export class FileStore implements Store {
 
   readPieces<T>(key: AbsolutePath, read: (source: ByteSource) => Promise<T>): Promise<T | undefined> {
     return this.#withFile(key, (handle, size) =>
-      read({ size, readAt: async (into, position) => (await handle.read(into, 0, into.length, position)).bytesRead }),
+      read({
+        size,
+        readAt: async (into, position) => (await handle.read(into, 0, into.length, position)).bytesRead,
+        readAtSync: (into, position) => readSync(handle.fd, into, 0, into.length, position),
+      }),
     );
   }
 

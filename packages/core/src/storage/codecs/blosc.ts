@@ -434,6 +434,16 @@ async function readFully(src: ByteSource, into: Uint8Array, position: number): P
   }
 }
 
+/** {@link readFully}, blocking when asked and the source can (see {@link ByteSource.readAtSync}). */
+async function readSpan(src: ByteSource, into: Uint8Array, position: number, blocking: boolean): Promise<void> {
+  if (!blocking || src.readAtSync === undefined) return readFully(src, into, position);
+  for (let off = 0; off < into.length; ) {
+    const n = src.readAtSync(into.subarray(off), position + off);
+    if (n === 0) throw new BloscFormatError(`Blosc chunk ended at byte ${position + off} while reading ${into.length} bytes from ${position}: it changed while it was read`);
+    off += n;
+  }
+}
+
 /**
  * Decodes a Blosc1 chunk read piece by piece from `source` into `out` (exactly its decoded
  * size), never holding the whole compressed frame: the header and block offsets first, then
@@ -551,7 +561,8 @@ const freeBlockBuffers: Uint8Array[] = [];
  * Opens a Blosc1 chunk in `source` for decoding block by block: each read fetches one
  * block's encoded bytes (a positioned read of under a block) and decodes it into the
  * caller's buffer, so a kernel can fold a chunk through cache-sized buffers instead of
- * holding it whole. A memcpyed chunk is read in pieces of `pieceBytes` (default 1 MiB).
+ * holding it whole. A memcpyed chunk is read in pieces of `pieceBytes` (default 1 MiB). With
+ * `blocking`, pieces are read with the source's blocking reads where it has them.
  * Resolves `undefined` (having read the header and offsets only) for a chunk this decoder
  * leaves to the WASM codec; throws {@link BloscFormatError} for a malformed frame, on open or
  * on the read of the block that shows it.
@@ -562,7 +573,8 @@ const freeBlockBuffers: Uint8Array[] = [];
  * const first = await pieces?.read(0, new Uint8Array(pieces.pieceBytes)); // block 0, decoded
  * ```
  */
-export async function openBloscPieces(source: ByteSource, expectedBytes: number, options: { pieceBytes?: number } = {}): Promise<BloscPieces | undefined> {
+export async function openBloscPieces(source: ByteSource, expectedBytes: number, options: { pieceBytes?: number; blocking?: boolean } = {}): Promise<BloscPieces | undefined> {
+  const blocking = options.blocking === true;
   const frame = await readFrameLayout(source, expectedBytes);
   if (frame === false) return undefined;
   const { h } = frame;
@@ -581,7 +593,7 @@ export async function openBloscPieces(source: ByteSource, expectedBytes: number,
       async read(j, into, n = 1) {
         if (!(j >= 0 && j < count && n >= 1)) throw new RangeError(`pieces ${j}..${j + n - 1} of a chunk of ${count}`);
         const view = into.subarray(0, Math.min(n * pieceBytes, h.nbytes - j * pieceBytes));
-        await readFully(source, view, HEADER_BYTES + j * pieceBytes);
+        await readSpan(source, view, HEADER_BYTES + j * pieceBytes, blocking);
         bytesRead += view.length;
         return view;
       },
@@ -617,13 +629,13 @@ export async function openBloscPieces(source: ByteSource, expectedBytes: number,
         // where each block's encoded bytes are in `enc`: one read when the blocks fill one span of the file
         const at = new Array<number>(last - j);
         if (to - from === need) {
-          await readFully(source, enc.subarray(0, need), from);
+          await readSpan(source, enc.subarray(0, need), from, blocking);
           for (let k = j; k < last; k++) at[k - j] = starts[k]! - from;
         } else {
           let off = 0;
           for (let k = j; k < last; k++) {
             const len = ends[k]! - starts[k]!;
-            await readFully(source, enc.subarray(off, off + len), starts[k]!);
+            await readSpan(source, enc.subarray(off, off + len), starts[k]!, blocking);
             at[k - j] = off;
             off += len;
           }
@@ -642,7 +654,7 @@ export async function openBloscPieces(source: ByteSource, expectedBytes: number,
         }
         return view;
       } finally {
-        freeBlockBuffers.push(enc);
+        if (freeBlockBuffers.length < 8) freeBlockBuffers.push(enc);
       }
     },
   };
