@@ -25,7 +25,7 @@ import {
   setBloscSimd,
   unshuffleBlock,
 } from "../src/storage/codecs/blosc.js";
-import { simdUnshuffler } from "../src/storage/codecs/unshuffle-wasm.js";
+import { releaseArena, simdUnshuffler, takeArena } from "../src/storage/codecs/unshuffle-wasm.js";
 import { Lz4FormatError, decodeLz4, decodeLz4Block, lz4NativeAvailable, setLz4Native } from "../src/storage/codecs/lz4-block.js";
 import { FIXTURES_DIR, type ZarrFixture, decodeTyped, diffData, readJson } from "./fixtures/fixture-utils.js";
 
@@ -342,6 +342,7 @@ describe("Blosc frames written by numcodecs (Python)", () => {
     const failures: string[] = [];
     let opened = 0;
     let manyPieces = 0;
+    let arenaRuns = 0;
     let seed = 1;
     const rand = (): number => ((seed = (seed * 48271) % 2147483647) / 2147483647);
     for (const c of manifest.cases) {
@@ -370,10 +371,15 @@ describe("Blosc frames written by numcodecs (Python)", () => {
       const out = new Uint8Array(expected.length).fill(0xa5);
       for (const j of starts) {
         const next = starts.filter((k) => k > j).reduce((a, b) => Math.min(a, b), pieces.count);
-        const into = new Uint8Array((next - j) * pieces.pieceBytes).fill(0x5a);
+        // every other run goes into an arena (un-shuffled in place by its own WebAssembly memory)
+        const bytes = (next - j) * pieces.pieceBytes;
+        const arena = rand() < 0.5 ? takeArena(bytes, pieces.pieceBytes) : null;
+        if (arena !== null) arenaRuns++;
+        const into = (arena ?? new Uint8Array(bytes)).fill(0x5a);
         const got = await pieces.read(j, into, next - j);
-        if (got.buffer !== into.buffer || got.byteOffset !== 0) failures.push(`${c.name}: pieces ${j}.. not decoded into the given buffer`);
+        if (got.buffer !== into.buffer || got.byteOffset !== into.byteOffset) failures.push(`${c.name}: pieces ${j}.. not decoded into the given buffer`);
         out.set(got, j * pieces.pieceBytes);
+        if (arena !== null) releaseArena(arena);
       }
       const at = firstDifference(out, expected);
       if (at !== -1) failures.push(`${c.name}: first difference at ${at}`);
@@ -381,6 +387,7 @@ describe("Blosc frames written by numcodecs (Python)", () => {
     expect(failures).toEqual([]);
     expect(opened).toBeGreaterThan(100);
     expect(manyPieces, "frames of several pieces").toBeGreaterThan(10);
+    expect(arenaRuns, "runs decoded into arenas").toBeGreaterThan(100);
   }, 120_000);
 
   it("decodeBloscFrom rejects malformed frames with BloscFormatError, never reading past the object", async () => {

@@ -1,6 +1,7 @@
 import { type DataType, type TypedArray, itemsize, viewAs } from "../dtypes/dtype.js";
 import type { ChunkPieces } from "../storage/chunk-pieces.js";
 import { releaseBuffer, takeBuffer } from "../storage/buffer-pool.js";
+import { releaseArena, takeArena } from "../storage/codecs/unshuffle-wasm.js";
 import type { CompiledFold } from "./fold-compile.js";
 import type { KernelInput } from "./types.js";
 
@@ -120,8 +121,11 @@ async function foldRows(job: PieceFold, pieces: readonly ChunkPieces[], item: nu
   const { pieceBytes } = pieces[0]!;
   const pe = pieceBytes / item; // elements per piece
   const total = rows * plane;
-  // per input one buffer of 2 * rows pieces: row r's slots are pieces 2r and 2r + 1
-  const bufs = pieces.map(() => takeBuffer(rows * 2 * pieceBytes));
+  // per input 2 * rows pieces: row r's slots are pieces 2r and 2r + 1; in an arena where there is
+  // WebAssembly SIMD, so Blosc blocks are un-shuffled straight into them
+  const perInput = rows * 2 * pieceBytes;
+  const arena = takeArena(perInput * pieces.length, pieceBytes);
+  const bufs = pieces.map((_, i) => arena?.subarray(i * perInput, (i + 1) * perInput) ?? takeBuffer(perInput));
   const views = bufs.map((b, i) => viewAs(job.dtypes[i]!, b));
   // reads start in the order asked for, at most READS_IN_FLIGHT at a time (each holds an encoded block)
   let inFlight = 0;
@@ -175,6 +179,7 @@ async function foldRows(job: PieceFold, pieces: readonly ChunkPieces[], item: nu
   } finally {
     // leave no read writing into a buffer given back
     await Promise.all(pending.map((x) => x?.catch(() => undefined)));
-    for (const b of bufs) releaseBuffer(b.buffer);
+    if (arena !== null) releaseArena(arena);
+    else for (const b of bufs) releaseBuffer(b.buffer);
   }
 }

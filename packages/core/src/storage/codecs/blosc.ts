@@ -29,7 +29,7 @@
 import * as zarr from "zarrita";
 import type { ByteSource } from "../byte-source.js";
 import { Lz4FormatError, decodeLz4 } from "./lz4-block.js";
-import { type SimdUnshuffler, simdUnshuffler } from "./unshuffle-wasm.js";
+import { type SimdUnshuffler, unshufflerFor } from "./unshuffle-wasm.js";
 
 /** What the 16-byte header of a Blosc1 chunk says. */
 export interface BloscHeader {
@@ -342,7 +342,7 @@ function blockTarget(h: BloscHeader, dst: Uint8Array): BlockTarget {
   // Shuffled blocks are decoded into planes (WebAssembly memory for typesizes 2, 4, 8, else a
   // scratch buffer), then un-shuffled into dst; other blocks are decoded straight into dst.
   const simd: SimdUnshuffler | null =
-    doShuffle && (h.typesize === 2 || h.typesize === 4 || h.typesize === 8) && useSimd ? simdUnshuffler() : null;
+    doShuffle && (h.typesize === 2 || h.typesize === 4 || h.typesize === 8) && useSimd ? unshufflerFor(dst) : null;
   const tmp = doShuffle && simd === null ? scratchOf(Math.min(h.blocksize, h.nbytes)) : dst;
   return { h, dst, doShuffle, simd, tmp };
 }

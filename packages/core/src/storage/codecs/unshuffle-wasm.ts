@@ -5,13 +5,16 @@
  * of 16 consecutive elements) and interleaves them, 1, 2 then 4 bytes at a time, with
  * `i8x16.shuffle`, into the 16 whole elements. Blosc streams are decoded straight into the
  * module's memory; the kernel writes the elements to a small slice of that memory, which is
- * copied out to the destination while still in cache.
+ * copied out to the destination while still in cache, or, for a destination in an *arena*
+ * (WebAssembly memory of its own holding a kernel's buffers, {@link takeArena}), straight into it.
  *
  * Where WebAssembly SIMD is missing, {@link simdUnshuffler} returns null and callers use the
  * plain TypeScript un-shuffle.
  *
  * @module
  */
+
+import { countAllocation } from "../../dtypes/alloc-stats.js";
 
 // ---------------------------------------------------------------------------------------------
 // A tiny WebAssembly assembler (just what the kernels need)
@@ -216,19 +219,29 @@ export interface SimdUnshuffler {
 class WasmUnshuffler implements SimdUnshuffler {
   private view: Uint8Array;
 
+  /** `scratch`: bytes an arena's memory keeps for planes (it never grows: that would detach the arena's views). */
   constructor(
     private readonly memory: WasmMemory,
     private readonly kernels: Record<2 | 4 | 8, Kernel>,
+    private readonly scratch?: number,
   ) {
     this.view = new Uint8Array(memory.buffer);
   }
 
-  private static outAt(bsize: number): number {
+  static outAt(bsize: number): number {
     return (bsize + 15) & ~15;
   }
 
+  /** Scratch bytes a block of `bsize` bytes needs: its planes, then a slice of output. */
+  static scratchFor(bsize: number): number {
+    return WasmUnshuffler.outAt(bsize) + SLICE_ELEMENTS * 8;
+  }
+
   planes(bsize: number): Uint8Array {
-    const need = WasmUnshuffler.outAt(bsize) + SLICE_ELEMENTS * 8;
+    const need = WasmUnshuffler.scratchFor(bsize);
+    if (this.scratch !== undefined && need > this.scratch) {
+      throw new Error(`internal: a Blosc block of ${bsize} bytes is larger than this arena's scratch of ${this.scratch}`);
+    }
     if (this.memory.buffer.byteLength < need) {
       this.memory.grow(Math.ceil((need - this.memory.buffer.byteLength) / PAGE));
       this.view = new Uint8Array(this.memory.buffer);
@@ -242,10 +255,15 @@ class WasmUnshuffler implements SimdUnshuffler {
     const n16 = n - (n % 16);
     const out = WasmUnshuffler.outAt(bsize);
     const run = this.kernels[typesize];
-    for (let e = 0; e < n16; e += SLICE_ELEMENTS) {
-      const count = Math.min(SLICE_ELEMENTS, n16 - e);
-      run(e, n, out, count);
-      dst.set(mem.subarray(out, out + count * typesize), d0 + e * typesize);
+    if (dst.buffer === this.memory.buffer) {
+      // the destination is in this memory (an arena): the kernel writes the elements in place
+      if (n16 > 0) run(0, n, dst.byteOffset + d0, n16);
+    } else {
+      for (let e = 0; e < n16; e += SLICE_ELEMENTS) {
+        const count = Math.min(SLICE_ELEMENTS, n16 - e);
+        run(e, n, out, count);
+        dst.set(mem.subarray(out, out + count * typesize), d0 + e * typesize);
+      }
     }
     for (let k = 0; k < typesize; k++) {
       let s = k * n + n16;
@@ -276,17 +294,92 @@ let instance: SimdUnshuffler | null | undefined;
  */
 export function simdUnshuffler(): SimdUnshuffler | null {
   if (instance !== undefined) return instance;
-  instance = null;
-  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  if (api === undefined) return instance;
-  try {
-    const bytes = assemble();
-    if (!api.validate(bytes)) return instance;
-    const { exports } = new api.Instance(new api.Module(bytes));
-    const memory = exports.m as WasmMemory;
-    instance = new WasmUnshuffler(memory, { 2: exports.u2 as Kernel, 4: exports.u4 as Kernel, 8: exports.u8 as Kernel });
-  } catch {
-    instance = null;
-  }
+  instance = instantiate();
   return instance;
+}
+
+let compiled: { api: WasmApi; module: object } | null | undefined;
+
+/** A new instance of the module (its own memory) as an un-shuffler, or null without WebAssembly SIMD. */
+function instantiate(scratch?: number): WasmUnshuffler | null {
+  if (compiled === undefined) {
+    compiled = null;
+    const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+    try {
+      const bytes = assemble();
+      if (api !== undefined && api.validate(bytes)) compiled = { api, module: new api.Module(bytes) };
+    } catch {
+      compiled = null;
+    }
+  }
+  if (compiled === null) return null;
+  const { exports } = new compiled.api.Instance(compiled.module);
+  const memory = exports.m as WasmMemory;
+  if (scratch !== undefined) memory.grow(Math.ceil(scratch / PAGE));
+  return new WasmUnshuffler(memory, { 2: exports.u2 as Kernel, 4: exports.u4 as Kernel, 8: exports.u8 as Kernel }, scratch);
+}
+
+/** The un-shufflers of arenas, by the memory their buffers live in. */
+const arenaUnshufflers = new WeakMap<ArrayBufferLike, WasmUnshuffler>();
+/** Free arenas on this thread (most recently used last). */
+const freeArenas: Uint8Array[] = [];
+/** Free arenas kept for reuse. */
+const KEEP_ARENAS = 4;
+
+/**
+ * Buffers of `bytes` bytes in WebAssembly memory of their own (an *arena*), into which Blosc
+ * blocks of at most `maxBlock` bytes are un-shuffled in place: the SIMD kernel writes the
+ * elements straight into the buffer, with no copy out of WebAssembly memory. The arena's
+ * memory never grows (it holds scratch for the block planes, then the buffers), so views of
+ * it stay valid. Null where WebAssembly SIMD is missing: use ordinary buffers then. Give it
+ * back with {@link releaseArena}; a thread keeps a few free arenas for its next tasks.
+ *
+ * @example
+ * ```ts
+ * const slots = takeArena(40 << 20, 1 << 20) ?? takeBuffer(40 << 20);
+ * await pieces.read(0, slots.subarray(0, 1 << 20)); // decoded in place
+ * ```
+ */
+export function takeArena(bytes: number, maxBlock: number): Uint8Array | null {
+  const scratch = Math.ceil(WasmUnshuffler.scratchFor(maxBlock) / PAGE) * PAGE;
+  for (let k = freeArenas.length - 1; k >= 0; k--) {
+    const a = freeArenas[k]!;
+    if (a.byteLength === bytes && a.byteOffset >= scratch) {
+      freeArenas.splice(k, 1);
+      return a;
+    }
+  }
+  const u = instantiate(scratch + bytes);
+  if (u === null) return null;
+  countAllocation(scratch + bytes);
+  const memory = u.planes(0).buffer;
+  arenaUnshufflers.set(memory, u);
+  return new Uint8Array(memory, scratch, bytes);
+}
+
+/**
+ * Gives an arena from {@link takeArena} back (no view of it may be used after).
+ *
+ * @example
+ * ```ts
+ * releaseArena(slots);
+ * ```
+ */
+export function releaseArena(data: Uint8Array): void {
+  if (!arenaUnshufflers.has(data.buffer)) return;
+  freeArenas.push(data);
+  if (freeArenas.length > KEEP_ARENAS) freeArenas.shift();
+}
+
+/**
+ * The un-shuffler for blocks decoded into `dst`: the arena's own when `dst` lives in an arena
+ * (it writes in place), else the thread's {@link simdUnshuffler}.
+ *
+ * @example
+ * ```ts
+ * unshufflerFor(out)?.unshuffle(bsize, 8, out, 0);
+ * ```
+ */
+export function unshufflerFor(dst: Uint8Array): SimdUnshuffler | null {
+  return arenaUnshufflers.get(dst.buffer) ?? simdUnshuffler();
 }
