@@ -49,6 +49,9 @@ interface PoolWorker {
   plans: Set<string>;
   pending: Map<number, Pending>;
   busy: number;
+  /** Settles when the thread has loaded its modules (answered the warm-up message), or failed before. */
+  started: Promise<void>;
+  isStarted: boolean;
   /** Replaces this worker (rejecting what it has in flight) and stops it. */
   retire: (reason: Error) => void;
 }
@@ -84,7 +87,9 @@ function usesMemoryStore(plan: Plan, opId: string): boolean {
  * backups, timeouts and fault injection come from core's shared runtime. Ops
  * that touch `memory://` stores (which live in one thread) run on the calling thread.
  *
- * The worker threads live as long as the executor: later computes run on the same
+ * The constructor starts the threads (up to one per core), which load core, the codecs and
+ * the kernel modules this process trusts while the caller builds its graph; `ready()`
+ * resolves when all `maxWorkers` are up. The worker threads live as long as the executor: later computes run on the same
  * threads, so their buffer pools and compiled kernels are warm (a warm task maps no
  * new memory for chunks of the sizes it read before). Every compute's plan is still
  * admitted by every worker that runs one of its tasks, under the policy of that
@@ -134,26 +139,64 @@ export class ThreadsExecutor implements DagExecutor {
     validateRuntimeOptions(runtime);
     this.options = runtime;
     this.#defaultSize = maxWorkers === undefined;
+    // start the threads now, so their start-up overlaps building the graph rather than the first compute
+    for (let i = 0; i < this.#startCount(); i++) this.#worker(i);
   }
 
-  #pool: PoolWorker[] = [];
+  /** Slot i holds thread-i; an empty slot (a thread that failed to start) is filled when next needed. */
+  #pool: (PoolWorker | undefined)[] = [];
   #nextId = 0;
   /** Computes started on this executor: part of every plan key, so each compute's plan is admitted anew. */
   #computes = 0;
-  /** Computes running now (workers are ref'd while any is). */
+  /** Computes running and `ready()` calls waiting now (workers are ref'd while any is). */
   #active = 0;
 
+  /** Threads the constructor starts: maxWorkers, but no more than one per core (`ready()` starts the rest). */
+  #startCount(): number {
+    return Math.min(this.maxWorkers, availableParallelism());
+  }
+
+  /** Thread i, started now if its slot is empty. */
+  #worker(i: number): PoolWorker {
+    return (this.#pool[i] ??= this.#spawn(i));
+  }
+
+  #hold(): void {
+    this.#active++;
+    for (const w of this.#pool) w?.worker.ref();
+  }
+
+  #release(): void {
+    if (--this.#active === 0) for (const w of this.#pool) w?.worker.unref();
+  }
+
   #spawn(i: number): PoolWorker {
+    let startedOk = (): void => {};
+    let startFailed = (_: Error): void => {};
     const w: PoolWorker = {
       name: `thread-${i}`, worker: new Worker(workerUrl), plans: new Set(), pending: new Map(), busy: 0,
+      started: new Promise<void>((resolve, reject) => {
+        startedOk = resolve;
+        startFailed = reject;
+      }),
+      isStarted: false,
       retire: (reason) => {
         replace(reason);
         void w.worker.terminate();
       },
     };
-    // an idle pool never keeps the process alive; a worker replaced during a compute is held like the others
-    if (this.#active === 0) w.worker.unref();
-    w.worker.on("message", (msg: { id: number; result?: TaskResult; needPlan?: boolean; error?: { message: string; tag?: string } }) => {
+    // awaited only by ready(): a thread that fails to start is reported there or by the tasks sent to it
+    w.started.catch(() => undefined);
+    // the thread loads core and the codecs now, and the kernel modules this process trusts (its allow-list),
+    // so its first task does not wait for them; tasks posted meanwhile queue behind this message
+    w.worker.postMessage({ warm: 0, kernelModules: [...trustedKernelModules(), ...this.kernelModules] });
+    w.worker.on("message", (msg: { id: number; warm?: number; result?: TaskResult; needPlan?: boolean; error?: { message: string; tag?: string } }) => {
+      // any answer means the thread runs its message loop with its modules loaded (normally the warm-up's)
+      if (!w.isStarted) {
+        w.isStarted = true;
+        startedOk();
+      }
+      if (msg.warm !== undefined) return;
       const p = w.pending.get(msg.id);
       if (!p) return;
       if (msg.needPlan) {
@@ -169,20 +212,27 @@ export class ThreadsExecutor implements DagExecutor {
       else p.resolve({ ...msg.result!, worker: w.name });
     });
     const replace = (err: Error): void => {
+      startFailed(new Error(`worker ${w.name} failed to start: ${err.message}`, { cause: err }));
       if (this.#pool[i] !== w) return;
       for (const p of w.pending.values()) {
         clearTimeout(p.watchdog);
         p.reject(err);
       }
       w.pending.clear();
-      this.#pool[i] = this.#spawn(i);
+      // a thread that crashed after starting is replaced at once; one that never started is started
+      // again only when a task needs its slot (no respawn loop when threads cannot start at all)
+      this.#pool[i] = w.isStarted ? this.#spawn(i) : undefined;
     };
     w.worker.on("error", replace);
     w.worker.on("exit", (code) => replace(new Error(`worker ${w.name} exited with code ${code}`)));
+    // an idle pool never keeps the process alive; a worker replaced during a compute is held like the others.
+    // After the listeners: adding a "message" listener refs the worker again
+    if (this.#active === 0) w.worker.unref();
     return w;
   }
 
   #submit(
+    workers: number,
     json: string,
     planKey: string,
     policy: WorkerPolicy,
@@ -190,7 +240,12 @@ export class ThreadsExecutor implements DagExecutor {
     coords: number[],
     signal: AbortSignal,
   ): Promise<TaskResult & { worker: string }> {
-    const w = this.#pool.reduce((a, b) => (b.busy < a.busy ? b : a));
+    // the least busy of the compute's first `workers` threads (the pool may hold more, from ready() or an earlier compute)
+    let w = this.#worker(0);
+    for (let i = 1; i < workers; i++) {
+      const b = this.#worker(i);
+      if (b.busy < w.busy) w = b;
+    }
     const id = this.#nextId++;
     w.busy++;
     return new Promise((resolve, reject) => {
@@ -233,7 +288,7 @@ export class ThreadsExecutor implements DagExecutor {
         "maxWorkers",
       );
     }
-    while (this.#pool.length < workers) this.#pool.push(this.#spawn(this.#pool.length));
+    for (let i = 0; i < workers; i++) this.#worker(i);
     const json = JSON.stringify(plan);
     // the workers' allow-list comes from this process (modules it loaded or registered kernels from), never from the plan
     const policy: WorkerPolicy = {
@@ -243,8 +298,7 @@ export class ThreadsExecutor implements DagExecutor {
     // keyed per compute (not by the plan text alone): a worker that kept an identical plan from an
     // earlier compute still admits this one, under this compute's policy
     const planKey = `${++this.#computes}:${createHash("sha256").update(json).digest("hex").slice(0, 16)}`;
-    this.#active++;
-    for (const w of this.#pool) w.worker.ref();
+    this.#hold();
     try {
       await runPlan(plan, context, {
         ...this.options,
@@ -252,10 +306,36 @@ export class ThreadsExecutor implements DagExecutor {
         submit: async (opId, coords, _attempt, signal) =>
           usesMemoryStore(plan, opId)
             ? { ...(await runTask(plan, opId, coords, { signal })), worker: "main" }
-            : this.#submit(json, planKey, policy, opId, coords, signal),
+            : this.#submit(workers, json, planKey, policy, opId, coords, signal),
       });
     } finally {
-      if (--this.#active === 0) for (const w of this.#pool) w.worker.unref();
+      this.#release();
+    }
+  }
+
+  /**
+   * Resolves once all `maxWorkers` threads have started and loaded their modules (core, the
+   * codecs, and the kernel modules this process trusts), starting any that are not running
+   * (the constructor starts up to one per core; `close()` ends them). Computes do not need it:
+   * tasks sent to a starting thread wait for it. Await it to have the threads' start-up behind
+   * you before a compute, e.g. before timing one. Rejects when a thread fails to start.
+   *
+   * @example
+   * ```ts
+   * const executor = new ThreadsExecutor({ maxWorkers: 2 });
+   * await executor.ready();              // both threads are up, modules loaded
+   * const t0 = performance.now();
+   * await y.compute({ executor });       // no thread start-up inside this time
+   * ```
+   */
+  async ready(): Promise<void> {
+    const pool = Array.from({ length: this.maxWorkers }, (_, i) => this.#worker(i));
+    // held while waiting: an unref'd starting thread would let the process exit under an awaited ready()
+    this.#hold();
+    try {
+      await Promise.all(pool.map((w) => w.started));
+    } finally {
+      this.#release();
     }
   }
 
@@ -275,7 +355,7 @@ export class ThreadsExecutor implements DagExecutor {
   async close(): Promise<void> {
     const pool = this.#pool;
     this.#pool = [];
-    await Promise.all(pool.map((w) => w.worker.terminate()));
+    await Promise.all(pool.map((w) => w?.worker.terminate()));
   }
 
   /**

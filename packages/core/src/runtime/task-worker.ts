@@ -10,6 +10,9 @@
  *   reply is `{ id, result }`, `{ id, error: { message, tag } }`, or `{ id, needPlan: true }`
  *   when the plan text is needed again (the worker keeps the 8 most recent plans).
  *   Post `{ abort: id }` to abandon a running task: it writes nothing more.
+ *   Post `{ warm: id, kernelModules? }` to have the thread load what tasks need before the first
+ *   one arrives (the lazily loaded codecs, and the given kernel modules, which the owner must
+ *   trust: they are its allow-list); the reply `{ warm: id }` says it is ready.
  * - As a process: `node task-worker.js --plan plan.json --op OP --coords 0,1`
  *   prints the TaskResult as JSON (used to measure one task's peak memory); its
  *   policy comes from `CUBED_KERNEL_MODULES` and `CUBED_ALLOWED_PREFIXES`. A
@@ -20,15 +23,25 @@ import { isMainThread, parentPort } from "node:worker_threads";
 import type { Plan } from "../plan/ir.js";
 import { runTask } from "./task-runner.js";
 import { type WorkerPolicy, admitPlan, policyFromEnv } from "./admit-plan.js";
+import { warmUpWorker } from "./warm-up-worker.js";
 
 const plans = new Map<string, Plan>();
 const running = new Map<number, AbortController>();
 
 if (!isMainThread && parentPort) {
   const port = parentPort;
-  port.on("message", async (msg: { id: number; planKey: string; plan?: string; policy?: WorkerPolicy; opId: string; coords: number[] } | { abort: number }) => {
+  type TaskMessage = { id: number; planKey: string; plan?: string; policy?: WorkerPolicy; opId: string; coords: number[] };
+  port.on("message", async (msg: TaskMessage | { abort: number } | { warm: number; kernelModules?: string[] }) => {
     if ("abort" in msg) {
       running.get(msg.abort)?.abort(new Error("abandoned by the executor"));
+      return;
+    }
+    if ("warm" in msg) {
+      try {
+        await warmUpWorker({ kernelModules: msg.kernelModules ?? [] });
+      } finally {
+        port.postMessage({ warm: msg.warm });
+      }
       return;
     }
     const ac = new AbortController();
