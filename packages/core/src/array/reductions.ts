@@ -4,7 +4,7 @@ import { normalizeAxes, shapeSize } from "../ndarray/shape.js";
 import type { ReduceArgs, ReducePart } from "../kernels/reduce-kernel.js";
 import { reduceFieldDtypes } from "../kernels/reduce-kernel.js";
 import type { ReducerName } from "../kernels/reducers.js";
-import type { JsonValue } from "../plan/ir.js";
+import type { BlockMap, JsonValue } from "../plan/ir.js";
 import type { Lineage } from "../plan/lineage.js";
 import { blockwise } from "../primitives/blockwise.js";
 import { CubedArray } from "./array.js";
@@ -82,6 +82,22 @@ function splitPerAxis(splitEvery: ReductionOptions["splitEvery"], axes: number[]
   });
 }
 
+/** Tasks of a first round few enough that one block more or less per task shows in the wall time. */
+const BALANCE_MAX_TASKS = 16;
+
+/**
+ * Whether a first round splits the reduced axis by elements rather than whole blocks (the
+ * `balanced` reduce map): one reduced axis with only size-1 axes before it (so a task's part of a
+ * block is contiguous), blocks that do not divide evenly among few tasks (5 blocks over 2 tasks run
+ * 2.5 + 2.5, not 2 + 3), and a reducer that does not report positions (arg reductions do).
+ */
+function balances(reducer: ReducerName, axes: readonly number[], shape: readonly number[], nb: readonly number[], split: readonly number[]): boolean {
+  if (axes.length !== 1 || reducer === "argmin" || reducer === "argmax") return false;
+  const a = axes[0]!;
+  const groups = Math.ceil(nb[a]! / split[0]!);
+  return shape.slice(0, a).every((s) => s === 1) && groups > 1 && groups <= BALANCE_MAX_TASKS && nb[a]! % groups !== 0;
+}
+
 /**
  * A tree reduction on the blockwise primitive: each round streams up to
  * `splitEvery` blocks per reduced axis into one state block, so memory per task
@@ -156,13 +172,11 @@ export function reduction(x: CubedArray, name: ReducerName, options: VarianceOpt
     const outputs = final
       ? [{ shape: outShape, dtype: outDtype, chunks: outChunks }]
       : fieldDtypes.map((dtype) => ({ shape: outShape, dtype, chunks: outChunks }));
+    const map: BlockMap = { kind: "reduce", axes, splitEvery: split, keepdims: !final || keepdims };
+    if (stage === "first" && !final && balances(reducer, axes, shape, nb, split)) map.balanced = true;
     const results = blockwise({
       label: reducer === "cprod" ? "prod" : reducer,
-      inputs: inputs.map((l) => ({
-        lineage: l,
-        map: { kind: "reduce" as const, axes, splitEvery: split, keepdims: !final || keepdims },
-        access: "stream" as const,
-      })),
+      inputs: inputs.map((l) => ({ lineage: l, map, access: "stream" as const })),
       kernel: { kind: "named", name: "reduce", args: args as unknown as JsonValue },
       outputs,
       extraMem,

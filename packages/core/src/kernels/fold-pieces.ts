@@ -20,6 +20,8 @@ export interface PieceFold {
    * when the reduced axes come before every kept axis longer than one (a mean over time).
    */
   plane: number;
+  /** Only rows `[r0, r1)` of the block (default all): the part a balanced reduce task folds. */
+  rows?: [number, number];
 }
 
 /**
@@ -91,15 +93,17 @@ async function foldOpened(job: PieceFold, pieces: readonly ChunkPieces[], item: 
   const { pieceBytes, count, nbytes } = first;
   if (pieceBytes % item !== 0 || pieces.some((p) => p.pieceBytes !== pieceBytes || p.count !== count || p.nbytes !== nbytes)) return false;
   const total = nbytes / item;
-  const rows = total / job.plane;
-  if (!Number.isInteger(rows)) return false;
+  const all = total / job.plane;
+  if (!Number.isInteger(all)) return false;
+  const [r0, r1] = job.rows ?? [0, all];
+  const rows = r1 - r0;
   if (count === 0) {
     counter.blocks++;
     return true;
   }
   // more rows than buffers for two pieces each: the block is folded whole
   if (rows * 2 * pieceBytes * pieces.length > STREAM_BUFFER_BYTES) return false;
-  await foldRows(job, pieces, item, rows);
+  await foldRows(job, pieces, item, r0, rows);
   counter.blocks++;
   return true;
 }
@@ -116,11 +120,12 @@ const READS_IN_FLIGHT = 2;
  * rows' current pieces cover is folded by one call that adds the rows' values in a register,
  * row by row, and writes each slot once, exactly as a whole-block fold does.
  */
-async function foldRows(job: PieceFold, pieces: readonly ChunkPieces[], item: number, rows: number): Promise<void> {
+async function foldRows(job: PieceFold, pieces: readonly ChunkPieces[], item: number, first: number, rows: number): Promise<void> {
   const { plane, fold, fields } = job;
   const { pieceBytes } = pieces[0]!;
   const pe = pieceBytes / item; // elements per piece
-  const total = rows * plane;
+  const total = pieces[0]!.nbytes / item; // the block's elements (the last piece ends there)
+  const rowAt = (r: number): number => (first + r) * plane; // where row r starts in the block
   // per input 2 * rows pieces: row r's slots are pieces 2r and 2r + 1; in an arena where there is
   // WebAssembly SIMD, so Blosc blocks are un-shuffled straight into them
   const perInput = rows * 2 * pieceBytes;
@@ -144,9 +149,9 @@ async function foldRows(job: PieceFold, pieces: readonly ChunkPieces[], item: nu
   const unit = new Array<number>(rows);
   const slot = new Array<number>(rows).fill(0);
   const pending: (Promise<unknown> | undefined)[] = new Array(rows * 2).fill(undefined);
-  const lastUnit = (r: number): number => Math.floor(((r + 1) * plane - 1) / pe);
+  const lastUnit = (r: number): number => Math.floor((rowAt(r) + plane - 1) / pe);
   for (let r = 0; r < rows; r++) {
-    unit[r] = Math.floor((r * plane) / pe);
+    unit[r] = Math.floor(rowAt(r) / pe);
     pending[2 * r] = read(unit[r]!, 2 * r);
   }
   for (let r = 0; r < rows; r++) if (unit[r]! + 1 <= lastUnit(r)) pending[2 * r + 1] = read(unit[r]! + 1, 2 * r + 1);
@@ -160,7 +165,7 @@ async function foldRows(job: PieceFold, pieces: readonly ChunkPieces[], item: nu
           await pending[k];
           pending[k] = undefined;
         }
-        const start = unit[r]! * pe - r * plane; // where row r's current piece starts, in state slots
+        const start = unit[r]! * pe - rowAt(r); // where row r's current piece starts, in state slots
         end = Math.min(end, start + Math.min(pe, total - unit[r]! * pe));
         offs[r] = k * pe + (p - start);
       }
@@ -168,7 +173,7 @@ async function foldRows(job: PieceFold, pieces: readonly ChunkPieces[], item: nu
       p = end;
       if (p === plane) break;
       for (let r = 0; r < rows; r++) {
-        if (unit[r]! * pe - r * plane + pe !== p) continue;
+        if (unit[r]! * pe - rowAt(r) + pe !== p) continue;
         // row r moves to its next piece (read into its other slot); its freed slot reads the one after
         const freed = slot[r]!;
         slot[r] = 1 - freed;

@@ -7,6 +7,7 @@ import { type Expr, substituteInputs } from "./expr.js";
 import { type CompiledFold, type FoldTerm, compileFold, foldable } from "./fold-compile.js";
 import { foldPieces } from "./fold-pieces.js";
 import { blockShape } from "../plan/chunks.js";
+import { balancedRange } from "../plan/block-maps.js";
 import type { KernelContext } from "./types.js";
 import { pooledArray } from "../storage/buffer-pool.js";
 import { REDUCERS, type ReducerName, type Run } from "./reducers.js";
@@ -279,12 +280,45 @@ function foldBlock(group: FoldGroup, blocks: readonly NDArray[]): void {
 }
 
 /**
+ * For a task of a `balanced` reduce map (see `BlockMap`), the rows `[r0, r1)` of its block `b`
+ * along the reduced axis that it folds: `undefined` for a whole block, `null` for none. The
+ * function is `undefined` for other maps (every block whole).
+ */
+function taskPart(ctx: KernelContext, input: number): ((b: number) => [number, number] | undefined | null) | undefined {
+  const inp = ctx.op.inputs[input];
+  if (inp?.map?.kind !== "reduce" || !inp.map.balanced) return undefined;
+  const node = ctx.plan.arrays[inp.array]!;
+  const range = balancedRange(inp.map, ctx.taskCoords, node);
+  if (range === undefined) return undefined;
+  const a = inp.map.axes[0]!;
+  if (node.shape.slice(0, a).some((d) => d !== 1)) throw new Error(`internal: a balanced reduce of axis ${a} with longer axes before it`);
+  const chunk = node.chunks[a]!;
+  const coords = ctx.inputs[input]!.coords;
+  return (b) => {
+    const start = coords[b]![a]! * chunk;
+    const extent = Math.min(chunk, node.shape[a]! - start);
+    const r0 = Math.max(range[0], start) - start;
+    const r1 = Math.min(range[1], start + extent) - start;
+    if (r1 <= r0) return null;
+    return r0 === 0 && r1 === extent ? undefined : [r0, r1];
+  };
+}
+
+/** Rows `[r0, r1)` of a block along its first axis longer than one (the axes before it have size 1): a view, no copy. */
+function leadingRows(block: NDArray, [r0, r1]: [number, number]): NDArray {
+  const a = block.shape.findIndex((d) => d !== 1);
+  const stride = shapeSize(block.shape.slice(a + 1));
+  const shape = block.shape.map((d, k) => (k === a ? r1 - r0 : d));
+  return new NDArray(block.dtype, shape, block.data.subarray(r0 * stride, r1 * stride) as TypedArray);
+}
+
+/**
  * Folds block position `b` of a group that reads every input of the task piece by piece
  * ({@link foldPieces}) when its blocks allow it: the same shape for every input, and the
  * reduced axes before every kept axis longer than one, so that flat element `f` of a block
  * folds into state slot `f % plane`. Resolves `false` (nothing folded) otherwise.
  */
-async function foldBlockInPieces(group: FoldGroup, ctx: KernelContext, b: number): Promise<boolean> {
+async function foldBlockInPieces(group: FoldGroup, ctx: KernelContext, b: number, rows?: [number, number]): Promise<boolean> {
   const lead = group.states[0]!;
   const nodes = group.inputs.map((i) => ctx.plan.arrays[ctx.op.inputs[i]!.array]!);
   const shapes = nodes.map((node, k) => blockShape(node.shape, node.chunks, ctx.inputs[group.inputs[k]!]!.coords[b]!));
@@ -305,6 +339,7 @@ async function foldBlockInPieces(group: FoldGroup, ctx: KernelContext, b: number
     }
   }
   if (lastReduced > firstKept || plane === 0) return false;
+  if (rows !== undefined) perSlot = (perSlot / shape[lastReduced]!) * (rows[1] - rows[0]);
   const done = await foldPieces({
     fold: group.fold,
     fields: group.states.map((s) => s.state),
@@ -312,6 +347,7 @@ async function foldBlockInPieces(group: FoldGroup, ctx: KernelContext, b: number
     dtypes: nodes.map((node) => node.dtype),
     block: b,
     plane,
+    ...(rows !== undefined ? { rows } : {}),
   });
   if (done) group.pendingCount += perSlot;
   return done;
@@ -415,10 +451,15 @@ export async function reduceKernel(ctx: KernelContext): Promise<NDArray[]> {
   const n = ctx.inputs[used[0]!]!.coords.length;
   // one compiled fold over every input: it may stream each block position in pieces
   const streamed = groups.length === 1 && rest.length === 0 && groups[0]!.inputs.length === used.length ? groups[0]! : undefined;
+  const part = taskPart(ctx, used[0]!);
   for (let b = 0; b < n; b++) {
-    if (streamed !== undefined && (await foldBlockInPieces(streamed, ctx, b))) continue;
-    const blocks = new Map<number, NDArray>();
-    await Promise.all(used.map(async (i) => blocks.set(i, await ctx.inputs[i]!.read(b))));
+    const rows = part?.(b);
+    if (rows === null) continue; // a balanced task that folds no element of this block
+    if (streamed !== undefined && (await foldBlockInPieces(streamed, ctx, b, rows))) continue;
+    const read = new Map<number, NDArray>();
+    await Promise.all(used.map(async (i) => read.set(i, await ctx.inputs[i]!.read(b))));
+    // a balanced task folds only its rows of a block it shares with the next task
+    const blocks = rows === undefined ? read : new Map([...read].map(([i, block]) => [i, leadingRows(block, rows)] as const));
     const unfolded = [...rest];
     for (const group of groups) {
       const srcs = group.inputs.map((i) => blocks.get(i)!);
@@ -461,7 +502,7 @@ export async function reduceKernel(ctx: KernelContext): Promise<NDArray[]> {
         reducer.foldRaw(s.state, out, { ...run, so: 0 });
       }, s.reduced);
     }
-    for (const [i, block] of blocks) ctx.inputs[i]!.release?.(block);
+    for (const [i, block] of read) ctx.inputs[i]!.release?.(block);
   }
   groups.forEach(flushCounts);
   return states.flatMap((s) => {

@@ -26,8 +26,11 @@ export function inputBlocks(map: BlockMap, outCoords: readonly number[], input: 
           const c = outCoords[o++]!;
           const n = nb[i]!;
           const groups = Math.ceil(n / map.splitEvery[k]!);
+          const elems = map.balanced ? balancedRange(map, outCoords, input) : undefined;
           // a size-0 axis has no blocks: the task folds nothing (the identity)
-          ranges.push(groups === 0 ? [0, 0] : [Math.floor((c * n) / groups), Math.floor(((c + 1) * n) / groups)]);
+          if (groups === 0) ranges.push([0, 0]);
+          else if (elems) ranges.push(elems[0] === elems[1] ? [0, 0] : [Math.floor(elems[0] / input.chunks[i]!), Math.ceil(elems[1] / input.chunks[i]!)]);
+          else ranges.push([Math.floor((c * n) / groups), Math.floor(((c + 1) * n) / groups)]);
         } else {
           ranges.push([0, nb[i]!]);
         }
@@ -49,6 +52,25 @@ export function inputBlocks(map: BlockMap, outCoords: readonly number[], input: 
         }),
       );
   }
+}
+
+/**
+ * The elements `[lo, hi)` of the reduced axis that output block `outCoords` of a `balanced` reduce
+ * map folds (see {@link BlockMap}); `undefined` for other maps.
+ *
+ * @example
+ * ```ts
+ * balancedRange({ kind: "reduce", axes: [0], splitEvery: [4], keepdims: true, balanced: true }, [1, 0], u); // [25, 50] for 50 rows in chunks of 10
+ * ```
+ */
+export function balancedRange(map: BlockMap, outCoords: readonly number[], input: Pick<ArrayNode, "shape" | "chunks">): [number, number] | undefined {
+  if (map.kind !== "reduce" || !map.balanced || !map.keepdims || map.axes.length !== 1) return undefined;
+  const a = map.axes[0]!;
+  const n = input.shape[a]!;
+  const groups = Math.ceil(Math.ceil(n / input.chunks[a]!) / map.splitEvery[0]!);
+  if (groups === 0) return [0, 0];
+  const c = outCoords[a]!;
+  return [Math.floor((c * n) / groups), Math.floor(((c + 1) * n) / groups)];
 }
 
 /** Whether every `fixed` output position of a region map falls inside output block `outCoords`. */
@@ -131,7 +153,8 @@ export function maxInputBlocks(map: BlockMap, input: ArrayNode, output: ArrayNod
     case "index":
       return 1;
     case "reduce":
-      return map.axes.reduce((acc, a, k) => acc * Math.min(map.keepdims ? map.splitEvery[k]! : nb[a]!, nb[a]!), 1);
+      // a balanced task's elements may start inside a block: one block more
+      return map.axes.reduce((acc, a, k) => acc * Math.min(map.keepdims ? map.splitEvery[k]! + (map.balanced ? 1 : 0) : nb[a]!, nb[a]!), 1);
     case "region":
       return map.axes.reduce((acc, ax, i) => {
         if (ax.kind === "index") return acc;

@@ -68,8 +68,12 @@ export type BlockMap =
    * output blocks split the n input blocks into runs as even as possible: output block c reads
    * [⌊c·n/G⌋, ⌊(c+1)·n/G⌋), at most splitEvery[k] blocks (13 blocks, splitEvery 4: 3, 3, 3, 4, so
    * no task is left with a lone block). Without `keepdims` the output has no reduced axes and reads all blocks.
+   * `balanced` (one reduced axis, only size-1 axes before it): output block c reduces the *elements*
+   * [⌊c·N/G⌋, ⌊(c+1)·N/G⌋) of the axis (length N) instead, reading the blocks that overlap them and
+   * folding only those elements, so every task folds the same amount (5 blocks over 2 tasks: 2.5 and
+   * 2.5, not 2 and 3); see {@link balancedRange}.
    */
-  | { kind: "reduce"; axes: number[]; splitEvery: number[]; keepdims: boolean }
+  | { kind: "reduce"; axes: number[]; splitEvery: number[]; keepdims: boolean; balanced?: boolean }
   /**
    * The input region under an output block: per input axis, a strided slice onto an output axis, one fixed
    * index, or a list of indices. Input indices outside the input's extent are not read (the output keeps

@@ -93,12 +93,15 @@ const regionAxis: Check<RegionAxis> = variant<RegionAxis>("kind", {
 
 const blockMap: Check<BlockMap> = variant<BlockMap>("kind", {
   index: object({ kind: oneOf("index"), axes: list(axisIndex, { max: MAX_RANK }) }) as Check<BlockMap>,
-  reduce: object({
-    kind: oneOf("reduce"),
-    axes: list(axisIndex, { max: MAX_RANK }),
-    splitEvery: list(int({ min: 1 }), { max: MAX_RANK }),
-    keepdims: bool,
-  }) as Check<BlockMap>,
+  reduce: object(
+    {
+      kind: oneOf("reduce"),
+      axes: list(axisIndex, { max: MAX_RANK }),
+      splitEvery: list(int({ min: 1 }), { max: MAX_RANK }),
+      keepdims: bool,
+    },
+    { balanced: bool },
+  ) as Check<BlockMap>,
   region: object(
     { kind: oneOf("region"), axes: list(regionAxis, { max: MAX_RANK }) },
     { fixed: list(object({ outAxis: axisIndex, index: int() }), { max: MAX_RANK }) },
@@ -165,6 +168,9 @@ function checkMap(map: BlockMap, path: string, input: ArrayNode, outRank: number
       if (map.splitEvery.length !== map.axes.length) rejectField(`${path}.splitEvery`, `must have one entry per reduced axis (${map.axes.length})`);
       map.axes.forEach((a, i) => axisIn(a, `${path}.axes[${i}]`, rank));
       if (new Set(map.axes).size !== map.axes.length) rejectField(`${path}.axes`, "must not repeat an axis");
+      if (map.balanced && (map.axes.length !== 1 || !map.keepdims || input.shape.slice(0, map.axes[0]).some((s) => s !== 1))) {
+        rejectField(`${path}.balanced`, "needs exactly one reduced axis, keepdims, and only size-1 axes before the reduced one");
+      }
       const kept = rank - (map.keepdims ? 0 : map.axes.length);
       if (kept !== outRank) rejectField(path, `reduces a rank-${rank} input to rank ${kept}, but the op's output has rank ${outRank}`);
       return;
