@@ -323,8 +323,8 @@ function instantiate(scratch?: number): WasmUnshuffler | null {
 const arenaUnshufflers = new WeakMap<ArrayBufferLike, WasmUnshuffler>();
 /** Free arenas on this thread (most recently used last). */
 const freeArenas: Uint8Array[] = [];
-/** Free arenas kept for reuse. */
-const KEEP_ARENAS = 4;
+/** Free arenas kept for reuse: one per fold a thread runs at once (a worker thread runs one task at a time). */
+const KEEP_ARENAS = 2;
 
 /**
  * Buffers of `bytes` bytes in WebAssembly memory of their own (an *arena*), into which Blosc
@@ -332,7 +332,8 @@ const KEEP_ARENAS = 4;
  * elements straight into the buffer, with no copy out of WebAssembly memory. The arena's
  * memory never grows (it holds scratch for the block planes, then the buffers), so views of
  * it stay valid. Null where WebAssembly SIMD is missing: use ordinary buffers then. Give it
- * back with {@link releaseArena}; a thread keeps a few free arenas for its next tasks.
+ * back with {@link releaseArena}; a thread keeps up to two free arenas for its next tasks of the
+ * same op, and drops them when a task asks for another size.
  *
  * @example
  * ```ts
@@ -349,6 +350,8 @@ export function takeArena(bytes: number, maxBlock: number): Uint8Array | null {
       return a;
     }
   }
+  // a miss: the free arenas are another op's sizes; drop them (their memory goes with them) before mapping more
+  freeArenas.length = 0;
   const u = instantiate(scratch + bytes);
   if (u === null) return null;
   countAllocation(scratch + bytes);
