@@ -146,15 +146,15 @@ async function foldRows(job: PieceFold, pieces: readonly ChunkPieces[], item: nu
     }
   };
   /** Per row: its current piece, which of its two slots holds it, and the reads in flight into each slot. */
-  const unit = new Array<number>(rows);
+  const piece = new Array<number>(rows);
   const slot = new Array<number>(rows).fill(0);
   const pending: (Promise<unknown> | undefined)[] = new Array(rows * 2).fill(undefined);
-  const lastUnit = (r: number): number => Math.floor((rowAt(r) + plane - 1) / pe);
+  const lastPiece = (r: number): number => Math.floor((rowAt(r) + plane - 1) / pe);
   for (let r = 0; r < rows; r++) {
-    unit[r] = Math.floor(rowAt(r) / pe);
-    pending[2 * r] = read(unit[r]!, 2 * r);
+    piece[r] = Math.floor(rowAt(r) / pe);
+    pending[2 * r] = read(piece[r]!, 2 * r);
   }
-  for (let r = 0; r < rows; r++) if (unit[r]! + 1 <= lastUnit(r)) pending[2 * r + 1] = read(unit[r]! + 1, 2 * r + 1);
+  for (let r = 0; r < rows; r++) if (piece[r]! + 1 <= lastPiece(r)) pending[2 * r + 1] = read(piece[r]! + 1, 2 * r + 1);
   const offs = new Array<number>(rows).fill(0);
   try {
     for (let p = 0; p < plane; ) {
@@ -165,20 +165,20 @@ async function foldRows(job: PieceFold, pieces: readonly ChunkPieces[], item: nu
           await pending[k];
           pending[k] = undefined;
         }
-        const start = unit[r]! * pe - rowAt(r); // where row r's current piece starts, in state slots
-        end = Math.min(end, start + Math.min(pe, total - unit[r]! * pe));
+        const start = piece[r]! * pe - rowAt(r); // where row r's current piece starts, in state slots
+        end = Math.min(end, start + Math.min(pe, total - piece[r]! * pe));
         offs[r] = k * pe + (p - start);
       }
       fold(views, fields, offs, 0, p, 1, end - p);
       p = end;
       if (p === plane) break;
       for (let r = 0; r < rows; r++) {
-        if (unit[r]! * pe - rowAt(r) + pe !== p) continue;
+        if (piece[r]! * pe - rowAt(r) + pe !== p) continue;
         // row r moves to its next piece (read into its other slot); its freed slot reads the one after
         const freed = slot[r]!;
         slot[r] = 1 - freed;
-        unit[r] = unit[r]! + 1;
-        if (unit[r]! + 1 <= lastUnit(r)) pending[2 * r + freed] = read(unit[r]! + 1, 2 * r + freed);
+        piece[r] = piece[r]! + 1;
+        if (piece[r]! + 1 <= lastPiece(r)) pending[2 * r + freed] = read(piece[r]! + 1, 2 * r + freed);
       }
     }
   } finally {
