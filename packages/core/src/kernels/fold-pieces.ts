@@ -102,7 +102,7 @@ async function foldOpened(job: PieceFold, pieces: readonly ChunkPieces[], item: 
     return true;
   }
   // more rows than buffers for two pieces each: the block is folded whole
-  if (rows * 2 * pieceBytes * pieces.length > STREAM_BUFFER_BYTES) return false;
+  if (all * 2 * pieceBytes * pieces.length > STREAM_BUFFER_BYTES) return false;
   await foldRows(job, pieces, item, r0, rows);
   counter.blocks++;
   return true;
@@ -126,9 +126,11 @@ async function foldRows(job: PieceFold, pieces: readonly ChunkPieces[], item: nu
   const pe = pieceBytes / item; // elements per piece
   const total = pieces[0]!.nbytes / item; // the block's elements (the last piece ends there)
   const rowAt = (r: number): number => (first + r) * plane; // where row r starts in the block
-  // per input 2 * rows pieces: row r's slots are pieces 2r and 2r + 1; in an arena where there is
-  // WebAssembly SIMD, so Blosc blocks are un-shuffled straight into them
-  const perInput = rows * 2 * pieceBytes;
+  // per input 2 pieces per row of the block (a balanced task's part of a block uses the first
+  // ones: the size stays the op's, so the next task reuses the arena): row r's slots are pieces
+  // 2r and 2r + 1; in an arena where there is WebAssembly SIMD, so Blosc blocks are un-shuffled
+  // straight into them
+  const perInput = (total / plane) * 2 * pieceBytes;
   const arena = takeArena(perInput * pieces.length, pieceBytes);
   const bufs = pieces.map((_, i) => arena?.subarray(i * perInput, (i + 1) * perInput) ?? takeBuffer(perInput));
   const views = bufs.map((b, i) => viewAs(job.dtypes[i]!, b));
