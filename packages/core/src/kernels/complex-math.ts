@@ -272,6 +272,13 @@ function kahanAsin(a: number, b: number, out: Pair): void {
   out[1] = Math.asinh(p * s - q * r);
 }
 
+/** out ← −i·out: (u, v) becomes (v, −u). */
+function timesMinusI(out: Pair): void {
+  const u = out[0];
+  out[0] = out[1];
+  out[1] = -u;
+}
+
 /** asinh z, C99's values for infinite and NaN parts (glibc's where C99 leaves a sign open). */
 export function casinh(a: number, b: number, out: Pair): void {
   if (isInf(b)) {
@@ -291,9 +298,7 @@ export function casinh(a: number, b: number, out: Pair): void {
   }
   // asin(iz) = i·asinh z, so asinh z = −i·asin(−b + ia): (u, v) gives (v, −u)
   kahanAsin(-b, a, out);
-  const u = out[0];
-  out[0] = out[1];
-  out[1] = -u;
+  timesMinusI(out);
 }
 
 /** asin z = −i·asinh(iz) (C99's definition, so its special values follow). */
@@ -305,9 +310,7 @@ export function casin(a: number, b: number, out: Pair): void {
     return;
   }
   casinh(-b, a, out);
-  const u = out[0];
-  out[0] = out[1];
-  out[1] = -u;
+  timesMinusI(out);
 }
 
 /** acos z: Kahan's 2·atan(Re √(1−z) / Re √(1+z)) + i·asinh(Im(conj(√(1+z))·√(1−z))); π/2 − asin z for zeros, infinities and NaNs (as glibc). */
@@ -390,9 +393,7 @@ export function catan(a: number, b: number, out: Pair): void {
     return;
   }
   catanh(-b, a, out);
-  const u = out[0];
-  out[0] = out[1];
-  out[1] = -u;
+  timesMinusI(out);
 }
 
 /** z·w as C99 Annex G's multiplication (glibc's __muldc3): a NaN + NaN i product of an infinite operand is recomputed as an infinity. */
