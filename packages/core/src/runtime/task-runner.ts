@@ -14,6 +14,7 @@ import { getKernel } from "../kernels/registry.js";
 import type { KernelContext, KernelInput } from "../kernels/types.js";
 import { admitLocalPlan, checkTaskCoords } from "./admit-plan.js";
 import { readBlock, readBlockPieces } from "./read-block.js";
+import { withRead } from "../storage/byte-source.js";
 import { MIN_POOLED_BYTES, beginPoolTask, releaseBuffer, takeBuffer } from "../storage/buffer-pool.js";
 import { shardBlockCoords, taskChunks, taskNode, taskShardBlocks } from "../plan/task-grid.js";
 import { numBlocks } from "../plan/chunks.js";
@@ -82,22 +83,14 @@ function makeInput(plan: Plan, op: BlockwiseOp, i: number, taskCoords: readonly 
       // trip through the I/O thread pool per piece); the main thread may be running others
       readBlockPieces(node, coords[k]!, { ...options, blocking: !isMainThread }, (pieces) => {
         // piece reads count as reads (their waits within the kernel's time, like whole blocks)
-        const timed: typeof pieces = {
-          pieceBytes: pieces.pieceBytes,
-          count: pieces.count,
-          nbytes: pieces.nbytes,
-          get bytesRead() {
-            return pieces.bytesRead;
-          },
-          read: async (j, into, n) => {
-            if (io.inFlight++ === 0) io.since = performance.now();
-            try {
-              return await pieces.read(j, into, n);
-            } finally {
-              if (--io.inFlight === 0) io.readMs += performance.now() - io.since;
-            }
-          },
-        };
+        const timed = withRead(pieces, async (j, into, n) => {
+          if (io.inFlight++ === 0) io.since = performance.now();
+          try {
+            return await pieces.read(j, into, n);
+          } finally {
+            if (--io.inFlight === 0) io.readMs += performance.now() - io.since;
+          }
+        });
         return fn(timed).finally(() => {
           io.read += pieces.bytesRead;
         });

@@ -20,3 +20,97 @@ export interface ByteSource {
    */
   readAtSync?(into: Uint8Array, position: number): number;
 }
+
+/** An object ended before a read its size promised: it changed while it was read. */
+export class ObjectChangedError extends Error {}
+
+/**
+ * Fills `into` from byte `position` of `source`, asking again after short reads; with
+ * `blocking`, through the source's blocking reads where it has them. Throws
+ * {@link ObjectChangedError} when the object ends first.
+ *
+ * @example
+ * ```ts
+ * await readFullyAt(source, new Uint8Array(16), 0); // the 16-byte header, or ObjectChangedError
+ * ```
+ */
+export async function readFullyAt(source: ByteSource, into: Uint8Array, position: number, options: { blocking?: boolean } = {}): Promise<void> {
+  const sync = options.blocking ? source.readAtSync?.bind(source) : undefined;
+  for (let off = 0; off < into.length; ) {
+    const n = sync ? sync(into.subarray(off), position + off) : await source.readAt(into.subarray(off), position + off);
+    if (n === 0) throw new ObjectChangedError(`it ended at byte ${position + off} while reading ${into.length} bytes from ${position}: it changed while it was read`);
+    off += n;
+  }
+}
+
+/**
+ * An object (or a chunk inside it) read in pieces of its decoded bytes: piece `j` is bytes
+ * `[j * pieceBytes, (j + 1) * pieceBytes)` (the last may be shorter), read and decoded on
+ * demand, in any order, into a buffer the caller gives.
+ */
+export interface BytePieces {
+  /** Decoded bytes of every piece but the last. */
+  readonly pieceBytes: number;
+  /** Number of pieces. */
+  readonly count: number;
+  /** Decoded bytes in all. */
+  readonly nbytes: number;
+  /** Encoded bytes read so far. */
+  readonly bytesRead: number;
+  /**
+   * Reads pieces `j .. j + n - 1` (default one; fewer at the end) and decodes them into the
+   * start of `into` (at least `n * pieceBytes` long), in order; resolves the decoded view.
+   */
+  read(j: number, into: Uint8Array, n?: number): Promise<Uint8Array>;
+}
+
+/**
+ * The `nbytes` bytes of `source` from `offset` as pieces of `pieceBytes` (stored as they are:
+ * an uncompressed chunk, or a memcpyed Blosc frame's data).
+ *
+ * @example
+ * ```ts
+ * const pieces = spanPieces(source, 0, source.size, 1 << 20);
+ * const first = await pieces.read(0, new Uint8Array(1 << 20));
+ * ```
+ */
+export function spanPieces(source: ByteSource, offset: number, nbytes: number, pieceBytes: number, options: { blocking?: boolean } = {}): BytePieces {
+  const count = Math.ceil(nbytes / pieceBytes);
+  let bytesRead = 0;
+  return {
+    pieceBytes,
+    count,
+    nbytes,
+    get bytesRead() {
+      return bytesRead;
+    },
+    async read(j, into, n = 1) {
+      if (!(j >= 0 && j < count && n >= 1)) throw new RangeError(`pieces ${j}..${j + n - 1} of ${count}`);
+      const view = into.subarray(0, Math.min(n * pieceBytes, nbytes - j * pieceBytes));
+      await readFullyAt(source, view, offset + j * pieceBytes, options);
+      bytesRead += view.length;
+      return view;
+    },
+  };
+}
+
+/**
+ * `pieces` with its reads going through `read` (which calls the original): to time them, or
+ * to say what their errors mean.
+ *
+ * @example
+ * ```ts
+ * const timed = withRead(pieces, (j, into, n) => time(() => pieces.read(j, into, n)));
+ * ```
+ */
+export function withRead(pieces: BytePieces, read: BytePieces["read"]): BytePieces {
+  return {
+    pieceBytes: pieces.pieceBytes,
+    count: pieces.count,
+    nbytes: pieces.nbytes,
+    get bytesRead() {
+      return pieces.bytesRead;
+    },
+    read,
+  };
+}

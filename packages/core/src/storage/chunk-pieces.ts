@@ -1,5 +1,5 @@
-import { BloscFormatError, type BloscPieces, openBloscPieces } from "./codecs/blosc.js";
-import type { ByteSource } from "./byte-source.js";
+import { BloscFormatError, openBloscPieces } from "./codecs/blosc.js";
+import { type BytePieces, ObjectChangedError, spanPieces, withRead } from "./byte-source.js";
 import { corruptChunk } from "./corrupt-chunk.js";
 import { openStore } from "./registry.js";
 import type { DirectLayout } from "./zarr-direct.js";
@@ -9,7 +9,7 @@ import type { DirectLayout } from "./zarr-direct.js";
  * pieceBytes)` (the last may be shorter), read and decoded on demand, in any order, into a
  * buffer the caller gives. Lets a kernel stream a chunk through cache-sized buffers.
  */
-export type ChunkPieces = BloscPieces;
+export type ChunkPieces = BytePieces;
 
 /** Decoded bytes per piece of an uncompressed chunk, unless the caller asks for another size. */
 let defaultPieceBytes = 1 << 20;
@@ -59,66 +59,30 @@ export async function withChunkPieces<T>(
   const store = openStore(url);
   if (!store.readPieces) return undefined;
   const key = layout.key(coords);
-  const corrupt = (what: string, cause?: unknown): Error => corruptChunk(url, path, key, coords, what, cause);
+  // what a frame or file that cannot be the chunk throws, said as the chunk's CorruptChunkError
+  const meaning = (err: unknown): unknown =>
+    err instanceof BloscFormatError || err instanceof ObjectChangedError ? corruptChunk(url, path, key, coords, err.message, err) : err;
   let opened = false;
   const result = await store.readPieces(key, async (source) => {
     let pieces: ChunkPieces | undefined;
     if (layout.codec === "none") {
       if (source.size !== layout.chunkBytes) {
-        throw corrupt(`it holds ${source.size} bytes, but an uncompressed chunk of shape [${layout.chunks.join(", ")}] holds ${layout.chunkBytes}`);
+        throw corruptChunk(url, path, key, coords, `it holds ${source.size} bytes, but an uncompressed chunk of shape [${layout.chunks.join(", ")}] holds ${layout.chunkBytes}`);
       }
-      pieces = rawPieces(source, layout.chunkBytes, options);
+      const item = Math.max(1, options.itemBytes);
+      const pieceBytes = Math.max(item, Math.floor((options.pieceBytes ?? defaultPieceBytes) / item) * item);
+      pieces = spanPieces(source, 0, layout.chunkBytes, pieceBytes, options);
     } else {
       try {
         pieces = await openBloscPieces(source, layout.chunkBytes, { pieceBytes: options.pieceBytes ?? defaultPieceBytes, blocking: options.blocking });
       } catch (err) {
-        throw err instanceof BloscFormatError ? corrupt(err.message, err) : err;
+        throw meaning(err);
       }
       if (pieces === undefined) return undefined;
     }
     const inner = pieces;
     opened = true;
-    return fn({
-      pieceBytes: inner.pieceBytes,
-      count: inner.count,
-      nbytes: inner.nbytes,
-      get bytesRead() {
-        return inner.bytesRead;
-      },
-      read: (j, into, n) =>
-        inner.read(j, into, n).catch((err: unknown) =>
-          Promise.reject(err instanceof BloscFormatError || err instanceof ChangedWhileRead ? corrupt(err.message, err) : err),
-        ),
-    });
+    return fn(withRead(inner, (j, into, n) => inner.read(j, into, n).catch((err: unknown) => Promise.reject(meaning(err)))));
   });
   return opened ? result : undefined;
-}
-
-/** An uncompressed chunk was shorter when read than when opened. */
-class ChangedWhileRead extends Error {}
-
-function rawPieces(source: ByteSource, nbytes: number, options: { itemBytes: number; pieceBytes?: number; blocking?: boolean }): ChunkPieces {
-  const item = Math.max(1, options.itemBytes);
-  const pieceBytes = Math.max(item, Math.floor((options.pieceBytes ?? defaultPieceBytes) / item) * item);
-  let bytesRead = 0;
-  return {
-    pieceBytes,
-    count: Math.ceil(nbytes / pieceBytes),
-    nbytes,
-    get bytesRead() {
-      return bytesRead;
-    },
-    async read(j, into, n = 1) {
-      const from = j * pieceBytes;
-      if (!(from >= 0 && from < nbytes && n >= 1)) throw new RangeError(`pieces ${j}..${j + n - 1} of a chunk of ${Math.ceil(nbytes / pieceBytes)}`);
-      const view = into.subarray(0, Math.min(n * pieceBytes, nbytes - from));
-      for (let off = 0; off < view.length; ) {
-        const n = options.blocking && source.readAtSync ? source.readAtSync(view.subarray(off), from + off) : await source.readAt(view.subarray(off), from + off);
-        if (n === 0) throw new ChangedWhileRead(`it ended at byte ${from + off} of ${nbytes}: it changed while it was read`);
-        off += n;
-      }
-      bytesRead += view.length;
-      return view;
-    },
-  };
 }

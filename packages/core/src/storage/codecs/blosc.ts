@@ -27,7 +27,7 @@
  */
 
 import * as zarr from "zarrita";
-import type { ByteSource } from "../byte-source.js";
+import { type ByteSource, type BytePieces, readFullyAt, spanPieces } from "../byte-source.js";
 import { Lz4FormatError, decodeLz4 } from "./lz4-block.js";
 import { type SimdUnshuffler, unshufflerFor } from "./unshuffle-wasm.js";
 
@@ -426,24 +426,6 @@ const WINDOW_BYTES = 4 << 20;
 /** Free pairs of windows (one being decoded while the next is read), one pair per concurrent decode. */
 const freeWindows: [Uint8Array, Uint8Array][] = [];
 
-async function readFully(src: ByteSource, into: Uint8Array, position: number): Promise<void> {
-  for (let off = 0; off < into.length; ) {
-    const n = await src.readAt(into.subarray(off), position + off);
-    if (n === 0) throw new BloscFormatError(`Blosc chunk ended at byte ${position + off} while reading ${into.length} bytes from ${position}: it changed while it was read`);
-    off += n;
-  }
-}
-
-/** {@link readFully}, blocking when asked and the source can (see {@link ByteSource.readAtSync}). */
-async function readSpan(src: ByteSource, into: Uint8Array, position: number, blocking: boolean): Promise<void> {
-  if (!blocking || src.readAtSync === undefined) return readFully(src, into, position);
-  for (let off = 0; off < into.length; ) {
-    const n = src.readAtSync(into.subarray(off), position + off);
-    if (n === 0) throw new BloscFormatError(`Blosc chunk ended at byte ${position + off} while reading ${into.length} bytes from ${position}: it changed while it was read`);
-    off += n;
-  }
-}
-
 /**
  * Decodes a Blosc1 chunk read piece by piece from `source` into `out` (exactly its decoded
  * size), never holding the whole compressed frame: the header and block offsets first, then
@@ -461,7 +443,7 @@ async function readSpan(src: ByteSource, into: Uint8Array, position: number, blo
 export async function decodeBloscFrom(source: ByteSource, out: Uint8Array): Promise<boolean> {
   const frame = await readFrameLayout(source, out.length);
   if (frame === false) return false;
-  if (frame.kind === "memcpyed") await readFully(source, out, HEADER_BYTES);
+  if (frame.kind === "memcpyed") await readFullyAt(source, out, HEADER_BYTES);
   if (frame.kind !== "blocks") {
     counters.fast++;
     return true;
@@ -507,14 +489,14 @@ type FrameLayout =
 async function readFrameLayout(source: ByteSource, expectedBytes: number): Promise<FrameLayout | false> {
   const head = new Uint8Array(HEADER_BYTES);
   if (source.size < HEADER_BYTES) readBloscHeader(new Uint8Array(source.size)); // throws: too short
-  await readFully(source, head, 0);
+  await readFullyAt(source, head, 0);
   const h = checkBloscHeader(readBloscHeader(head), source.size, expectedBytes);
   if (unsupportedReason(h) !== null) return false;
   if (h.nbytes === 0) return { kind: "empty", h };
   if (h.memcpyed) return { kind: "memcpyed", h };
   const nblocks = Math.ceil(h.nbytes / h.blocksize);
   const offsets = new Uint8Array(4 * nblocks);
-  await readFully(source, offsets, HEADER_BYTES);
+  await readFullyAt(source, offsets, HEADER_BYTES);
   const starts = new Int32Array(nblocks);
   for (let j = 0; j < nblocks; j++) {
     const at = i32(offsets, 4 * j);
@@ -533,27 +515,6 @@ async function readFrameLayout(source: ByteSource, expectedBytes: number): Promi
   return { kind: "blocks", h, starts, ends, order };
 }
 
-/**
- * A Blosc1 chunk opened for decoding one piece at a time, in any order (see
- * {@link openBloscPieces}): piece `j` is the decoded bytes `[j * pieceBytes, (j + 1) * pieceBytes)`
- * of the chunk (the last piece may be shorter).
- */
-export interface BloscPieces {
-  /** Decoded bytes of every piece but the last: the Blosc block size (or the caller's choice for a memcpyed chunk). */
-  readonly pieceBytes: number;
-  /** Number of pieces. */
-  readonly count: number;
-  /** Decoded bytes of the whole chunk. */
-  readonly nbytes: number;
-  /** Encoded bytes read so far (header and offsets included). */
-  readonly bytesRead: number;
-  /**
-   * Reads pieces `j .. j + n - 1` (default one; fewer at the end of the chunk) and decodes them
-   * into the start of `into` (at least `n * pieceBytes` long), in order; resolves the decoded view.
-   */
-  read(j: number, into: Uint8Array, n?: number): Promise<Uint8Array>;
-}
-
 /** Free buffers for one block's encoded bytes, one per read in flight. */
 const freeBlockBuffers: Uint8Array[] = [];
 
@@ -565,7 +526,7 @@ const freeBlockBuffers: Uint8Array[] = [];
  * `blocking`, pieces are read with the source's blocking reads where it has them.
  * Resolves `undefined` (having read the header and offsets only) for a chunk this decoder
  * leaves to the WASM codec; throws {@link BloscFormatError} for a malformed frame, on open or
- * on the read of the block that shows it.
+ * on the read of the block that shows it (`ObjectChangedError` for one that ends early).
  *
  * @example
  * ```ts
@@ -573,32 +534,17 @@ const freeBlockBuffers: Uint8Array[] = [];
  * const first = await pieces?.read(0, new Uint8Array(pieces.pieceBytes)); // block 0, decoded
  * ```
  */
-export async function openBloscPieces(source: ByteSource, expectedBytes: number, options: { pieceBytes?: number; blocking?: boolean } = {}): Promise<BloscPieces | undefined> {
-  const blocking = options.blocking === true;
+export async function openBloscPieces(source: ByteSource, expectedBytes: number, options: { pieceBytes?: number; blocking?: boolean } = {}): Promise<BytePieces | undefined> {
+  const blocking = { blocking: options.blocking === true };
   const frame = await readFrameLayout(source, expectedBytes);
   if (frame === false) return undefined;
   const { h } = frame;
-  let bytesRead = frame.kind === "blocks" ? HEADER_BYTES + 4 * frame.order.length : HEADER_BYTES;
   if (frame.kind !== "blocks") {
     const typesize = Math.max(1, h.typesize);
     const pieceBytes = Math.max(typesize, Math.floor((options.pieceBytes ?? 1 << 20) / typesize) * typesize);
-    const count = Math.ceil(h.nbytes / pieceBytes);
-    return {
-      pieceBytes,
-      count,
-      nbytes: h.nbytes,
-      get bytesRead() {
-        return bytesRead;
-      },
-      async read(j, into, n = 1) {
-        if (!(j >= 0 && j < count && n >= 1)) throw new RangeError(`pieces ${j}..${j + n - 1} of a chunk of ${count}`);
-        const view = into.subarray(0, Math.min(n * pieceBytes, h.nbytes - j * pieceBytes));
-        await readSpan(source, view, HEADER_BYTES + j * pieceBytes, blocking);
-        bytesRead += view.length;
-        return view;
-      },
-    };
+    return spanPieces(source, HEADER_BYTES, h.nbytes, pieceBytes, blocking);
   }
+  let bytesRead = HEADER_BYTES + 4 * frame.order.length;
   const { starts, ends } = frame;
   const count = frame.order.length;
   // a block split into typesize streams that do not divide it: only the whole-frame decoders take it
@@ -629,13 +575,13 @@ export async function openBloscPieces(source: ByteSource, expectedBytes: number,
         // where each block's encoded bytes are in `enc`: one read when the blocks fill one span of the file
         const at = new Array<number>(last - j);
         if (to - from === need) {
-          await readSpan(source, enc.subarray(0, need), from, blocking);
+          await readFullyAt(source, enc.subarray(0, need), from, blocking);
           for (let k = j; k < last; k++) at[k - j] = starts[k]! - from;
         } else {
           let off = 0;
           for (let k = j; k < last; k++) {
             const len = ends[k]! - starts[k]!;
-            await readSpan(source, enc.subarray(off, off + len), starts[k]!, blocking);
+            await readFullyAt(source, enc.subarray(off, off + len), starts[k]!, blocking);
             at[k - j] = off;
             off += len;
           }
@@ -680,7 +626,7 @@ async function decodeRuns(source: ByteSource, map: BlockMap, windows: [Uint8Arra
   };
   const read = (r: number): Promise<void> => {
     const [from, to] = span(r);
-    return readFully(source, windows[r & 1].subarray(0, to - from), from);
+    return readFullyAt(source, windows[r & 1].subarray(0, to - from), from);
   };
   let pending = read(0);
   for (let r = 0; r < runs.length; r++) {
