@@ -81,7 +81,7 @@ describe("expression interpreter", () => {
     const u = data(60, 3, true);
     const v = data(60, 4);
     for (const stStep of [0, 1]) {
-      const mk = (): Float64Array[][] => [[new Float64Array(6)], [new Float64Array(6)], [new Float64Array(6), new Float64Array(6)], [new Float64Array(6), new Float64Array(6)]];
+      const mk = (): Float64Array[][] => [[new Float64Array(6)], [new Float64Array(6)], [new Float64Array(6)], [new Float64Array(6), new Float64Array(6)]];
       const fa = mk();
       const fb = mk();
       compileFold(terms)([u, v], fa, [0, 12, 24], 2, 0, stStep, 5);

@@ -153,7 +153,6 @@ export function exprInterpreter(P: ExprPrimitives): ExprInterpreter {
       const nt = terms.length;
       const counted = terms.map((t) => t.reducer === "nanmean");
       const skips = terms.map((t) => t.reducer === "nansum" || t.reducer === "nanmean");
-      const isMean = terms.map((t) => t.reducer === "mean" || t.reducer === "nanmean");
       const s = new Array<number>(nt).fill(0);
       const c = new Array<number>(nt).fill(0);
       return (sources, fields, offs, base, st, stStep, count) => {
@@ -165,7 +164,7 @@ export function exprInterpreter(P: ExprPrimitives): ExprInterpreter {
         };
         const flush = (k: number): void => {
           for (let t = 0; t < nt; t++) {
-            const T = fields[t]![isMean[t] ? 1 : 0]! as Float64Array;
+            const T = fields[t]![counted[t] ? 1 : 0]! as Float64Array;
             T[k] = T[k]! + s[t]!;
             if (counted[t]) (fields[t]![0]! as Float64Array)[k]! += c[t]!;
           }

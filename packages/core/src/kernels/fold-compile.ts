@@ -21,8 +21,7 @@ export interface FoldTerm {
  * `st`; 1: element j into slot `st + j`). The offsets are the positions of one state row's
  * inputs along the reduced axes (e.g. the ten time steps of a chunk over one spatial row), so
  * each slot sums them in a register and is written once. `fields[t]` are term `t`'s state
- * arrays in the reducer's field order; a plain mean's count field is left alone (it grows by
- * the same amount everywhere); the caller adds it once per block.
+ * arrays in the reducer's field order (a plain mean has only its total: its count is the plan's).
  */
 export type CompiledFold = (
   sources: readonly TypedArray[],
@@ -35,6 +34,12 @@ export type CompiledFold = (
 ) => void;
 
 const cache = new Map<string, CompiledFold>();
+
+/**
+ * State slots one step of a compiled fold adds at once (one slot per element): each has its own
+ * sums, so the CPU overlaps their additions, and the offsets are loaded once per step.
+ */
+const LANES = 4;
 
 /** Whether a reduction of `inputDtype` values into `outDtype` can be compiled into a fold. */
 export function foldable(reducer: string, inputDtype: DataType, outDtype: DataType): reducer is FoldReducer {
@@ -71,7 +76,7 @@ export function compileFold(terms: readonly FoldTerm[]): CompiledFold {
   const n = g.inputs;
   const ins = Array.from({ length: n }, (_, k) => k);
   const fieldDecls = terms.map((t, i) =>
-    t.reducer === "mean" || t.reducer === "nanmean" ? `const N${i} = F[${i}][0], T${i} = F[${i}][1];` : `const T${i} = F[${i}][0];`,
+    t.reducer === "nanmean" ? `const N${i} = F[${i}][0], T${i} = F[${i}][1];` : `const T${i} = F[${i}][0];`,
   );
   const counted = (t: FoldTerm): boolean => t.reducer === "nanmean";
   const skipsNaN = (t: FoldTerm): boolean => t.reducer === "nansum" || t.reducer === "nanmean";
@@ -80,33 +85,45 @@ export function compileFold(terms: readonly FoldTerm[]): CompiledFold {
   const offsetsOf = ins.map((k) => `const o${k} = i;`).join(" ");
   const lines = g.lines.join("\n      ");
   const plainAdd = (i: number): string => `s${i} += ${results[i]};`;
-  const skipAdd = (i: number): string => {
+  const skipAdd = (i: number, lane = ""): string => {
     const v = results[i];
-    return `s${i} += ${v} === ${v} ? ${v} : 0;${counted(terms[i]!) ? ` c${i} += ${v} === ${v} ? 1 : 0;` : ""}`;
+    return `s${i}${lane} += ${v} === ${v} ? ${v} : 0;${counted(terms[i]!) ? ` c${i}${lane} += ${v} === ${v} ? 1 : 0;` : ""}`;
   };
   // Into one slot (stStep 0), NaN-skipping terms skip element by element, branch-free. One slot
   // per element: every term first adds all its values as a plain sum, and a NaN-skipping term
   // redoes a slot only when that sum came out NaN, so data without NaN (the usual case) pays
   // no test per element.
   const oneSlotAdd = terms.map((t, i) => (skipsNaN(t) ? skipAdd(i) : plainAdd(i))).join("\n      ");
-  const redo = terms
-    .map((t, i) =>
-      !skipsNaN(t)
-        ? ""
-        : `if (s${i} !== s${i}) {
-    s${i} = 0;${counted(t) ? ` c${i} = 0;` : ""}
+  // a lane is one state slot of an unrolled step: `_L` names its sums, `j + L` its element
+  const sum = (i: number, lane: string): string => `s${i}${lane}`;
+  const cnt = (i: number, lane: string): string => `c${i}${lane}`;
+  const redo = (lane: string, jj: string): string =>
+    terms
+      .map((t, i) =>
+        !skipsNaN(t)
+          ? ""
+          : `if (${sum(i, lane)} !== ${sum(i, lane)}) {
+    ${sum(i, lane)} = 0;${counted(t) ? ` ${cnt(i, lane)} = 0;` : ""}
     for (let q = 0; q < nq; q++) {
-      const i = base + offs[q] + j;
+      const i = base + offs[q] + ${jj};
       ${offsetsOf}
       ${lines}
-      ${skipAdd(i)}
+      ${skipAdd(i, lane)}
     }
-  }${counted(t) ? ` else c${i} = nq;` : ""}`,
-    )
-    .filter((x) => x !== "")
-    .join("\n  ");
-  const flush = (k: string): string =>
-    terms.map((t, i) => `T${i}[${k}] = T${i}[${k}] + s${i};${counted(t) ? ` N${i}[${k}] += c${i};` : ""}`).join(" ");
+  }${counted(t) ? ` else ${cnt(i, lane)} = nq;` : ""}`,
+      )
+      .filter((x) => x !== "")
+      .join("\n  ");
+  const flush = (k: string, lane = ""): string =>
+    terms.map((t, i) => `T${i}[${k}] = T${i}[${k}] + ${sum(i, lane)};${counted(t) ? ` N${i}[${k}] += ${cnt(i, lane)};` : ""}`).join(" ");
+  const lanes = Array.from({ length: LANES }, (_, L) => `_${L}`);
+  const laneDecls = lanes.map((l) => terms.map((t, i) => `let ${sum(i, l)} = 0;${counted(t) ? ` let ${cnt(i, l)} = 0;` : ""}`).join(" ")).join("\n  ");
+  // each lane in its own block: the expression's temporaries keep their names, its offsets move by L
+  const laneSteps = lanes
+    .map((l, L) => `{ ${ins.map((k) => `const o${k} = i + ${L};`).join(" ")}
+      ${lines}
+      ${results.map((r, i) => `${sum(i, l)} += ${r};`).join(" ")} }`)
+    .join("\n    ");
   const body = `
 ${g.consts.map((_, k) => `const k${k} = K[${k}];`).join("\n")}
 ${ins.map((k) => `const a${k} = S[${k}];`).join("\n")}
@@ -125,7 +142,16 @@ if (stStep === 0) {
   ${flush("st")}
   return;
 }
-for (let j = 0, k = st; j < count; j++, k += stStep) {
+let j = 0, k = st;
+for (; j + ${LANES - 1} < count; j += ${LANES}, k += ${LANES} * stStep) {
+  ${laneDecls}
+  for (let q = 0; q < nq; q++) {
+    const i = base + offs[q] + j;
+    ${laneSteps}
+  }
+  ${lanes.map((l, L) => `${redo(l, `(j + ${L})`)}\n  ${flush(`k + ${L} * stStep`, l)}`).join("\n  ")}
+}
+for (; j < count; j++, k += stStep) {
   ${zero}
   for (let q = 0; q < nq; q++) {
     const i = base + offs[q] + j;
@@ -133,7 +159,7 @@ for (let j = 0, k = st; j < count; j++, k += stStep) {
     ${lines}
     ${terms.map((_, i) => plainAdd(i)).join(" ")}
   }
-  ${redo}
+  ${redo("", "j")}
   ${flush("k")}
 }`;
   const fn = codegenAllowed()

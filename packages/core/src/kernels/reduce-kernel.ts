@@ -170,12 +170,6 @@ interface FoldGroup {
   /** Op inputs the loop reads, in the order of its sources. */
   inputs: number[];
   fold: CompiledFold;
-  /** Indices (into `states`) of plain means, whose counts grow uniformly and are added once per block. */
-  uniformCounts: number[];
-  /** Count every slot of the uniform counts has gained and that is not yet added to them (one pass at the end, not one per block). */
-  pendingCount: number;
-  /** Whether the uniform counts were written yet (until then they are the zeros `allocate` gives). */
-  countsWritten: boolean;
 }
 
 function foldGroups(states: PartState[], ctx: KernelContext): { groups: FoldGroup[]; rest: PartState[] } {
@@ -204,9 +198,6 @@ function foldGroups(states: PartState[], ctx: KernelContext): { groups: FoldGrou
       states: members,
       inputs,
       fold: compileFold(terms),
-      uniformCounts: members.flatMap((s, k) => (s.part.reducer === "mean" ? [k] : [])),
-      pendingCount: 0,
-      countsWritten: false,
     };
   });
   return { groups, rest };
@@ -274,9 +265,6 @@ function foldBlock(group: FoldGroup, blocks: readonly NDArray[]): void {
   forEachStateRow(shape, lead.reduced, lead.stStrides, (offsets, base, st, stStep, count) =>
     group.fold(sources, fields, offsets, base, st, stStep, count),
   );
-  let perSlot = 1;
-  for (const d of lead.reduced) perSlot *= shape[d]!;
-  group.pendingCount += perSlot;
 }
 
 /**
@@ -327,10 +315,8 @@ async function foldBlockInPieces(group: FoldGroup, ctx: KernelContext, b: number
   let lastReduced = -1;
   let firstKept = shape.length;
   let plane = 1;
-  let perSlot = 1;
   for (let d = 0; d < shape.length; d++) {
     if (lead.reduced.has(d)) {
-      perSlot *= shape[d]!;
       if (shape[d]! > 1) lastReduced = d;
     } else {
       if (shape[d] !== lead.stateShape[d]) return false;
@@ -339,8 +325,7 @@ async function foldBlockInPieces(group: FoldGroup, ctx: KernelContext, b: number
     }
   }
   if (lastReduced > firstKept || plane === 0) return false;
-  if (rows !== undefined) perSlot = (perSlot / shape[lastReduced]!) * (rows[1] - rows[0]);
-  const done = await foldPieces({
+  return foldPieces({
     fold: group.fold,
     fields: group.states.map((s) => s.state),
     inputs: group.inputs.map((i) => ctx.inputs[i]!),
@@ -349,24 +334,6 @@ async function foldBlockInPieces(group: FoldGroup, ctx: KernelContext, b: number
     plane,
     ...(rows !== undefined ? { rows } : {}),
   });
-  if (done) group.pendingCount += perSlot;
-  return done;
-}
-
-/** Adds the count a group's plain means have gained in compiled folds to their count fields (exact: integers). */
-function flushCounts(group: FoldGroup): void {
-  const c = group.pendingCount;
-  group.pendingCount = 0;
-  if (c !== 0) {
-    for (const k of group.uniformCounts) {
-      const n = group.states[k]!.state[0] as Float64Array;
-      // first write: fill (0 + c is c) without reading the fresh pages first, which would fault each twice
-      if (!group.countsWritten) n.fill(c);
-      else for (let i = 0; i < n.length; i++) n[i] += c;
-    }
-  }
-  // from here on the counts may hold more than zeros (the row-by-row path counts into them too)
-  group.countsWritten = true;
 }
 
 /**
@@ -464,10 +431,7 @@ export async function reduceKernel(ctx: KernelContext): Promise<NDArray[]> {
     for (const group of groups) {
       const srcs = group.inputs.map((i) => blocks.get(i)!);
       if (sameShapes(srcs)) foldBlock(group, srcs);
-      else {
-        flushCounts(group); // the row-by-row path counts element by element
-        unfolded.push(...group.states);
-      }
+      else unfolded.push(...group.states);
     }
     for (const s of unfolded) {
       const reducer = REDUCERS[s.part.reducer];
@@ -504,7 +468,6 @@ export async function reduceKernel(ctx: KernelContext): Promise<NDArray[]> {
     }
     for (const [i, block] of read) ctx.inputs[i]!.release?.(block);
   }
-  groups.forEach(flushCounts);
   return states.flatMap((s) => {
     if (s.contents === "unset") zeroFields(s.state); // no block was added (nothing to reduce)
     if (!s.part.final) return s.state.map((f, k) => new NDArray(s.fieldDtypes[k]!, s.stateShape, f));
@@ -512,7 +475,7 @@ export async function reduceKernel(ctx: KernelContext): Promise<NDArray[]> {
     // the result goes into a state field of its dtype when the reducer allows it: no new block-sized buffer
     const into = reducer.finalizeInto;
     const out = into !== undefined && s.fieldDtypes[into] === s.part.outDtype ? s.state[into]! : (pooledArray(s.part.outDtype, shapeSize(s.stateShape)) as Elems);
-    reducer.finalize(s.state, out, s.part.correction);
+    reducer.finalize(s.state, out, { correction: s.part.correction, folded: s.part.axes.reduce((m, a) => m * s.part.sourceShape[a]!, 1) });
     // fields that are not the result go back to the pool (runTask gives back the results once written)
     for (const f of s.state) if (f !== out) releaseBuffer(f.buffer);
     return [new NDArray(s.part.outDtype, s.outShape, out)];

@@ -20,6 +20,14 @@ export interface Run {
   argStep: number;
 }
 
+/** What a final round knows besides the states. */
+export interface FinalizeContext {
+  /** The degrees-of-freedom correction of variances (NumPy's ddof). */
+  correction: number;
+  /** Elements each result slot folded: the product of the reduced extents of the source. */
+  folded: number;
+}
+
 /**
  * A reduction as data-parallel state: initialise, fold raw values, fold other
  * states (tree combine), finalise into the result dtype.
@@ -30,7 +38,7 @@ export interface Reducer {
   init(state: Arr[]): void;
   foldRaw(state: Arr[], src: Arr, run: Run): void;
   foldState(state: Arr[], src: Arr[], run: Run): void;
-  finalize(state: Arr[], out: Arr, correction: number): void;
+  finalize(state: Arr[], out: Arr, result: FinalizeContext): void;
   /**
    * Whether combining two states is field-wise addition (field k of the source added to field k),
    * so a combine round can add whole rows with plain loops instead of calling `foldState` per run.
@@ -182,62 +190,76 @@ function extreme(kind: "min" | "max", skipNaN: boolean): Reducer {
   };
 }
 
-function mean(skipNaN: boolean): Reducer {
-  return {
-    fields: () => ["float64", "float64"],
-    init: () => {},
-    foldRaw([n, t], src, r) {
-      const N = n as NumArr;
-      const T = t as NumArr;
-      const { so, st, stStep: step, count } = r;
-      if (typeof src[0] === "bigint") {
-        for (let j = 0; j < count; j++) {
-          const k = st + j * step;
-          N[k] += 1;
-          T[k] += Number(src[so + j]!);
-        }
-        return;
-      }
-      const s = src as NumArr;
-      if (step === 0 && !skipNaN) {
-        let tot = 0;
-        for (let j = 0; j < count; j++) tot += s[so + j]!;
-        N[st] += count;
-        T[st] += tot;
-        return;
-      }
-      if (step === 1 && !skipNaN) {
-        // the hot path of means over leading axes: one contiguous row into one state row
-        for (let j = 0; j < count; j++) {
-          N[st + j] += 1;
-          T[st + j] += s[so + j]!;
-        }
-        return;
-      }
-      for (let j = 0; j < count; j++) {
-        const v = s[so + j]!;
-        if (skipNaN && v !== v) continue;
-        const k = st + j * step;
-        N[k] += 1;
-        T[k] += v;
-      }
-    },
-    foldState([n, t], [sn, stot], r) {
-      const N = n as NumArr, T = t as NumArr, SN = sn as NumArr, ST = stot as NumArr;
-      for (let j = 0; j < r.count; j++) {
-        const k = r.st + j * r.stStep;
-        N[k] += SN[r.so + j]!;
-        T[k] += ST[r.so + j]!;
-      }
-    },
-    finalize([n, t], out) {
-      const N = n as NumArr, T = t as NumArr, O = out as NumArr;
-      for (let i = 0; i < O.length; i++) O[i] = T[i]! / N[i]!;
-    },
-    combineAdds: true,
-    finalizeInto: 1,
-  };
-}
+/**
+ * The plain mean: its state is only the running total, since every result slot folds all the
+ * elements of the reduced extents ({@link FinalizeContext.folded}); a count field would hold that
+ * same number in every slot, written, stored and read back in every round.
+ */
+const plainMean: Reducer = {
+  fields: () => ["float64"],
+  init: () => {},
+  foldRaw([t], src, r) {
+    const T = t as NumArr;
+    const { so, st, stStep: step, count } = r;
+    if (typeof src[0] === "bigint") {
+      for (let j = 0; j < count; j++) T[st + j * step] += Number(src[so + j]!);
+      return;
+    }
+    const s = src as NumArr;
+    if (step === 0) {
+      let tot = 0;
+      for (let j = 0; j < count; j++) tot += s[so + j]!;
+      T[st] += tot;
+    } else if (step === 1) {
+      // the hot path of means over leading axes: one contiguous row into one state row
+      for (let j = 0; j < count; j++) T[st + j] += s[so + j]!;
+    } else {
+      for (let j = 0; j < count; j++) T[st + j * step] += s[so + j]!;
+    }
+  },
+  foldState([t], [src], r) {
+    const T = t as NumArr, S = src as NumArr;
+    for (let j = 0; j < r.count; j++) T[r.st + j * r.stStep] += S[r.so + j]!;
+  },
+  finalize([t], out, { folded }) {
+    const T = t as NumArr, O = out as NumArr;
+    for (let i = 0; i < O.length; i++) O[i] = T[i]! / folded;
+  },
+  combineAdds: true,
+  finalizeInto: 0,
+};
+
+/** The NaN-skipping mean: a count and a total per slot, as the count differs from slot to slot. */
+const nanMean: Reducer = {
+  fields: () => ["float64", "float64"],
+  init: () => {},
+  foldRaw([n, t], src, r) {
+    const N = n as NumArr;
+    const T = t as NumArr;
+    for (let j = 0; j < r.count; j++) {
+      const raw = src[r.so + j]!;
+      const v = typeof raw === "bigint" ? Number(raw) : raw;
+      if (v !== v) continue;
+      const k = r.st + j * r.stStep;
+      N[k] += 1;
+      T[k] += v;
+    }
+  },
+  foldState([n, t], [sn, stot], r) {
+    const N = n as NumArr, T = t as NumArr, SN = sn as NumArr, ST = stot as NumArr;
+    for (let j = 0; j < r.count; j++) {
+      const k = r.st + j * r.stStep;
+      N[k] += SN[r.so + j]!;
+      T[k] += ST[r.so + j]!;
+    }
+  },
+  finalize([n, t], out) {
+    const N = n as NumArr, T = t as NumArr, O = out as NumArr;
+    for (let i = 0; i < O.length; i++) O[i] = T[i]! / N[i]!;
+  },
+  combineAdds: true,
+  finalizeInto: 1,
+};
 
 function variance(skipNaN: boolean, sqrt: boolean): Reducer {
   return {
@@ -272,7 +294,7 @@ function variance(skipNaN: boolean, sqrt: boolean): Reducer {
         N[k] = nn;
       }
     },
-    finalize([n, , q], out, correction) {
+    finalize([n, , q], out, { correction }) {
       const N = n as NumArr, Q = q as NumArr, O = out as NumArr;
       for (let i = 0; i < O.length; i++) {
         // NumPy: var divides by max(n − ddof, 0) (so M2 > 0 gives inf); nanvar gives NaN when n − ddof ≤ 0
@@ -368,8 +390,8 @@ export const REDUCERS: Record<ReducerName, Reducer> = {
   max: extreme("max", false),
   nanmin: extreme("min", true),
   nanmax: extreme("max", true),
-  mean: mean(false),
-  nanmean: mean(true),
+  mean: plainMean,
+  nanmean: nanMean,
   var: variance(false, false),
   nanvar: variance(true, false),
   std: variance(false, true),
