@@ -8,10 +8,13 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import Blosc from "numcodecs/blosc";
 import { afterEach, describe, expect, it } from "vitest";
-import { CorruptChunkError, type CubedArray, InProcessExecutor, NDArray, isCubedError, Spec, fromArray, fromZarr, mean, multiply, nanmean, nansum, sum } from "../src/index.js";
+import { CorruptChunkError, type CubedArray, InProcessExecutor, NDArray, isCubedError, Spec, compute, fromArray, fromZarr, mean, multiply, nanmean, nansum, sum } from "../src/index.js";
 import { readBloscHeader } from "../src/storage/codecs/blosc.js";
 import { setDefaultPieceBytes } from "../src/storage/chunk-pieces.js";
 import { foldPiecesCount, resetFoldPiecesCount } from "../src/kernels/fold-pieces.js";
+import { pieceStream } from "../src/kernels/piece-plan.js";
+import { chunkBytes } from "../src/primitives/memory.js";
+import { finalizePlan } from "../src/plan/finalize.js";
 import { seeded } from "./helpers/seeded.js";
 import { tempDirs } from "./helpers/temp-dirs.js";
 import { WorkerThreadExecutor } from "./helpers/worker-executor.js";
@@ -213,5 +216,98 @@ describe("reductions over Zarr chunks read in pieces", () => {
     expect(cause.message).toMatch(/Chunk \(0, 0, 0\) of the Zarr array at file:\/\//);
     expect(cause.message).toMatch(/Blosc block \d+: stream 0 of 2147483647 bytes runs past the chunk/);
     expect(foldPiecesCount()).toBe(0);
+  });
+});
+
+describe("the plan's pieces (kernels/piece-plan.ts): what the memory model projects", () => {
+  const blosc = (blocksize: number): Compressor => ({ cname: "lz4", clevel: 5, shuffle: 1, blocksize });
+  const firstOp = (outs: CubedArray[], spec: Spec) => {
+    const plan = finalizePlan(outs.map((o) => o.lineage), spec.toData()).plan;
+    const op = plan.ops[plan.stages[0]![0]!]!;
+    return { plan, op, stream: pieceStream(op, plan.arrays) };
+  };
+
+  it("projects a streamed first round as its piece buffers, not its chunks, and measured pieces stay within it", async () => {
+    const shape = [6, 100, 400];
+    const chunks = [3, 100, 400];
+    const g = seeded(11);
+    const u = Float64Array.from({ length: 6 * 100 * 400 }, () => g.rand());
+    const v = Float64Array.from({ length: 6 * 100 * 400 }, () => g.rand());
+    const spec = new Spec({ workDir: tmp("cubed-pieces-w-"), reservedMem: "100MB" });
+    const uz = await fromZarr(await writeV2(u, shape, chunks, blosc(16384)), { spec });
+    const vz = await fromZarr(await writeV2(v, shape, chunks, null), { spec });
+    // the plan records each array's pieces: the Blosc block size of its first chunk, or the uncompressed piece size
+    expect(uz.lineage.node.source).toMatchObject({ kind: "zarr", direct: true, pieces: { bytes: 65536, fixed: true } });
+    expect(vz.lineage.node.source).toMatchObject({ kind: "zarr", direct: true, pieces: { bytes: 1 << 20, fixed: false } });
+    const outs = [mean(multiply(uz, uz), { axis: 0 }), mean(multiply(vz, vz), { axis: 0 }), mean(multiply(uz, vz), { axis: 0 })];
+    const { op, stream, plan } = firstOp(outs, spec);
+    // 3 rows per block, two 64 KiB pieces per row and input, the planes of one piece, 8 read buffers
+    expect(stream).toEqual({ rows: 3, plane: 40000, pieceBytes: 65536, bytes: 2 * 3 * 2 * 65536 + 65536 + 8 * (65536 + 4096), partialBlocks: false });
+    const chunk = chunkBytes(plan.arrays[op.inputs[0]!.array]!);
+    const outputs = op.outputs.reduce((a, id) => a + chunkBytes(plan.arrays[id]!), 0);
+    // reserved + pieces + the three totals + one write copy: no input chunk
+    expect(op.stats.projectedMem).toBe(100e6 + stream!.bytes + outputs + outputs / 3);
+    expect(stream!.bytes).toBeLessThan(2 * chunk);
+    resetFoldPiecesCount();
+    const got = await compute(...outs, { executor: inProcess });
+    expect(foldPiecesCount()).toBe(2);
+    const want = await compute(...[[u, u], [v, v], [u, v]].map(([a, b]) => mean(multiply(fromArray(new NDArray("float64", shape, a!), { chunks, spec }), fromArray(new NDArray("float64", shape, b!), { chunks, spec })), { axis: 0 })));
+    got.forEach((x, k) => expect(sameBits(x!.data as Float64Array, want[k]!.data as Float64Array), `mean ${k}`).toBe(true));
+  });
+
+  it("counts whole chunks where a task would not stream: Blosc inputs of two block sizes, reduced axes after kept ones", async () => {
+    const shape = [4, 50, 300];
+    const chunks = [2, 50, 300];
+    const g = seeded(12);
+    const u = Float64Array.from({ length: 4 * 50 * 300 }, () => g.rand());
+    const spec = new Spec({ workDir: tmp("cubed-pieces-w-"), reservedMem: "100MB" });
+    const a = await fromZarr(await writeV2(u, shape, chunks, blosc(16384)), { spec });
+    const b = await fromZarr(await writeV2(u, shape, chunks, blosc(0)), { spec });
+    const mixed = firstOp([sum(multiply(a, b), { axis: 0 })], spec);
+    expect(mixed.stream).toBeUndefined();
+    const chunk = chunkBytes(mixed.plan.arrays[mixed.op.inputs[0]!.array]!);
+    expect(mixed.op.stats.projectedMem).toBeGreaterThanOrEqual(100e6 + 2 * chunk);
+    // over the last axis, a block's elements of one state slot are not rows of it
+    expect(firstOp([sum(a, { axis: 2 })], spec).stream).toBeUndefined();
+    // the same arrays over time stream
+    expect(firstOp([sum(multiply(a, a), { axis: 0 })], spec).stream?.pieceBytes).toBe(65536);
+  });
+
+  it("keeps whole chunks in the projection of arrays with partial edge blocks (read whole), and folds the full ones in pieces", async () => {
+    const shape = [5, 30, 200];
+    const chunks = [2, 30, 200];
+    const g = seeded(13);
+    const u = Float64Array.from({ length: 5 * 30 * 200 }, () => g.rand());
+    const spec = new Spec({ workDir: tmp("cubed-pieces-w-"), reservedMem: "100MB" });
+    const x = await fromZarr(await writeV2(u, shape, chunks, blosc(16384)), { spec });
+    expect(x.lineage.node.source).not.toHaveProperty("direct");
+    const { op, stream, plan } = firstOp([mean(x, { axis: 0, splitEvery: 4 })], spec);
+    expect(stream?.partialBlocks).toBe(true);
+    const chunk = chunkBytes(plan.arrays[op.inputs[0]!.array]!);
+    expect(op.stats.projectedMem).toBeGreaterThanOrEqual(100e6 + stream!.bytes + chunk);
+    resetFoldPiecesCount();
+    const got = await mean(x, { axis: 0, splitEvery: 4 }).compute({ executor: inProcess });
+    expect(foldPiecesCount()).toBe(2); // the two full chunks; the edge chunk is read whole
+    const want = await mean(fromArray(new NDArray("float64", shape, u), { chunks, spec }), { axis: 0, splitEvery: 4 }).compute();
+    expect(sameBits(got.data as Float64Array, want.data as Float64Array)).toBe(true);
+  });
+
+  it("folds whole a chunk whose Blosc blocks are larger than the plan's (read from the first chunk), with the same bits", async () => {
+    const shape = [4, 40, 400];
+    const chunks = [2, 40, 400];
+    const g = seeded(14);
+    const u = Float64Array.from({ length: 4 * 40 * 400 }, () => g.rand());
+    const spec = new Spec({ workDir: tmp("cubed-pieces-w-") });
+    const url = await writeV2(u, shape, chunks, blosc(16384));
+    // chunk 1 rewritten by another writer with larger blocks
+    const other = await writeV2(u, shape, chunks, blosc(0));
+    writeFileSync(join(url, "1.0.0"), await readFile(join(other, "1.0.0")));
+    expect(readBloscHeader(new Uint8Array(await readFile(join(url, "1.0.0")))).blocksize).toBeGreaterThan(65536);
+    const x = await fromZarr(url, { spec });
+    resetFoldPiecesCount();
+    const got = await sum(x, { axis: 0 }).compute({ executor: inProcess });
+    expect(foldPiecesCount()).toBe(1);
+    const want = await sum(fromArray(new NDArray("float64", shape, u), { chunks, spec }), { axis: 0 }).compute();
+    expect(sameBits(got.data as Float64Array, want.data as Float64Array)).toBe(true);
   });
 });

@@ -4,7 +4,8 @@ import { contentId } from "../plan/lineage.js";
 import { type Spec, getDefaultSpec } from "../spec/spec.js";
 import { normalizeUrl } from "../storage/registry.js";
 import { readZarrInfo } from "../storage/zarr-io.js";
-import { readsDirect } from "../storage/zarr-direct.js";
+import { getDefaultPieceBytes } from "../storage/chunk-pieces.js";
+import { directPieces, readsDirect } from "../storage/zarr-direct.js";
 import { CubedArray } from "./array.js";
 import { rechunk } from "./rechunk.js";
 
@@ -31,16 +32,18 @@ export async function fromZarr(url: string, options: FromZarrOptions = {}): Prom
   const path = options.path ?? "";
   const canonical = normalizeUrl(url);
   const info = await readZarrInfo(canonical, path);
+  // edge chunks (shape not a multiple of the chunks) go through zarrita, with its copies; full ones
+  // may still be read in pieces
+  const full = info.shape.every((s, i) => s % info.chunks[i]! === 0);
+  const pieces = await directPieces(canonical, path, info.dtype, getDefaultPieceBytes());
+  const direct = full && (pieces !== undefined || (await readsDirect(canonical, path, info.dtype)));
   const node = {
     id: contentId("zarr", { url: canonical, path, shape: info.shape, dtype: info.dtype, chunks: info.chunks }),
     label: "from-zarr",
     shape: info.shape,
     dtype: info.dtype,
     chunks: info.chunks,
-    // edge chunks (shape not a multiple of the chunks) go through zarrita, with its copies
-    source: info.shape.every((s, i) => s % info.chunks[i]! === 0) && (await readsDirect(canonical, path, info.dtype))
-      ? { kind: "zarr" as const, url: canonical, path, direct: true }
-      : { kind: "zarr" as const, url: canonical, path },
+    source: { kind: "zarr" as const, url: canonical, path, ...(direct ? { direct: true } : {}), ...(pieces !== undefined ? { pieces } : {}) },
   };
   const x = new CubedArray({ node, inputs: [] }, spec);
   if (options.chunks === undefined) return x;

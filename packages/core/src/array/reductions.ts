@@ -3,7 +3,7 @@ import { type DataType, dtypeKind, isComplexDtype, itemsize, parseDtype } from "
 import { normalizeAxes, shapeSize } from "../ndarray/shape.js";
 import type { ReduceArgs, ReducePart } from "../kernels/reduce-kernel.js";
 import { reduceFieldDtypes } from "../kernels/reduce-kernel.js";
-import type { ReducerName } from "../kernels/reducers.js";
+import { REDUCERS, type ReducerName } from "../kernels/reducers.js";
 import type { BlockMap, JsonValue } from "../plan/ir.js";
 import type { Lineage } from "../plan/lineage.js";
 import { blockwise } from "../primitives/blockwise.js";
@@ -167,8 +167,13 @@ export function reduction(x: CubedArray, name: ReducerName, options: VarianceOpt
     const args: ReduceArgs = {
       parts: [{ ...argsBase, stage, final, inputs: inputs.map((_, k) => k) }],
     };
-    const stateElems = shapeSize(outChunks.length === shape.length ? outChunks : shape.map((_, d) => (axes.includes(d) ? 1 : chunks[d]!)));
-    const extraMem = stateElems * fieldDtypes.reduce((a, d) => a + itemsize(d), 0);
+    // the states of a round that is not the last are its outputs (counted as such); the last
+    // round's states are extra, but for the field the result is finalised into
+    const stateElems = shapeSize(shape.map((_, d) => (axes.includes(d) ? 1 : chunks[d]!)));
+    const into = REDUCERS[reducer].finalizeInto;
+    const extraMem = final
+      ? stateElems * fieldDtypes.reduce((a, d, k) => a + (k === into && d === outDtype ? 0 : itemsize(d)), 0)
+      : 0;
     const outputs = final
       ? [{ shape: outShape, dtype: outDtype, chunks: outChunks }]
       : fieldDtypes.map((dtype) => ({ shape: outShape, dtype, chunks: outChunks }));

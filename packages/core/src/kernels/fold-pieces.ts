@@ -3,6 +3,7 @@ import type { ChunkPieces } from "../storage/chunk-pieces.js";
 import { releaseBuffer, takeBuffer } from "../storage/buffer-pool.js";
 import { releaseArena, takeArena } from "../storage/codecs/unshuffle-wasm.js";
 import type { CompiledFold } from "./fold-compile.js";
+import { READS_IN_FLIGHT, STREAM_BUFFER_BYTES } from "./piece-plan.js";
 import type { KernelInput } from "./types.js";
 
 /** One call of {@link foldPieces}: a compiled fold over one block position of its sources. */
@@ -22,6 +23,8 @@ export interface PieceFold {
   plane: number;
   /** Only rows `[r0, r1)` of the block (default all): the part a balanced reduce task folds. */
   rows?: [number, number];
+  /** The piece size the plan projected (`pieceStream` in `piece-plan.ts`): larger pieces are not streamed. */
+  pieceBytes: number;
 }
 
 /**
@@ -85,13 +88,13 @@ export async function foldPieces(job: PieceFold): Promise<boolean> {
     const r = await inputs[k]!.pieces!(job.block, { pieceBytes: want }, (p) => open(k + 1, want ?? p.pieceBytes, [...opened, p]));
     return r === true;
   };
-  return open(0, undefined, []);
+  return open(0, job.pieceBytes, []);
 }
 
 async function foldOpened(job: PieceFold, pieces: readonly ChunkPieces[], item: number): Promise<boolean> {
   const first = pieces[0]!;
   const { pieceBytes, count, nbytes } = first;
-  if (pieceBytes % item !== 0 || pieces.some((p) => p.pieceBytes !== pieceBytes || p.count !== count || p.nbytes !== nbytes)) return false;
+  if (pieceBytes % item !== 0 || pieceBytes > job.pieceBytes || pieces.some((p) => p.pieceBytes !== pieceBytes || p.count !== count || p.nbytes !== nbytes)) return false;
   const total = nbytes / item;
   const all = total / job.plane;
   if (!Number.isInteger(all)) return false;
@@ -108,10 +111,6 @@ async function foldOpened(job: PieceFold, pieces: readonly ChunkPieces[], item: 
   return true;
 }
 
-/** Buffer bytes {@link foldRows} may hold (two pieces per row and input); blocks with more rows are folded whole. */
-const STREAM_BUFFER_BYTES = 96 << 20;
-/** Pieces being read (and decoded) at once by one fold. */
-const READS_IN_FLIGHT = 2;
 
 /**
  * Folds the block as `rows` streams of `plane` elements side by side (row `r` holds the

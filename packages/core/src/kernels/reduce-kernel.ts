@@ -6,6 +6,7 @@ import { type CompiledExpr, compileExpr } from "./expr-compile.js";
 import { type Expr, substituteInputs } from "./expr.js";
 import { type CompiledFold, type FoldTerm, compileFold, foldable } from "./fold-compile.js";
 import { foldPieces } from "./fold-pieces.js";
+import { pieceStream } from "./piece-plan.js";
 import { blockShape } from "../plan/chunks.js";
 import { balancedRange } from "../plan/block-maps.js";
 import type { KernelContext } from "./types.js";
@@ -306,7 +307,7 @@ function leadingRows(block: NDArray, [r0, r1]: [number, number]): NDArray {
  * reduced axes before every kept axis longer than one, so that flat element `f` of a block
  * folds into state slot `f % plane`. Resolves `false` (nothing folded) otherwise.
  */
-async function foldBlockInPieces(group: FoldGroup, ctx: KernelContext, b: number, rows?: [number, number]): Promise<boolean> {
+async function foldBlockInPieces(group: FoldGroup, ctx: KernelContext, b: number, pieceBytes: number, rows?: [number, number]): Promise<boolean> {
   const lead = group.states[0]!;
   const nodes = group.inputs.map((i) => ctx.plan.arrays[ctx.op.inputs[i]!.array]!);
   const shapes = nodes.map((node, k) => blockShape(node.shape, node.chunks, ctx.inputs[group.inputs[k]!]!.coords[b]!));
@@ -332,6 +333,7 @@ async function foldBlockInPieces(group: FoldGroup, ctx: KernelContext, b: number
     dtypes: nodes.map((node) => node.dtype),
     block: b,
     plane,
+    pieceBytes,
     ...(rows !== undefined ? { rows } : {}),
   });
 }
@@ -416,13 +418,15 @@ export async function reduceKernel(ctx: KernelContext): Promise<NDArray[]> {
   const { groups, rest } = foldGroups(states, ctx);
   const used = [...new Set(parts.flatMap((p) => p.inputs))].sort((a, b) => a - b);
   const n = ctx.inputs[used[0]!]!.coords.length;
-  // one compiled fold over every input: it may stream each block position in pieces
-  const streamed = groups.length === 1 && rest.length === 0 && groups[0]!.inputs.length === used.length ? groups[0]! : undefined;
+  // one compiled fold over every input streams each block position in pieces, as the plan decided (its memory projects pieces, not chunks)
+  const one = groups.length === 1 && rest.length === 0 && groups[0]!.inputs.length === used.length;
+  const stream = one ? pieceStream(ctx.op, ctx.plan.arrays) : undefined;
+  const streamed = stream !== undefined ? groups[0]! : undefined;
   const part = taskPart(ctx, used[0]!);
   for (let b = 0; b < n; b++) {
     const rows = part?.(b);
     if (rows === null) continue; // a balanced task that folds no element of this block
-    if (streamed !== undefined && (await foldBlockInPieces(streamed, ctx, b, rows))) continue;
+    if (streamed !== undefined && (await foldBlockInPieces(streamed, ctx, b, stream!.pieceBytes, rows))) continue;
     const read = new Map<number, NDArray>();
     await Promise.all(used.map(async (i) => read.set(i, await ctx.inputs[i]!.read(b))));
     // a balanced task folds only its rows of a block it shares with the next task

@@ -10,14 +10,26 @@ import type { CompressorConfig } from "../storage/codecs.js";
 import type { EncodedScalar } from "./scalar.js";
 import type { Expr } from "../kernels/expr.js";
 
+/** How a user's Zarr chunk can be read piece by piece (see {@link ArraySource}). */
+export interface ZarrPieces {
+  /** Decoded bytes per piece. */
+  bytes: number;
+  /** Whether the chunk's encoding fixes the piece size (Blosc blocks) or the reader may ask for any. */
+  fixed: boolean;
+}
+
 /** Where an array's chunks come from. */
 export type ArraySource =
   /**
    * A user's Zarr array (v2 or v3), read through zarrita; missing chunks read as its fill value.
    * `direct`: its layout lets workers read a full chunk straight into one buffer (local store,
    * C order, no filters, uncompressed or Blosc-LZ4), so the memory model counts no decode copies.
+   * `pieces`: how a full chunk can be read piece by piece (when its layout could be read directly). Blosc chunks come in their
+   * own blocks (`fixed`; `bytes` is the block size one chunk's header gives at plan time),
+   * uncompressed ones in pieces of any size (`bytes` is the size planned). A reduction that folds
+   * such chunks piece by piece holds pieces, not chunks.
    */
-  | { kind: "zarr"; url: string; path: string; direct?: boolean }
+  | { kind: "zarr"; url: string; path: string; direct?: boolean; pieces?: ZarrPieces }
   /** An array this plan writes (intermediate or the user's target); a missing chunk is an error. */
   | {
       kind: "stored";

@@ -4,6 +4,7 @@ import { maxInputBlocks } from "../plan/block-maps.js";
 import { taskChunks, taskNode } from "../plan/task-grid.js";
 import type { ArrayNode, ArraySource, BlockwiseOp } from "../plan/ir.js";
 import { urlScheme } from "../storage/registry.js";
+import { pieceStream } from "../kernels/piece-plan.js";
 
 /** Extra copies of a chunk that reading or writing it makes, beyond the chunk itself. */
 export interface BufferCopies {
@@ -13,7 +14,9 @@ export interface BufferCopies {
 
 /**
  * Buffer copies per storage kind, calibrated on this engine (see docs/architecture.md):
- * a stored chunk is read as its file bytes plus the decoded (or trimmed) array; a user's
+ * a stored chunk is read as its file bytes plus the decoded (or trimmed) array, except an
+ * uncompressed one when `blocks.allFull` (every block of the array a full chunk: it is read
+ * straight into the block's pooled buffer); a user's
  * Zarr chunk through zarrita adds the codec's output and a C-order copy, one read directly
  * (`direct`: one pooled buffer, Blosc frames decoded from a few MiB of read windows) none; object stores
  * add one SDK buffer each way; virtual, generated and inline blocks are made in place.
@@ -23,7 +26,7 @@ export interface BufferCopies {
  * bufferCopies({ kind: "virtual", fill: 0 }); // { read: 0, write: 0 }
  * ```
  */
-export function bufferCopies(source: ArraySource): BufferCopies {
+export function bufferCopies(source: ArraySource, blocks: { allFull: boolean } = { allFull: false }): BufferCopies {
   switch (source.kind) {
     case "virtual":
     case "generated":
@@ -35,11 +38,18 @@ export function bufferCopies(source: ArraySource): BufferCopies {
     case "stored": {
       // zstd runs in WASM: its heap grows to hold a chunk's input and output and never shrinks
       const codec = source.compressor?.name === "zstd" ? 2 : 0;
-      return { read: 1 + codec + remote(source.url), write: 1 + codec + remote(source.url) };
+      // an uncompressed full chunk is read straight into the block's buffer (a partial one is cut out of it)
+      const read = source.compressor === null && blocks.allFull ? 0 : 1;
+      return { read: read + codec + remote(source.url), write: 1 + codec + remote(source.url) };
     }
     case "pending":
       return { read: 1, write: 1 };
   }
+}
+
+/** Whether every block of the array is a full chunk (no partial blocks at the upper edges). */
+export function allFull(node: Pick<ArrayNode, "shape" | "chunks">): boolean {
+  return node.shape.every((s, d) => s % node.chunks[d]! === 0);
 }
 
 function remote(url: string): number {
@@ -76,7 +86,9 @@ export function shardBytes(node: Pick<ArrayNode, "chunks" | "dtype" | "shape">, 
  *   + Σ sharded outputs 2 × shardBytes   (encoded chunks, then the joined shard)
  *
  * where `blocksHeld` is every block a task reads for `access: "all"`, and 1 for
- * `"stream"` (blocks are read and folded one at a time).
+ * `"stream"` (blocks are read and folded one at a time). A first round of sums and means that
+ * folds its inputs piece by piece (`pieceStream`) counts its piece buffers instead of the inputs'
+ * chunks (and as well, when its inputs have partial edge blocks, which are read whole).
  *
  * @example
  * ```ts
@@ -86,9 +98,13 @@ export function shardBytes(node: Pick<ArrayNode, "chunks" | "dtype" | "shape">, 
 export function projectedMem(op: BlockwiseOp, arrays: Readonly<Record<string, ArrayNode>>, reservedMem: number): number {
   let mem = reservedMem + op.extraMem;
   const out0 = taskNode(op, arrays);
-  for (const inp of op.inputs) {
+  // a reduction that folds its inputs piece by piece holds pieces, never a chunk
+  const stream = pieceStream(op, arrays);
+  if (stream !== undefined) mem += stream.bytes;
+  // (but for its partial edge blocks, read whole while the piece buffers stay the thread's)
+  if (stream === undefined || stream.partialBlocks) for (const inp of op.inputs) {
     const node = arrays[inp.array]!;
-    const copies = bufferCopies(node.source).read;
+    const copies = bufferCopies(node.source, { allFull: allFull(node) }).read;
     const held = inp.access === "stream" ? 1 : maxInputBlocks(inp.map, node, out0);
     mem += chunkBytes(node) * (1 + copies) * held;
   }

@@ -28,6 +28,19 @@ export function setDefaultPieceBytes(bytes: number): void {
 }
 
 /**
+ * The piece size of uncompressed chunks when the reader does not ask for one (see
+ * {@link setDefaultPieceBytes}); the size a plan records for them.
+ *
+ * @example
+ * ```ts
+ * getDefaultPieceBytes(); // 1048576
+ * ```
+ */
+export function getDefaultPieceBytes(): number {
+  return defaultPieceBytes;
+}
+
+/**
  * Opens full chunk `coords` of the user's Zarr array at `url`/`path` (read through `layout`,
  * see `zarr-direct.ts`) for reading in pieces and runs `fn` on it, closing it after. An
  * uncompressed chunk comes in pieces of `pieceBytes` (default 1 MiB, rounded down to whole

@@ -1,10 +1,12 @@
 import { type DataType, itemsize } from "../dtypes/dtype.js";
 import { shapeSize } from "../ndarray/shape.js";
 import { takeBuffer, releaseBuffer } from "./buffer-pool.js";
-import { decodeBloscFrom, decodeBloscInto } from "./codecs/blosc.js";
+import { decodeBloscFrom, decodeBloscInto, readBloscHeader } from "./codecs/blosc.js";
+import { readFullyAt } from "./byte-source.js";
 import { corruptChunk } from "./corrupt-chunk.js";
 import { openStore } from "./registry.js";
 import type { AbsolutePath } from "./store.js";
+import type { ZarrPieces } from "../plan/ir.js";
 import { type ZarrMetadata, forgetZarrMetadata, readZarrMetadata } from "./zarr-metadata.js";
 
 /**
@@ -111,6 +113,39 @@ export async function readsDirect(url: string, path: string, dtype: DataType): P
   if (!store.getInto) return false;
   if (layout.codec === "none") return true;
   return store.readPieces !== undefined && layout.blosc !== undefined && layout.blosc.cname === "lz4" && layout.blosc.shuffle !== 2;
+}
+
+/**
+ * How the full chunks of a direct array ({@link readsDirect}) are read in pieces, for the plan:
+ * Blosc chunks in blocks of the size that the first chunk's 16-byte header gives (`fixed`), or
+ * uncompressed chunks in pieces of `uncompressedBytes` (rounded down to whole elements; any size
+ * would do). `undefined` when the array is not direct or its first chunk is missing or
+ * unreadable: the memory model then counts whole chunks for it.
+ *
+ * @example
+ * ```ts
+ * await directPieces("/data/u.zarr", "", "float64", 1 << 20); // { bytes: 1048576, fixed: true } for zarr-python's Blosc of a 150 MB chunk
+ * ```
+ */
+export async function directPieces(url: string, path: string, dtype: DataType, uncompressedBytes: number): Promise<ZarrPieces | undefined> {
+  if (!(await readsDirect(url, path, dtype))) return undefined;
+  const layout = (await directLayout(url, path, dtype))!;
+  const item = itemsize(dtype);
+  if (layout.codec === "none") return { bytes: Math.max(item, Math.floor(uncompressedBytes / item) * item), fixed: false };
+  const store = openStore(url);
+  try {
+    const header = await store.readPieces!(layout.key(layout.chunks.map(() => 0)), async (source) => {
+      if (source.size < 16) return undefined;
+      const bytes = new Uint8Array(16);
+      await readFullyAt(source, bytes, 0);
+      return readBloscHeader(bytes);
+    });
+    if (header === undefined || header.nbytes !== layout.chunkBytes || header.blocksize <= 0) return undefined;
+    // a memcpyed frame is read in pieces of any size; its block size still says how the writer cut chunks
+    return { bytes: Math.min(header.blocksize, header.nbytes), fixed: true };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Forgets the cached layout of an array (after it is rewritten). */

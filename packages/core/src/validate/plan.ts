@@ -57,7 +57,7 @@ const generator: Check<GeneratorSpec> = variant<GeneratorSpec>("name", {
 });
 
 const source: Check<ArraySource> = variant<ArraySource>("kind", {
-  zarr: object({ kind: oneOf("zarr"), url, path: str({ max: 1024 }) }, { direct: bool }) as Check<ArraySource>,
+  zarr: object({ kind: oneOf("zarr"), url, path: str({ max: 1024 }) }, { direct: bool, pieces: object({ bytes: int({ min: 1, max: 2 ** 31 }), fixed: bool }) }) as Check<ArraySource>,
   stored: object(
     {
       kind: oneOf("stored"),

@@ -516,6 +516,8 @@ async function readFrameLayout(source: ByteSource, expectedBytes: number): Promi
 }
 
 /** Free buffers for one block's encoded bytes, one per read in flight. */
+/** Encoded-block read buffers a thread keeps between piece reads (the memory model counts them). */
+export const KEPT_BLOCK_BUFFERS = 8;
 const freeBlockBuffers: Uint8Array[] = [];
 
 /**
@@ -600,7 +602,7 @@ export async function openBloscPieces(source: ByteSource, expectedBytes: number,
         }
         return view;
       } finally {
-        if (freeBlockBuffers.length < 8) freeBlockBuffers.push(enc);
+        if (freeBlockBuffers.length < KEPT_BLOCK_BUFFERS) freeBlockBuffers.push(enc);
       }
     },
   };
