@@ -241,8 +241,8 @@ describe("the plan's pieces (kernels/piece-plan.ts): what the memory model proje
     expect(vz.lineage.node.source).toMatchObject({ kind: "zarr", direct: true, pieces: { bytes: 1 << 20, fixed: false } });
     const outs = [mean(multiply(uz, uz), { axis: 0 }), mean(multiply(vz, vz), { axis: 0 }), mean(multiply(uz, vz), { axis: 0 })];
     const { op, stream, plan } = firstOp(outs, spec);
-    // 3 rows per block, two 64 KiB pieces per row and input, the planes of one piece, 8 read buffers
-    expect(stream).toEqual({ rows: 3, plane: 40000, pieceBytes: 65536, bytes: 2 * 3 * 2 * 65536 + 65536 + 8 * (65536 + 4096), partialBlocks: false });
+    // 3 rows per block: per input a 64 KiB piece per row and 2 read ahead; the planes of one piece, 8 read buffers
+    expect(stream).toEqual({ rows: 3, plane: 40000, pieceBytes: 65536, bytes: 2 * (3 + 2) * 65536 + 65536 + 8 * (65536 + 4096), partialBlocks: false });
     const chunk = chunkBytes(plan.arrays[op.inputs[0]!.array]!);
     const outputs = op.outputs.reduce((a, id) => a + chunkBytes(plan.arrays[id]!), 0);
     // reserved + pieces + the three totals + one write copy: no input chunk

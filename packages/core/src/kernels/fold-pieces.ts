@@ -3,7 +3,7 @@ import type { ChunkPieces } from "../storage/chunk-pieces.js";
 import { releaseBuffer, takeBuffer } from "../storage/buffer-pool.js";
 import { releaseArena, takeArena } from "../storage/codecs/unshuffle-wasm.js";
 import type { CompiledFold } from "./fold-compile.js";
-import { READS_IN_FLIGHT, STREAM_BUFFER_BYTES } from "./piece-plan.js";
+import { READS_IN_FLIGHT, STREAM_BUFFER_BYTES, pieceSlots } from "./piece-plan.js";
 import type { KernelInput } from "./types.js";
 
 /** One call of {@link foldPieces}: a compiled fold over one block position of its sources. */
@@ -104,8 +104,8 @@ async function foldOpened(job: PieceFold, pieces: readonly ChunkPieces[], item: 
     counter.blocks++;
     return true;
   }
-  // more rows than buffers for two pieces each: the block is folded whole
-  if (all * 2 * pieceBytes * pieces.length > STREAM_BUFFER_BYTES) return false;
+  // more rows than the buffers hold: the block is folded whole
+  if (pieceSlots(all) * pieceBytes * pieces.length > STREAM_BUFFER_BYTES) return false;
   await foldRows(job, pieces, item, r0, rows);
   counter.blocks++;
   return true;
@@ -114,10 +114,11 @@ async function foldOpened(job: PieceFold, pieces: readonly ChunkPieces[], item: 
 
 /**
  * Folds the block as `rows` streams of `plane` elements side by side (row `r` holds the
- * values of state slots 0..plane-1 at reduced position `r`): each row holds its current piece
- * and the next (read while the current is folded), and every segment of state slots that all
- * rows' current pieces cover is folded by one call that adds the rows' values in a register,
- * row by row, and writes each slot once, exactly as a whole-block fold does.
+ * values of state slots 0..plane-1 at reduced position `r`): each row holds its current piece,
+ * and `SPARE_PIECES` more slots per input hold the next pieces of the rows whose current
+ * pieces end soonest (read while the current ones are folded). Every segment of state slots
+ * that all rows' current pieces cover is folded by one call that adds the rows' values in a
+ * register, row by row, and writes each slot once, exactly as a whole-block fold does.
  */
 async function foldRows(job: PieceFold, pieces: readonly ChunkPieces[], item: number, first: number, rows: number): Promise<void> {
   const { plane, fold, fields } = job;
@@ -125,11 +126,11 @@ async function foldRows(job: PieceFold, pieces: readonly ChunkPieces[], item: nu
   const pe = pieceBytes / item; // elements per piece
   const total = pieces[0]!.nbytes / item; // the block's elements (the last piece ends there)
   const rowAt = (r: number): number => (first + r) * plane; // where row r starts in the block
-  // per input 2 pieces per row of the block (a balanced task's part of a block uses the first
-  // ones: the size stays the op's, so the next task reuses the arena): row r's slots are pieces
-  // 2r and 2r + 1; in an arena where there is WebAssembly SIMD, so Blosc blocks are un-shuffled
-  // straight into them
-  const perInput = (total / plane) * 2 * pieceBytes;
+  // per input one slot per row of the block plus the spares (a balanced task's part of a block
+  // uses the first ones: the size stays the op's, so the next task reuses the arena); in an
+  // arena where there is WebAssembly SIMD, so Blosc blocks are un-shuffled straight into them
+  const slots = pieceSlots(total / plane);
+  const perInput = slots * pieceBytes;
   const arena = takeArena(perInput * pieces.length, pieceBytes);
   const bufs = pieces.map((_, i) => arena?.subarray(i * perInput, (i + 1) * perInput) ?? takeBuffer(perInput));
   const views = bufs.map((b, i) => viewAs(job.dtypes[i]!, b));
@@ -146,40 +147,62 @@ async function foldRows(job: PieceFold, pieces: readonly ChunkPieces[], item: nu
       queue.shift()?.();
     }
   };
-  /** Per row: its current piece, which of its two slots holds it, and the reads in flight into each slot. */
+  /** Per row: its current piece and the slot holding it; the next piece's slot and read, once asked for. */
   const piece = new Array<number>(rows);
-  const slot = new Array<number>(rows).fill(0);
-  const pending: (Promise<unknown> | undefined)[] = new Array(rows * 2).fill(undefined);
+  const cur = new Array<number>(rows);
+  const next = new Array<number>(rows).fill(-1);
+  const pending: (Promise<unknown> | undefined)[] = new Array(slots).fill(undefined);
+  const free: number[] = [];
+  for (let k = slots - 1; k >= rows; k--) free.push(k);
   const lastPiece = (r: number): number => Math.floor((rowAt(r) + plane - 1) / pe);
+  /** Where row r's current piece ends, in state slots. */
+  const endOf = (r: number): number => Math.min((piece[r]! + 1) * pe, total) - rowAt(r);
+  const order = Array.from({ length: rows }, (_, r) => r);
+  // the spare slots read the next pieces of the rows that move on soonest
+  const prefetch = (): void => {
+    if (free.length === 0) return;
+    order.sort((a, b) => endOf(a) - endOf(b));
+    for (const r of order) {
+      if (free.length === 0) break;
+      if (next[r] !== -1 || piece[r]! + 1 > lastPiece(r)) continue;
+      const k = free.pop()!;
+      next[r] = k;
+      pending[k] = read(piece[r]! + 1, k);
+    }
+  };
   for (let r = 0; r < rows; r++) {
     piece[r] = Math.floor(rowAt(r) / pe);
-    pending[2 * r] = read(piece[r]!, 2 * r);
+    cur[r] = r;
+    pending[r] = read(piece[r]!, r);
   }
-  for (let r = 0; r < rows; r++) if (piece[r]! + 1 <= lastPiece(r)) pending[2 * r + 1] = read(piece[r]! + 1, 2 * r + 1);
   const offs = new Array<number>(rows).fill(0);
   try {
     for (let p = 0; p < plane; ) {
+      prefetch();
       let end = plane;
       for (let r = 0; r < rows; r++) {
-        const k = 2 * r + slot[r]!;
+        const k = cur[r]!;
         if (pending[k] !== undefined) {
           await pending[k];
           pending[k] = undefined;
         }
         const start = piece[r]! * pe - rowAt(r); // where row r's current piece starts, in state slots
-        end = Math.min(end, start + Math.min(pe, total - piece[r]! * pe));
+        end = Math.min(end, endOf(r));
         offs[r] = k * pe + (p - start);
       }
       fold(views, fields, offs, 0, p, 1, end - p);
       p = end;
       if (p === plane) break;
       for (let r = 0; r < rows; r++) {
-        if (piece[r]! * pe - rowAt(r) + pe !== p) continue;
-        // row r moves to its next piece (read into its other slot); its freed slot reads the one after
-        const freed = slot[r]!;
-        slot[r] = 1 - freed;
+        if (endOf(r) !== p) continue;
+        // row r moves to its next piece: the one read into a spare slot, or (none was) into its own slot now
         piece[r] = piece[r]! + 1;
-        if (piece[r]! + 1 <= lastPiece(r)) pending[2 * r + freed] = read(piece[r]! + 1, 2 * r + freed);
+        if (next[r] === -1) pending[cur[r]!] = read(piece[r]!, cur[r]!);
+        else {
+          free.push(cur[r]!);
+          cur[r] = next[r]!;
+          next[r] = -1;
+        }
       }
     }
   } finally {

@@ -4,10 +4,25 @@ import { KEPT_BLOCK_BUFFERS } from "../storage/codecs/blosc.js";
 import { foldable } from "./fold-compile.js";
 import type { ReduceArgs } from "./reduce-kernel.js";
 
-/** Buffer bytes a fold in pieces may hold for its rows (two pieces per row and input); blocks with more rows are folded whole. */
+/** Buffer bytes a fold in pieces may hold for its piece slots ({@link pieceSlots}); blocks with more rows are folded whole. */
 export const STREAM_BUFFER_BYTES = 96 << 20;
 /** Pieces being read (and decoded) at once by one fold in pieces. */
-export const READS_IN_FLIGHT = 2;
+export const READS_IN_FLIGHT = 4;
+/** Piece slots per input beyond one per row: the next pieces of the rows that move on soonest. */
+export const SPARE_PIECES = 2;
+
+/**
+ * Piece slots per input of a fold in pieces over blocks of `rows` rows: each row's current
+ * piece, and {@link SPARE_PIECES} read ahead.
+ *
+ * @example
+ * ```ts
+ * pieceSlots(10); // 12
+ * ```
+ */
+export function pieceSlots(rows: number): number {
+  return rows + SPARE_PIECES;
+}
 
 /** How the tasks of a `reduce` op read their inputs piece by piece, as the plan decides it. */
 export interface PieceStream {
@@ -18,8 +33,8 @@ export interface PieceStream {
   /** Decoded bytes of a piece, the same for every input: their Blosc block size, else the uncompressed piece size planned. */
   pieceBytes: number;
   /**
-   * Bytes a task holds to read its inputs: per input two pieces per row (the one folded and
-   * the next), the un-shuffle planes of one piece, and the encoded-block read buffers.
+   * Bytes a task holds to read its inputs: per input a piece per row and the spares
+   * ({@link pieceSlots}), the un-shuffle planes of one piece, and the encoded-block read buffers.
    */
   bytes: number;
   /** Whether some blocks are partial (at the upper edges): those are read whole, as other ops read them. */
@@ -40,7 +55,7 @@ export interface PieceStream {
  * @example
  * ```ts
  * const stream = pieceStream(plan.ops[id]!, plan.arrays);
- * stream?.bytes; // 2 inputs × 10 rows × 2 × 1 MiB + read buffers, for quadratic means' first round
+ * stream?.bytes; // 2 inputs × (10 rows + 2 spares) × 1 MiB + read buffers, for quadratic means' first round
  * ```
  */
 export function pieceStream(op: BlockwiseOp, arrays: Readonly<Record<string, ArrayNode>>): PieceStream | undefined {
@@ -83,7 +98,7 @@ export function pieceStream(op: BlockwiseOp, arrays: Readonly<Record<string, Arr
     }
   }
   if (lastReduced > firstKept || plane === 0 || pieceBytes % itemsize(first.dtype) !== 0) return undefined;
-  const rowBuffers = rows * 2 * pieceBytes * nodes.length;
+  const rowBuffers = pieceSlots(rows) * pieceBytes * nodes.length;
   if (rowBuffers > STREAM_BUFFER_BYTES) return undefined;
   // an encoded block is at most its decoded size plus Blosc's per-stream length words
   const readBuffers = KEPT_BLOCK_BUFFERS * (pieceBytes + 4096);

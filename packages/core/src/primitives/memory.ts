@@ -38,9 +38,9 @@ export function bufferCopies(source: ArraySource, blocks: { allFull: boolean } =
     case "stored": {
       // zstd runs in WASM: its heap grows to hold a chunk's input and output and never shrinks
       const codec = source.compressor?.name === "zstd" ? 2 : 0;
-      // an uncompressed full chunk is read straight into the block's buffer (a partial one is cut out of it)
-      const read = source.compressor === null && blocks.allFull ? 0 : 1;
-      return { read: read + codec + remote(source.url), write: 1 + codec + remote(source.url) };
+      // an uncompressed full chunk is read straight into the block's buffer (a partial one is cut out of its chunk)
+      const own = source.compressor === null && blocks.allFull ? 0 : 1;
+      return { read: own + codec + remote(source.url), write: 1 + codec + remote(source.url) };
     }
     case "pending":
       return { read: 1, write: 1 };
