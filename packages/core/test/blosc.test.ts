@@ -25,7 +25,7 @@ import {
   setBloscSimd,
   unshuffleBlock,
 } from "../src/storage/codecs/blosc.js";
-import { releaseArena, simdUnshuffler, takeArena } from "../src/storage/codecs/unshuffle-wasm.js";
+import { releaseArena, simdUnshuffler, takeArena, unshuffleSlice } from "../src/storage/codecs/unshuffle-wasm.js";
 import { Lz4FormatError, decodeLz4, decodeLz4Block, lz4NativeAvailable, setLz4Native } from "../src/storage/codecs/lz4-block.js";
 import { FIXTURES_DIR, type ZarrFixture, decodeTyped, diffData, readJson } from "./fixtures/fixture-utils.js";
 
@@ -388,6 +388,55 @@ describe("Blosc frames written by numcodecs (Python)", () => {
     expect(opened).toBeGreaterThan(100);
     expect(manyPieces, "frames of several pieces").toBeGreaterThan(10);
     expect(arenaRuns, "runs decoded into arenas").toBeGreaterThan(100);
+  }, 120_000);
+
+  it("planes of byte-shuffled pieces, un-shuffled slice by slice in an arena, give the pieces numcodecs decodes", async () => {
+    const failures: string[] = [];
+    let withPlanes = 0;
+    let slices = 0;
+    let seed = 7;
+    const rand = (): number => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    for (const c of manifest.cases) {
+      const frame = readBytes(join(framesDir, `${c.name}.blosc`));
+      const expected = readBytes(join(framesDir, `${c.name}.raw`));
+      const source = { size: frame.length, readAt: async (into: Uint8Array, at: number) => (into.set(frame.subarray(at, at + into.length)), Math.min(into.length, frame.length - at)) };
+      const pieces = await openBloscPieces(source, expected.length);
+      if (pieces === undefined) continue;
+      const h = readBloscHeader(frame);
+      const shuffled = !h.memcpyed && h.shuffle === "byte" && [2, 4, 8].includes(h.typesize) && h.nbytes % h.typesize === 0 && h.blocksize % h.typesize === 0;
+      if ((pieces.planes !== undefined) !== shuffled) failures.push(`${c.name}: planes ${pieces.planes !== undefined}, shuffled ${shuffled}`);
+      if (pieces.planes === undefined) continue;
+      withPlanes++;
+      const T = pieces.planes.typesize;
+      expect(T).toBe(h.typesize);
+      const arena = takeArena(2 * pieces.pieceBytes, pieces.pieceBytes)!;
+      const stored = arena.subarray(0, pieces.pieceBytes);
+      const hot = arena.subarray(pieces.pieceBytes);
+      for (let j = 0; j < pieces.count; j++) {
+        const bytes = Math.min(pieces.pieceBytes, expected.length - j * pieces.pieceBytes);
+        const elements = bytes / T;
+        stored.fill(0xee);
+        await pieces.planes.read(j, stored);
+        // random slices, at any element, of any length (multiples of 16 and not)
+        for (let from = 0; from < elements; ) {
+          const count = Math.min(elements - from, 1 + Math.floor(rand() * 300));
+          hot.fill(0x11);
+          if (!unshuffleSlice(stored.subarray(0, bytes), elements, T, from, count, hot, 8)) failures.push(`${c.name}: slice refused`);
+          const want = expected.subarray(j * pieces.pieceBytes + from * T, j * pieces.pieceBytes + (from + count) * T);
+          const at = firstDifference(hot.subarray(8, 8 + count * T), want);
+          if (at !== -1) failures.push(`${c.name}: piece ${j}, elements ${from}+${count}: first difference at ${at}`);
+          if (hot[7] !== 0x11 || hot[8 + count * T] !== 0x11) failures.push(`${c.name}: piece ${j}, elements ${from}+${count}: wrote outside the slice`);
+          slices++;
+          from += count;
+        }
+      }
+      releaseArena(arena);
+      // outside an arena there is nothing to un-shuffle in place
+      expect(unshuffleSlice(new Uint8Array(64), 8, T, 0, 8, new Uint8Array(64), 0)).toBe(false);
+    }
+    expect(failures).toEqual([]);
+    expect(withPlanes, "frames read as planes").toBeGreaterThan(10);
+    expect(slices).toBeGreaterThan(100);
   }, 120_000);
 
   it("decodeBloscFrom rejects malformed frames with BloscFormatError, never reading past the object", async () => {

@@ -3,6 +3,7 @@
 // shuffles, the streamed fold must give bitwise the results of the whole-block fold (the same
 // arrays held in cubed-ts's own storage) and agree with a plain float64 reference; it must
 // actually stream where it can, fall back where it cannot, and report corrupt chunks.
+import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -190,6 +191,46 @@ describe("reductions over Zarr chunks read in pieces", () => {
     expect(sameBits(unlined.data as Float64Array, want.data as Float64Array)).toBe(true);
   });
 
+  it("folds zarr-python's byte-shuffled Blosc chunks slice by slice from their byte planes, with the whole-block fold's bits", async () => {
+    const cases = [
+      { shape: [7, 1, 37, 300], chunks: [3, 1, 37, 300], dtype: "float64", blocksize: 4096 },
+      { shape: [12, 50, 97], chunks: [5, 50, 97], dtype: "float32", blocksize: 16384 },
+      { shape: [4, 2000], chunks: [4, 2000], dtype: "float64", blocksize: 0 },
+    ] as const;
+    for (const [c, k] of cases.map((x, i) => [x, i] as const)) {
+      const dir = tmp("cubed-pieces-py-");
+      const py = spawnSync("/usr/bin/python3", ["-c", `
+import numpy as np, zarr, numcodecs
+for name, seed in (("u", ${2 * k + 1}), ("v", ${2 * k + 2})):
+    a = (np.random.default_rng(seed).random(${JSON.stringify(c.shape)}) * 200 - 100).astype("${c.dtype}")
+    z = zarr.open("${dir}/" + name + ".zarr", mode="w", shape=a.shape, chunks=${JSON.stringify(c.chunks)}, dtype=a.dtype,
+                  compressor=numcodecs.Blosc(cname="lz4", clevel=5, shuffle=numcodecs.Blosc.SHUFFLE, blocksize=${c.blocksize}))
+    z[...] = a
+    a.tofile("${dir}/" + name + ".bin")
+`], { encoding: "utf8" });
+      expect(py.status, py.stderr).toBe(0);
+      const h = readBloscHeader(new Uint8Array(await readFile(join(dir, "u.zarr", c.chunks.map(() => 0).join(".")))));
+      expect([h.shuffle, h.typesize, h.memcpyed]).toEqual(["byte", c.dtype === "float64" ? 8 : 4, false]);
+      const spec = new Spec({ workDir: tmp("cubed-pieces-w-") });
+      const load = async (name: string): Promise<CubedArray> => {
+        const bytes = await readFile(join(dir, `${name}.bin`));
+        const data = c.dtype === "float64" ? new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8) : new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+        return fromArray(new NDArray(c.dtype, [...c.shape], data.slice()), { chunks: [...c.chunks], spec });
+      };
+      const [uz, vz] = [await fromZarr(join(dir, "u.zarr"), { spec }), await fromZarr(join(dir, "v.zarr"), { spec })];
+      const [ua, va] = [await load("u"), await load("v")];
+      for (const reduce of [sum, mean]) {
+        resetFoldPiecesCount();
+        const got = await compute(reduce(multiply(uz, vz), { axis: 0 }), reduce(uz, { axis: 0 }), { executor: inProcess });
+        const full = Math.floor(c.shape[0] / c.chunks[0]);
+        // the two reductions are one op (siblings): each full block position is folded in pieces once
+        expect(foldPiecesCount(), `case ${k}: chunks folded in pieces`).toBe(full);
+        const want = await compute(reduce(multiply(ua, va), { axis: 0 }), reduce(ua, { axis: 0 }));
+        got.forEach((x, i) => expect(sameBits(x!.data as Float, want[i]!.data as Float), `case ${k} ${reduce.name} output ${i}`).toBe(true));
+      }
+    }
+  }, 120_000);
+
   it("reports a corrupt Blosc block met while streaming as CorruptChunkError naming the chunk", async () => {
     const shape = [4, 128, 128];
     // compressible values: Blosc stores compressed blocks (random doubles it may store raw)
@@ -241,8 +282,8 @@ describe("the plan's pieces (kernels/piece-plan.ts): what the memory model proje
     expect(vz.lineage.node.source).toMatchObject({ kind: "zarr", direct: true, pieces: { bytes: 1 << 16, fixed: false } });
     const outs = [mean(multiply(uz, uz), { axis: 0 }), mean(multiply(vz, vz), { axis: 0 }), mean(multiply(uz, vz), { axis: 0 })];
     const { op, stream, plan } = firstOp(outs, spec);
-    // 3 rows per block: per input a 64 KiB piece per row and 2 read ahead; the planes of one piece, 8 read buffers
-    expect(stream).toEqual({ rows: 3, plane: 40000, pieceBytes: 65536, bytes: 2 * (3 + 2) * 65536 + 65536 + 8 * (65536 + 4096), partialBlocks: false });
+    // 3 rows per block: per input a 64 KiB piece per row, 2 read ahead and a 32 KiB slice per row; the planes of one piece, 8 read buffers
+    expect(stream).toEqual({ rows: 3, plane: 40000, pieceBytes: 65536, bytes: 2 * ((3 + 2) * 65536 + 3 * 32768) + 65536 + 8 * (65536 + 4096), partialBlocks: false });
     const chunk = chunkBytes(plan.arrays[op.inputs[0]!.array]!);
     const outputs = op.outputs.reduce((a, id) => a + chunkBytes(plan.arrays[id]!), 0);
     // reserved + pieces + the three totals + one write copy: no input chunk

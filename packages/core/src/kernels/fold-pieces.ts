@@ -1,9 +1,9 @@
 import { type DataType, type TypedArray, itemsize, viewAs } from "../dtypes/dtype.js";
 import type { ChunkPieces } from "../storage/chunk-pieces.js";
 import { releaseBuffer, takeBuffer } from "../storage/buffer-pool.js";
-import { releaseArena, takeArena } from "../storage/codecs/unshuffle-wasm.js";
+import { releaseArena, takeArena, unshuffleSlice } from "../storage/codecs/unshuffle-wasm.js";
 import type { CompiledFold } from "./fold-compile.js";
-import { READS_IN_FLIGHT, STREAM_BUFFER_BYTES, pieceSlots } from "./piece-plan.js";
+import { READS_IN_FLIGHT, SLICE_ELEMENTS, STREAM_BUFFER_BYTES, pieceSlots } from "./piece-plan.js";
 import type { KernelInput } from "./types.js";
 
 /** One call of {@link foldPieces}: a compiled fold over one block position of its sources. */
@@ -105,7 +105,7 @@ async function foldOpened(job: PieceFold, pieces: readonly ChunkPieces[], item: 
     return true;
   }
   // more rows than the buffers hold: the block is folded whole
-  if (pieceSlots(all) * pieceBytes * pieces.length > STREAM_BUFFER_BYTES) return false;
+  if ((pieceSlots(all) * pieceBytes + all * SLICE_ELEMENTS * item) * pieces.length > STREAM_BUFFER_BYTES) return false;
   await foldRows(job, pieces, item, r0, rows);
   counter.blocks++;
   return true;
@@ -116,9 +116,12 @@ async function foldOpened(job: PieceFold, pieces: readonly ChunkPieces[], item: 
  * Folds the block as `rows` streams of `plane` elements side by side (row `r` holds the
  * values of state slots 0..plane-1 at reduced position `r`): each row holds its current piece,
  * and `SPARE_PIECES` more slots per input hold the next pieces of the rows whose current
- * pieces end soonest (read while the current ones are folded). Every segment of state slots
- * that all rows' current pieces cover is folded by one call that adds the rows' values in a
- * register, row by row, and writes each slot once, exactly as a whole-block fold does.
+ * pieces end soonest (read while the current ones are folded). Pieces stored as byte planes
+ * (Blosc shuffle, `BytePieces.planes`) are un-shuffled a slice of {@link SLICE_ELEMENTS} at a
+ * time, just before the slice is folded, so the fold reads them from cache. Every segment of
+ * state slots that all rows' current windows (pieces, or slices) cover is folded by one call
+ * that adds the rows' values in a register, row by row, and writes each slot once, exactly as a
+ * whole-block fold does.
  */
 async function foldRows(job: PieceFold, pieces: readonly ChunkPieces[], item: number, first: number, rows: number): Promise<void> {
   const { plane, fold, fields } = job;
@@ -126,22 +129,34 @@ async function foldRows(job: PieceFold, pieces: readonly ChunkPieces[], item: nu
   const pe = pieceBytes / item; // elements per piece
   const total = pieces[0]!.nbytes / item; // the block's elements (the last piece ends there)
   const rowAt = (r: number): number => (first + r) * plane; // where row r starts in the block
-  // per input one slot per row of the block plus the spares (a balanced task's part of a block
-  // uses the first ones: the size stays the op's, so the next task reuses the arena); in an
-  // arena where there is WebAssembly SIMD, so Blosc blocks are un-shuffled straight into them
+  // per input one slot per row of the block, the spares and a slice per row (a balanced task's
+  // part of a block uses the first ones: the size stays the op's, so the next task reuses the
+  // arena); in an arena where there is WebAssembly SIMD, so Blosc blocks are un-shuffled in place
   const slots = pieceSlots(total / plane);
-  const perInput = slots * pieceBytes;
+  const hotAt = slots * pe; // where the slices start, in elements of an input's buffer
+  const perInput = slots * pieceBytes + (total / plane) * SLICE_ELEMENTS * item;
   const arena = takeArena(perInput * pieces.length, pieceBytes);
   const bufs = pieces.map((_, i) => arena?.subarray(i * perInput, (i + 1) * perInput) ?? takeBuffer(perInput));
   const views = bufs.map((b, i) => viewAs(job.dtypes[i]!, b));
+  // as byte planes when every input has them, of this element size, and the slices can be un-shuffled in the arena
+  const planes = arena !== null && pieces.every((p) => p.planes?.typesize === item);
   // reads start in the order asked for, at most READS_IN_FLIGHT at a time (each holds an encoded block)
   let inFlight = 0;
   const queue: (() => void)[] = [];
-  const read = async (j: number, slot: number): Promise<unknown> => {
+  // a read that fails while the fold waits on another is reported when its row gets to it (or by the cleanup below)
+  const read = (j: number, slot: number): Promise<unknown> => {
+    const p = readInto(j, slot);
+    p.catch(() => undefined);
+    return p;
+  };
+  const readInto = async (j: number, slot: number): Promise<unknown> => {
     if (inFlight >= READS_IN_FLIGHT) await new Promise<void>((go) => queue.push(go));
     inFlight++;
     try {
-      return await Promise.all(pieces.map((p, i) => p.read(j, bufs[i]!.subarray(slot * pieceBytes, (slot + 1) * pieceBytes))));
+      return await Promise.all(pieces.map((p, i) => {
+        const into = bufs[i]!.subarray(slot * pieceBytes, (slot + 1) * pieceBytes);
+        return planes ? p.planes!.read(j, into) : p.read(j, into);
+      }));
     } finally {
       inFlight--;
       queue.shift()?.();
@@ -155,8 +170,13 @@ async function foldRows(job: PieceFold, pieces: readonly ChunkPieces[], item: nu
   const free: number[] = [];
   for (let k = slots - 1; k >= rows; k--) free.push(k);
   const lastPiece = (r: number): number => Math.floor((rowAt(r) + plane - 1) / pe);
-  /** Where row r's current piece ends, in state slots. */
+  /** Where row r's current piece starts and ends, in state slots. */
+  const startOf = (r: number): number => piece[r]! * pe - rowAt(r);
   const endOf = (r: number): number => Math.min((piece[r]! + 1) * pe, total) - rowAt(r);
+  /** Per row: the state slots [win0, winEnd) its buffer holds now, and where slot win0 is in the input buffers. */
+  const win0 = new Array<number>(rows).fill(0);
+  const winEnd = new Array<number>(rows).fill(0);
+  const winAt = new Array<number>(rows).fill(0);
   const order = Array.from({ length: rows }, (_, r) => r);
   // the spare slots read the next pieces of the rows that move on soonest
   const prefetch = (): void => {
@@ -170,6 +190,32 @@ async function foldRows(job: PieceFold, pieces: readonly ChunkPieces[], item: nu
       pending[k] = read(piece[r]! + 1, k);
     }
   };
+  /** Makes row r's window start at state slot p (within its current piece): the piece, or the slice of it un-shuffled there. */
+  const openWindow = async (r: number, p: number): Promise<void> => {
+    const k = cur[r]!;
+    if (pending[k] !== undefined) {
+      await pending[k];
+      pending[k] = undefined;
+    }
+    const start = startOf(r);
+    if (!planes) {
+      win0[r] = start;
+      winEnd[r] = endOf(r);
+      winAt[r] = k * pe;
+      return;
+    }
+    const end = Math.min(p + SLICE_ELEMENTS, endOf(r));
+    const elements = Math.min(pe, total - piece[r]! * pe);
+    for (const b of bufs) {
+      const stored = b.subarray(k * pieceBytes, k * pieceBytes + elements * item);
+      if (!unshuffleSlice(stored, elements, item as 2 | 4 | 8, p - start, end - p, b, (hotAt + r * SLICE_ELEMENTS) * item)) {
+        throw new Error("internal: a slice of a piece's byte planes could not be un-shuffled in its arena");
+      }
+    }
+    win0[r] = p;
+    winEnd[r] = end;
+    winAt[r] = hotAt + r * SLICE_ELEMENTS;
+  };
   for (let r = 0; r < rows; r++) {
     piece[r] = Math.floor(rowAt(r) / pe);
     cur[r] = r;
@@ -177,32 +223,30 @@ async function foldRows(job: PieceFold, pieces: readonly ChunkPieces[], item: nu
   }
   const offs = new Array<number>(rows).fill(0);
   try {
+    for (let r = 0; r < rows; r++) await openWindow(r, 0);
     for (let p = 0; p < plane; ) {
       prefetch();
       let end = plane;
       for (let r = 0; r < rows; r++) {
-        const k = cur[r]!;
-        if (pending[k] !== undefined) {
-          await pending[k];
-          pending[k] = undefined;
-        }
-        const start = piece[r]! * pe - rowAt(r); // where row r's current piece starts, in state slots
-        end = Math.min(end, endOf(r));
-        offs[r] = k * pe + (p - start);
+        end = Math.min(end, winEnd[r]!);
+        offs[r] = winAt[r]! + (p - win0[r]!);
       }
       fold(views, fields, offs, 0, p, 1, end - p);
       p = end;
       if (p === plane) break;
       for (let r = 0; r < rows; r++) {
-        if (endOf(r) !== p) continue;
-        // row r moves to its next piece: the one read into a spare slot, or (none was) into its own slot now
-        piece[r] = piece[r]! + 1;
-        if (next[r] === -1) pending[cur[r]!] = read(piece[r]!, cur[r]!);
-        else {
-          free.push(cur[r]!);
-          cur[r] = next[r]!;
-          next[r] = -1;
+        if (winEnd[r] !== p) continue;
+        if (p === endOf(r)) {
+          // row r moves to its next piece: the one read into a spare slot, or (none was) into its own slot now
+          piece[r] = piece[r]! + 1;
+          if (next[r] === -1) pending[cur[r]!] = read(piece[r]!, cur[r]!);
+          else {
+            free.push(cur[r]!);
+            cur[r] = next[r]!;
+            next[r] = -1;
+          }
         }
+        await openWindow(r, p);
       }
     }
   } finally {

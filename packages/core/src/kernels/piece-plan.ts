@@ -8,6 +8,8 @@ import type { ReduceArgs } from "./reduce-kernel.js";
 export const STREAM_BUFFER_BYTES = 96 << 20;
 /** Pieces being read (and decoded) at once by one fold in pieces. */
 export const READS_IN_FLIGHT = 4;
+/** Elements of a slice of a piece stored as byte planes, un-shuffled just before it is folded (32 KiB of float64: a fold's rows of slices stay in cache). */
+export const SLICE_ELEMENTS = 4096;
 /** Piece slots per input beyond one per row: the next pieces of the rows that move on soonest. */
 export const SPARE_PIECES = 2;
 
@@ -34,7 +36,8 @@ export interface PieceStream {
   pieceBytes: number;
   /**
    * Bytes a task holds to read its inputs: per input a piece per row and the spares
-   * ({@link pieceSlots}), the un-shuffle planes of one piece, and the encoded-block read buffers.
+   * ({@link pieceSlots}) and a slice per row ({@link SLICE_ELEMENTS}), the un-shuffle planes of
+   * one piece, and the encoded-block read buffers.
    */
   bytes: number;
   /** Whether some blocks are partial (at the upper edges): those are read whole, as other ops read them. */
@@ -98,7 +101,7 @@ export function pieceStream(op: BlockwiseOp, arrays: Readonly<Record<string, Arr
     }
   }
   if (lastReduced > firstKept || plane === 0 || pieceBytes % itemsize(first.dtype) !== 0) return undefined;
-  const rowBuffers = pieceSlots(rows) * pieceBytes * nodes.length;
+  const rowBuffers = (pieceSlots(rows) * pieceBytes + rows * SLICE_ELEMENTS * itemsize(first.dtype)) * nodes.length;
   if (rowBuffers > STREAM_BUFFER_BYTES) return undefined;
   // an encoded block is at most its decoded size plus Blosc's per-stream length words
   const readBuffers = KEPT_BLOCK_BUFFERS * (pieceBytes + 4096);

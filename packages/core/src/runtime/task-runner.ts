@@ -83,10 +83,10 @@ function makeInput(plan: Plan, op: BlockwiseOp, i: number, taskCoords: readonly 
       // trip through the I/O thread pool per piece); the main thread may be running others
       readBlockPieces(node, coords[k]!, { ...options, blocking: !isMainThread }, (pieces) => {
         // piece reads count as reads (their waits within the kernel's time, like whole blocks)
-        const timed = withRead(pieces, async (j, into, n) => {
+        const timed = withRead(pieces, async (read) => {
           if (io.inFlight++ === 0) io.since = performance.now();
           try {
-            return await pieces.read(j, into, n);
+            return await read();
           } finally {
             if (--io.inFlight === 0) io.readMs += performance.now() - io.since;
           }

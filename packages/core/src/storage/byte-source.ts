@@ -62,6 +62,21 @@ export interface BytePieces {
    * start of `into` (at least `n * pieceBytes` long), in order; resolves the decoded view.
    */
   read(j: number, into: Uint8Array, n?: number): Promise<Uint8Array>;
+  /**
+   * Optional (Blosc chunks of byte-shuffled 2-, 4- or 8-byte elements, where WebAssembly SIMD
+   * is): the pieces as they are stored, byte planes not yet un-shuffled. `read(j, into)` decodes
+   * piece `j` into the start of `into` as `typesize` planes (plane k: byte k of each of the
+   * piece's elements, `bytes / typesize` of them); a reader then un-shuffles the slices it needs
+   * just before it uses them (`unshuffleSlice`), while they are in cache.
+   */
+  readonly planes?: PlanePieces;
+}
+
+/** Pieces read as byte planes ({@link BytePieces.planes}). */
+export interface PlanePieces {
+  /** Bytes per element: the number of planes. */
+  readonly typesize: 2 | 4 | 8;
+  read(j: number, into: Uint8Array): Promise<void>;
 }
 
 /**
@@ -95,15 +110,16 @@ export function spanPieces(source: ByteSource, offset: number, nbytes: number, p
 }
 
 /**
- * `pieces` with its reads going through `read` (which calls the original): to time them, or
- * to say what their errors mean.
+ * `pieces` with each of its reads (`read` and `planes.read`) run through `around`, which calls
+ * the read it is given: to time reads, or to say what their errors mean.
  *
  * @example
  * ```ts
- * const timed = withRead(pieces, (j, into, n) => time(() => pieces.read(j, into, n)));
+ * const timed = withRead(pieces, (read) => time(read));
  * ```
  */
-export function withRead(pieces: BytePieces, read: BytePieces["read"]): BytePieces {
+export function withRead(pieces: BytePieces, around: <T>(read: () => Promise<T>) => Promise<T>): BytePieces {
+  const { planes } = pieces;
   return {
     pieceBytes: pieces.pieceBytes,
     count: pieces.count,
@@ -111,6 +127,7 @@ export function withRead(pieces: BytePieces, read: BytePieces["read"]): BytePiec
     get bytesRead() {
       return pieces.bytesRead;
     },
-    read,
+    read: (j, into, n) => around(() => pieces.read(j, into, n)),
+    ...(planes !== undefined ? { planes: { typesize: planes.typesize, read: (j: number, into: Uint8Array) => around(() => planes.read(j, into)) } } : {}),
   };
 }

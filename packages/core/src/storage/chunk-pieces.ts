@@ -96,7 +96,7 @@ export async function withChunkPieces<T>(
     }
     const inner = pieces;
     opened = true;
-    return fn(withRead(inner, (j, into, n) => inner.read(j, into, n).catch((err: unknown) => Promise.reject(meaning(err)))));
+    return fn(withRead(inner, (read) => read().catch((err: unknown) => Promise.reject(meaning(err)))));
   });
   return opened ? result : undefined;
 }

@@ -353,30 +353,48 @@ function blockTarget(h: BloscHeader, dst: Uint8Array): BlockTarget {
  */
 function decodeBlock(tg: BlockTarget, j: number, src: Uint8Array, p: number, end: number, at?: number): void {
   const { h, dst, doShuffle, simd } = tg;
-  const { nbytes, typesize, blocksize } = h;
-  const nblocks = Math.ceil(nbytes / blocksize);
-  const leftover = nbytes % blocksize;
-  const last = j === nblocks - 1 && leftover > 0;
-  const bsize = last ? leftover : blocksize;
+  const bsize = blockBytes(h, j);
+  const blockAt = at ?? j * h.blocksize;
+  const tmp = simd !== null ? simd.planes(bsize) : tg.tmp;
+  // a shuffled block's streams are its byte planes, decoded to the planes scratch first
+  decodeStreams(h, j, src, p, end, tmp, doShuffle ? 0 : blockAt);
+  if (simd !== null) simd.unshuffle(bsize, h.typesize as 2 | 4 | 8, dst, blockAt);
+  else if (doShuffle) unshuffleBlock(tmp, 0, bsize, h.typesize, dst, blockAt);
+}
+
+/** Decoded bytes of block `j` of a chunk (the last may be shorter). */
+function blockBytes(h: BloscHeader, j: number): number {
+  const nblocks = Math.ceil(h.nbytes / h.blocksize);
+  const leftover = h.nbytes % h.blocksize;
+  return j === nblocks - 1 && leftover > 0 ? leftover : h.blocksize;
+}
+
+/**
+ * Decodes the streams of block `j` (its compressed streams start at `src[p]` and must end by
+ * `src[end]`) one after the other into `out` from `t`: the block as stored, its byte planes
+ * when it is shuffled.
+ */
+function decodeStreams(h: BloscHeader, j: number, src: Uint8Array, p: number, end: number, out: Uint8Array, t: number): void {
+  const { typesize } = h;
+  const bsize = blockBytes(h, j);
+  // the last block, when shorter, is never split
+  const last = j === Math.ceil(h.nbytes / h.blocksize) - 1 && h.nbytes % h.blocksize > 0;
   const nsplits = !h.dontSplit && !last && typesize <= MAX_SPLITS && Math.floor(bsize / typesize) >= MIN_SPLIT_ELEMENTS ? typesize : 1;
   const neblock = Math.floor(bsize / nsplits);
   if (neblock * nsplits !== bsize) {
     throw new UnsupportedBlosc(`block of ${bsize} bytes split into ${nsplits} streams`);
   }
-  const blockAt = at ?? j * blocksize;
-  const tmp = simd !== null ? simd.planes(bsize) : tg.tmp;
-  let t = doShuffle ? 0 : blockAt; // where this block's streams are decoded to (in `tmp`)
   for (let k = 0; k < nsplits; k++) {
     if (p < 0 || p + 4 > end) throw new BloscFormatError(`Blosc block ${j}: stream ${k} starts outside the chunk`);
     const cs = i32(src, p);
     p += 4;
     if (cs < 0 || cs > end - p) throw new BloscFormatError(`Blosc block ${j}: stream ${k} of ${cs} bytes runs past the chunk`);
     if (cs === neblock) {
-      tmp.set(src.subarray(p, p + cs), t);
+      out.set(src.subarray(p, p + cs), t);
     } else {
       let written: number;
       try {
-        written = decodeLz4(src, p, p + cs, tmp, t, t + neblock);
+        written = decodeLz4(src, p, p + cs, out, t, t + neblock);
       } catch (err) {
         if (err instanceof Lz4FormatError) throw new BloscFormatError(`Blosc block ${j}, stream ${k}: ${err.message}`, { cause: err });
         throw err;
@@ -388,8 +406,6 @@ function decodeBlock(tg: BlockTarget, j: number, src: Uint8Array, p: number, end
     p += cs;
     t += neblock;
   }
-  if (simd !== null) simd.unshuffle(bsize, typesize as 2 | 4 | 8, dst, blockAt);
-  else if (doShuffle) unshuffleBlock(tmp, 0, bsize, typesize, dst, blockAt);
 }
 
 /**
@@ -553,6 +569,45 @@ export async function openBloscPieces(source: ByteSource, expectedBytes: number,
   if (!h.dontSplit && h.typesize <= MAX_SPLITS && Math.floor(h.blocksize / h.typesize) >= MIN_SPLIT_ELEMENTS && h.blocksize % h.typesize !== 0) return undefined;
   let longest = 0;
   for (let j = 0; j < count; j++) longest = Math.max(longest, ends[j]! - starts[j]!);
+  /** Reads the encoded blocks `j .. last - 1` into a kept buffer and calls `decode` with where each is in it. */
+  const withEncoded = async <T>(j: number, last: number, decode: (enc: Uint8Array, at: number[]) => T): Promise<T> => {
+    let from = Infinity;
+    let to = 0;
+    let need = 0;
+    for (let k = j; k < last; k++) {
+      from = Math.min(from, starts[k]!);
+      to = Math.max(to, ends[k]!);
+      need += ends[k]! - starts[k]!;
+    }
+    let enc = freeBlockBuffers.pop();
+    if (enc === undefined || enc.length < need) enc = new Uint8Array(Math.max(need, longest));
+    try {
+      // where each block's encoded bytes are in `enc`: one read when the blocks fill one span of the file
+      const at = new Array<number>(last - j);
+      if (to - from === need) {
+        await readFullyAt(source, enc.subarray(0, need), from, blocking);
+        for (let k = j; k < last; k++) at[k - j] = starts[k]! - from;
+      } else {
+        let off = 0;
+        for (let k = j; k < last; k++) {
+          const len = ends[k]! - starts[k]!;
+          await readFullyAt(source, enc.subarray(off, off + len), starts[k]!, blocking);
+          at[k - j] = off;
+          off += len;
+        }
+      }
+      bytesRead += need;
+      return decode(enc, at);
+    } finally {
+      if (freeBlockBuffers.length < KEPT_BLOCK_BUFFERS) freeBlockBuffers.push(enc);
+    }
+  };
+  const inRange = (j: number, n: number): void => {
+    if (!(j >= 0 && j < count && n >= 1)) throw new RangeError(`Blosc blocks ${j}..${j + n - 1} of a chunk of ${count} blocks`);
+  };
+  const blockError = (k: number, err: unknown): unknown =>
+    err instanceof UnsupportedBlosc ? new BloscFormatError(`Blosc block ${k}: ${err.message}`, { cause: err }) : err;
+  const planes = h.shuffle === "byte" && (h.typesize === 2 || h.typesize === 4 || h.typesize === 8) && useSimd && h.blocksize % h.typesize === 0 && h.nbytes % h.typesize === 0;
   return {
     pieceBytes: h.blocksize,
     count,
@@ -560,35 +615,10 @@ export async function openBloscPieces(source: ByteSource, expectedBytes: number,
     get bytesRead() {
       return bytesRead;
     },
-    async read(j, into, n = 1) {
-      if (!(j >= 0 && j < count && n >= 1)) throw new RangeError(`Blosc blocks ${j}..${j + n - 1} of a chunk of ${count} blocks`);
+    read(j, into, n = 1) {
+      inRange(j, n);
       const last = Math.min(count, j + n);
-      let from = Infinity;
-      let to = 0;
-      let need = 0;
-      for (let k = j; k < last; k++) {
-        from = Math.min(from, starts[k]!);
-        to = Math.max(to, ends[k]!);
-        need += ends[k]! - starts[k]!;
-      }
-      let enc = freeBlockBuffers.pop();
-      if (enc === undefined || enc.length < need) enc = new Uint8Array(Math.max(need, longest));
-      try {
-        // where each block's encoded bytes are in `enc`: one read when the blocks fill one span of the file
-        const at = new Array<number>(last - j);
-        if (to - from === need) {
-          await readFullyAt(source, enc.subarray(0, need), from, blocking);
-          for (let k = j; k < last; k++) at[k - j] = starts[k]! - from;
-        } else {
-          let off = 0;
-          for (let k = j; k < last; k++) {
-            const len = ends[k]! - starts[k]!;
-            await readFullyAt(source, enc.subarray(off, off + len), starts[k]!, blocking);
-            at[k - j] = off;
-            off += len;
-          }
-        }
-        bytesRead += need;
+      return withEncoded(j, last, (enc, at) => {
         const view = into.subarray(0, Math.min(h.nbytes, last * h.blocksize) - j * h.blocksize);
         const tg = blockTarget(h, view);
         for (let k = j; k < last; k++) {
@@ -596,15 +626,29 @@ export async function openBloscPieces(source: ByteSource, expectedBytes: number,
           try {
             decodeBlock(tg, k, enc, p, p + ends[k]! - starts[k]!, (k - j) * h.blocksize);
           } catch (err) {
-            if (err instanceof UnsupportedBlosc) throw new BloscFormatError(`Blosc block ${k}: ${err.message}`, { cause: err });
-            throw err;
+            throw blockError(k, err);
           }
         }
         return view;
-      } finally {
-        if (freeBlockBuffers.length < KEPT_BLOCK_BUFFERS) freeBlockBuffers.push(enc);
-      }
+      });
     },
+    ...(planes
+      ? {
+          planes: {
+            typesize: h.typesize as 2 | 4 | 8,
+            read(j: number, into: Uint8Array): Promise<void> {
+              inRange(j, 1);
+              return withEncoded(j, j + 1, (enc, at) => {
+                try {
+                  decodeStreams(h, j, enc, at[0]!, at[0]! + ends[j]! - starts[j]!, into, 0);
+                } catch (err) {
+                  throw blockError(j, err);
+                }
+              });
+            },
+          },
+        }
+      : {}),
   };
 }
 

@@ -249,6 +249,11 @@ class WasmUnshuffler implements SimdUnshuffler {
     return this.view;
   }
 
+  /** Runs the kernel: `count` (a multiple of 16) elements from planes at `src` (`stride` apart) to `dst`, addresses in this memory. */
+  run(typesize: 2 | 4 | 8, src: number, stride: number, dst: number, count: number): void {
+    if (count > 0) this.kernels[typesize](src, stride, dst, count);
+  }
+
   unshuffle(bsize: number, typesize: 2 | 4 | 8, dst: Uint8Array, d0: number): void {
     const mem = this.planes(bsize);
     const n = Math.floor(bsize / typesize);
@@ -372,6 +377,32 @@ export function releaseArena(data: Uint8Array): void {
   if (!arenaUnshufflers.has(data.buffer)) return;
   freeArenas.push(data);
   if (freeArenas.length > KEEP_ARENAS) freeArenas.shift();
+}
+
+/**
+ * Un-shuffles elements `[from, from + count)` of a block stored as byte planes at the start of
+ * `planes` (plane k holds byte k of each of its `elements` elements, see
+ * `BytePieces.planes`) into `dst` from byte `d0`, when both are views of one arena's memory
+ * ({@link takeArena}): the SIMD kernel writes 16 elements at a time in place, the last few are
+ * copied byte by byte. A reader un-shuffles each slice just before it uses it, so the elements
+ * are still in cache. Returns false, having written nothing, when the views are not in one arena.
+ *
+ * @example
+ * ```ts
+ * await pieces.planes!.read(j, slot);
+ * unshuffleSlice(slot, pieces.pieceBytes / 8, 8, 0, 4096, hot, 0);
+ * ```
+ */
+export function unshuffleSlice(planes: Uint8Array, elements: number, typesize: 2 | 4 | 8, from: number, count: number, dst: Uint8Array, d0: number): boolean {
+  const u = arenaUnshufflers.get(planes.buffer);
+  if (u === undefined || dst.buffer !== planes.buffer || from < 0 || count < 0 || from + count > elements) return false;
+  const n16 = count - (count % 16);
+  u.run(typesize, planes.byteOffset + from, elements, dst.byteOffset + d0, n16);
+  for (let e = from + n16; e < from + count; e++) {
+    const d = d0 + (e - from) * typesize;
+    for (let k = 0; k < typesize; k++) dst[d + k] = planes[k * elements + e]!;
+  }
+  return true;
 }
 
 /**
