@@ -41,8 +41,8 @@ describe("report.html and results.json", () => {
   let dir: string;
   beforeAll(async () => {
     const workDir = tempDir();
-    // t = 8, chunks of 2 time steps (4 MB): allowedMem leaves room for a few chunks per task, so several tasks over 2 workers
-    r = await runQuadraticMeans({ t: 8, workDir, spatialShape: [1, 500, 500], timeChunk: 2, allowedMem: "124MB", concurrency: 2 });
+    // t = 16, chunks of 2 time steps (4 MB): 8 chunk pairs, two first-round tasks and a last one, over 2 workers
+    r = await runQuadraticMeans({ t: 16, workDir, spatialShape: [1, 500, 500], timeChunk: 2, allowedMem: "124MB", concurrency: 2 });
     dir = join(workDir, "report");
     await writeRunReport(r, { dir });
   });

@@ -31,7 +31,8 @@ export function timelineSvg(r: ComputeReportData): string {
   });
   for (const t of r.tasks) {
     const y = top + workers.indexOf(t.worker) * rowH + 2;
-    const w = Math.max(1.5, x(t.end) - x(t.start));
+    // a short task still shows as a bar (its colour inside the white outline)
+    const w = Math.max(4, x(t.end) - x(t.start));
     const mem = t.workerMem === undefined ? `process peak ${mb(t.peakMem)}` : `worker memory ${mb(t.workerMem)}`;
     parts.push(
       `<rect class="task" data-op="${escapeXml(t.opId)}" x="${x(t.start).toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${rowH - 8}" ` +
