@@ -10,6 +10,12 @@ export const STREAM_BUFFER_BYTES = 96 << 20;
 export const READS_IN_FLIGHT = 4;
 /** Elements of a slice of a piece stored as byte planes, un-shuffled just before it is folded (32 KiB of float64: a fold's rows of slices stay in cache). */
 export const SLICE_ELEMENTS = 4096;
+/**
+ * Bytes per piece of uncompressed inputs read with blocking reads (in worker threads): small, so
+ * that a fold's rows of pieces stay in cache. Reads that go through the I/O thread pool (the main
+ * thread) take the planned size, which amortises their round trips.
+ */
+export const BLOCKING_PIECE_BYTES = 1 << 16;
 /** Piece slots per input beyond one per row: the next pieces of the rows that move on soonest. */
 export const SPARE_PIECES = 2;
 
@@ -34,6 +40,8 @@ export interface PieceStream {
   plane: number;
   /** Decoded bytes of a piece, the same for every input: their Blosc block size, else the uncompressed piece size planned. */
   pieceBytes: number;
+  /** Whether a Blosc input fixes the piece size; else (all uncompressed) a task may read smaller pieces. */
+  fixed: boolean;
   /**
    * Bytes a task holds to read its inputs: per input a piece per row and the spares
    * ({@link pieceSlots}) and a slice per row ({@link SLICE_ELEMENTS}), the un-shuffle planes of
@@ -106,5 +114,5 @@ export function pieceStream(op: BlockwiseOp, arrays: Readonly<Record<string, Arr
   // an encoded block is at most its decoded size plus Blosc's per-stream length words
   const readBuffers = KEPT_BLOCK_BUFFERS * (pieceBytes + 4096);
   const partialBlocks = first.shape.some((s, d) => s % chunks[d]! !== 0);
-  return { rows, plane, pieceBytes, bytes: rowBuffers + pieceBytes + readBuffers, partialBlocks };
+  return { rows, plane, pieceBytes, fixed: fixed !== undefined, bytes: rowBuffers + pieceBytes + readBuffers, partialBlocks };
 }

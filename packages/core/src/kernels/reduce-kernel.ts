@@ -6,7 +6,8 @@ import { type CompiledExpr, compileExpr } from "./expr-compile.js";
 import { type Expr, substituteInputs } from "./expr.js";
 import { type CompiledFold, type FoldTerm, compileFold, foldable } from "./fold-compile.js";
 import { foldPieces } from "./fold-pieces.js";
-import { pieceStream } from "./piece-plan.js";
+import { BLOCKING_PIECE_BYTES, pieceStream } from "./piece-plan.js";
+import { isMainThread } from "node:worker_threads";
 import { blockShape } from "../plan/chunks.js";
 import { balancedRange } from "../plan/block-maps.js";
 import type { KernelContext } from "./types.js";
@@ -422,11 +423,13 @@ export async function reduceKernel(ctx: KernelContext): Promise<NDArray[]> {
   const one = groups.length === 1 && rest.length === 0 && groups[0]!.inputs.length === used.length;
   const stream = one ? pieceStream(ctx.op, ctx.plan.arrays) : undefined;
   const streamed = stream !== undefined ? groups[0]! : undefined;
+  // uncompressed inputs in a worker thread (blocking reads) come in small pieces, which stay in cache
+  const pieceBytes = stream === undefined ? 0 : stream.fixed || isMainThread ? stream.pieceBytes : Math.min(stream.pieceBytes, BLOCKING_PIECE_BYTES);
   const part = taskPart(ctx, used[0]!);
   for (let b = 0; b < n; b++) {
     const rows = part?.(b);
     if (rows === null) continue; // a balanced task that folds no element of this block
-    if (streamed !== undefined && (await foldBlockInPieces(streamed, ctx, b, stream!.pieceBytes, rows))) continue;
+    if (streamed !== undefined && (await foldBlockInPieces(streamed, ctx, b, pieceBytes, rows))) continue;
     const read = new Map<number, NDArray>();
     await Promise.all(used.map(async (i) => read.set(i, await ctx.inputs[i]!.read(b))));
     // a balanced task folds only its rows of a block it shares with the next task

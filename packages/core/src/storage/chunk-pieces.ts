@@ -11,13 +11,13 @@ import type { DirectLayout } from "./zarr-direct.js";
  */
 export type ChunkPieces = BytePieces;
 
-/** Decoded bytes per piece of an uncompressed chunk, unless the caller asks for another size: small enough that a fold's rows of pieces stay in cache. */
-const DEFAULT_PIECE_BYTES = 1 << 16;
+/** Decoded bytes per piece of an uncompressed chunk, unless the caller asks for another size. */
+const DEFAULT_PIECE_BYTES = 1 << 20;
 let defaultPieceBytes = DEFAULT_PIECE_BYTES;
 
 /**
  * Sets the piece size of uncompressed (and memcpyed Blosc) chunks when the reader does not
- * ask for one (default 64 KiB); for tests that need many pieces from small chunks.
+ * ask for one (default 1 MiB); for tests that need many pieces from small chunks.
  *
  * @example
  * ```ts
@@ -34,7 +34,7 @@ export function setDefaultPieceBytes(bytes: number): void {
  *
  * @example
  * ```ts
- * getDefaultPieceBytes(); // 65536
+ * getDefaultPieceBytes(); // 1048576
  * ```
  */
 export function getDefaultPieceBytes(): number {
@@ -44,7 +44,7 @@ export function getDefaultPieceBytes(): number {
 /**
  * Opens full chunk `coords` of the user's Zarr array at `url`/`path` (read through `layout`,
  * see `zarr-direct.ts`) for reading in pieces and runs `fn` on it, closing it after. An
- * uncompressed chunk comes in pieces of `pieceBytes` (default 64 KiB, rounded down to whole
+ * uncompressed chunk comes in pieces of `pieceBytes` (default 1 MiB, rounded down to whole
  * elements of `itemBytes`); a Blosc chunk in its own blocks (a memcpyed one as uncompressed).
  * With `blocking`, pieces are read with blocking reads where the store has them (a thread that
  * runs one task has nothing else to do meanwhile). Resolves `undefined` without calling `fn` when the chunk cannot be read so (a store without
