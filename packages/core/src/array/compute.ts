@@ -125,10 +125,21 @@ async function prepareStorage(plan: Plan, uploads: Map<string, NDArray>, resume:
   }
 }
 
-/** Reads a whole array of a plan into memory. */
+/** Reads a whole array of a plan into memory (a stored array of one chunk is that chunk's block: no copy). */
 export async function readArray(node: ArrayNode): Promise<NDArray> {
-  const out = allocate(node.dtype, shapeSize(node.shape));
   const strides = cStrides(node.shape);
+  // a stored chunk is read into a buffer of its own (never a view of a user's data)
+  if (node.source.kind === "stored" && shapeSize(node.shape) > 0 && node.shape.every((s, d) => s <= node.chunks[d]!)) {
+    const { block } = await readBlock(node, node.shape.map(() => 0));
+    const contiguous = block.data.length === shapeSize(node.shape) && block.strides.every((s, d) => s === strides[d] || node.shape[d]! <= 1);
+    // the block's buffer (pooled or not) is the caller's from here on
+    if (contiguous) return new NDArray(node.dtype, node.shape, block.data);
+    const out = allocate(node.dtype, shapeSize(node.shape));
+    copyStrided(block.data, block.strides, out, strides, block.shape, 0, 0);
+    releaseBuffer(block.data.buffer);
+    return new NDArray(node.dtype, node.shape, out);
+  }
+  const out = allocate(node.dtype, shapeSize(node.shape));
   for (const coords of gridCoords(numBlocks(node.shape, node.chunks))) {
     const { block } = await readBlock(node, coords);
     const offset = coords.reduce((a, c, d) => a + c * node.chunks[d]! * strides[d]!, 0);
