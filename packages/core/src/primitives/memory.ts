@@ -48,7 +48,7 @@ export function bufferCopies(source: ArraySource, blocks: { allFull: boolean } =
 }
 
 /** Whether every block of the array is a full chunk (no partial blocks at the upper edges). */
-export function allFull(node: Pick<ArrayNode, "shape" | "chunks">): boolean {
+function allFull(node: Pick<ArrayNode, "shape" | "chunks">): boolean {
   return node.shape.every((s, d) => s % node.chunks[d]! === 0);
 }
 
