@@ -66,17 +66,18 @@ export function resetFoldPiecesCount(): void {
 /**
  * Folds one block position of a compiled fold's sources piece by piece (each input's
  * {@link KernelInput.pieces}) instead of reading the whole block: the block is `rows` rows of
- * `plane` elements (a mean over time: one row per time step), each row streams through two
- * buffers of a few pieces (one folded while the next is read and decoded), and the rows are
- * folded side by side, so every state slot adds its rows' values in the same order as a
- * whole-block fold and the results are bitwise the same. Holds a few MiB per row and input,
- * never the block. Resolves `false`, having read nothing but headers, when some input cannot
- * be read in pieces, the inputs' pieces do not line up (other piece or element sizes), or
- * the rows need more buffer than {@link STREAM_BUFFER_BYTES}: fold the block whole then.
+ * `plane` elements (a mean over time: one row per time step), each row holds its current piece
+ * while a few spare slots read the next ones, and the rows are folded side by side, so every
+ * state slot adds its rows' values in the same order as a whole-block fold and the results are
+ * bitwise the same. Holds a piece and a slice per row and input, never the block. Resolves
+ * `false`, having read nothing but headers, when some input cannot be read in pieces, the
+ * inputs' pieces do not line up (other piece or element sizes, or pieces larger than the plan's
+ * `pieceBytes`), or the rows need more buffer than {@link STREAM_BUFFER_BYTES}: fold the block
+ * whole then.
  *
  * @example
  * ```ts
- * const done = await foldPieces({ fold, fields, inputs: [u, v], dtypes: ["float64", "float64"], block: 0, plane: 987 * 1920 });
+ * const done = await foldPieces({ fold, fields, inputs: [u, v], dtypes: ["float64", "float64"], block: 0, plane: 987 * 1920, pieceBytes: 1 << 20 });
  * ```
  */
 export async function foldPieces(job: PieceFold): Promise<boolean> {
