@@ -90,14 +90,17 @@ describe.each(["sync", "async"] as const)("faults (%s)", (mode) => {
     const got = await compute(...arrays(`s3://work/errors-${mode}`), { executor: ex, callbacks: [{ onTaskEnd: (e) => attempts.push(e) }] });
     faultFor = () => undefined;
     same(got, expected);
-    // each of the three faulty invocations is rescued by a retry (a failed invocation) or, when a backup
-    // copy of the straggling task finishes first, by that backup (the runtime's default since hangs are
-    // rescued without a timeout)
-    expect(ex.stats.failedInvocations + attempts.filter((e) => e.backup).length).toBeGreaterThanOrEqual(3);
+    // the faulty invocations are the 2nd, 4th and 6th (a loaded machine may batch the tasks into fewer
+    // than six). The error and the crash hit early invocations, which the run always waits for: each is
+    // rescued by a retry (a failed invocation) or, when a backup copy of the straggling task finishes
+    // first, by that backup (the runtime's default since hangs are rescued without a timeout)
+    const injected = [2, 4, 6].filter((k) => seen.size >= k).length;
+    expect(injected).toBeGreaterThanOrEqual(2);
+    expect(ex.stats.failedInvocations + attempts.filter((e) => e.backup).length).toBeGreaterThanOrEqual(2);
     expect(attempts.some((e) => e.attempt > 1)).toBe(true);
     const outcomes = stack.lambda.invocations.map((r) => r.outcome);
     // the hung invocation times out, unless a backup finished its task first (the run does not wait for losers)
-    expect(outcomes.includes("timeout") || attempts.some((e) => e.backup)).toBe(true);
+    if (injected === 3) expect(outcomes.includes("timeout") || attempts.some((e) => e.backup)).toBe(true);
     expect(outcomes).toContain("crash");
 
     // a kernel that throws on its first call in every container (a real exception in the handler)
