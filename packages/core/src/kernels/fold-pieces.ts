@@ -84,12 +84,13 @@ export async function foldPieces(job: PieceFold): Promise<boolean> {
   const { inputs } = job;
   const item = itemsize(job.dtypes[0]!);
   if (job.dtypes.some((d) => itemsize(d) !== item) || inputs.some((inp) => inp.pieces === undefined)) return false;
-  const open = async (k: number, want: number | undefined, opened: ChunkPieces[]): Promise<boolean> => {
+  // every input is asked for the plan's piece size (a Blosc input answers with its own block size)
+  const open = async (k: number, opened: ChunkPieces[]): Promise<boolean> => {
     if (k === inputs.length) return foldOpened(job, opened, item);
-    const r = await inputs[k]!.pieces!(job.block, { pieceBytes: want }, (p) => open(k + 1, want ?? p.pieceBytes, [...opened, p]));
+    const r = await inputs[k]!.pieces!(job.block, { pieceBytes: job.pieceBytes }, (p) => open(k + 1, [...opened, p]));
     return r === true;
   };
-  return open(0, job.pieceBytes, []);
+  return open(0, []);
 }
 
 async function foldOpened(job: PieceFold, pieces: readonly ChunkPieces[], item: number): Promise<boolean> {

@@ -378,7 +378,7 @@ function decodeStreams(h: BloscHeader, j: number, src: Uint8Array, p: number, en
   const { typesize } = h;
   const bsize = blockBytes(h, j);
   // the last block, when shorter, is never split
-  const last = j === Math.ceil(h.nbytes / h.blocksize) - 1 && h.nbytes % h.blocksize > 0;
+  const last = bsize !== h.blocksize;
   const nsplits = !h.dontSplit && !last && typesize <= MAX_SPLITS && Math.floor(bsize / typesize) >= MIN_SPLIT_ELEMENTS ? typesize : 1;
   const neblock = Math.floor(bsize / nsplits);
   if (neblock * nsplits !== bsize) {
