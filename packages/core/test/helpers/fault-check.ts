@@ -61,6 +61,10 @@ export async function checkDefaultsRescueFaults(makeExecutor: (faults?: FaultOpt
   const lines = readFileSync(join(history.path, "events.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
   expect(lines.filter((l) => l.type === "taskEnd").length).toBe(numTasks);
   expect(lines.at(-1)).toMatchObject({ type: "computeEnd", ok: true, tasks: numTasks, failedAttempts: retried, backups: backedUp });
-  expect(faultyMs).toBeLessThanOrEqual(3 * cleanMs);
+  // The hangs were rescued by backups, not by waiting: a hung attempt that had to wait for the
+  // drain (10 s) or for the no-reference timeout (60 s) would add seconds. The margin is wide on
+  // purpose (a loaded 2-core CI machine runs the faulty compute at 1.7–3.4× the clean one); speed
+  // itself is measured by the benchmarks, not here.
+  expect(faultyMs).toBeLessThan(3 * cleanMs + 5_000);
 }
 
