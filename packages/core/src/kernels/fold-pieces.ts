@@ -2,13 +2,16 @@ import { type DataType, type TypedArray, itemsize, viewAs } from "../dtypes/dtyp
 import type { ChunkPieces } from "../storage/chunk-pieces.js";
 import { releaseBuffer, takeBuffer } from "../storage/buffer-pool.js";
 import { releaseArena, takeArena, unshuffleSlice } from "../storage/codecs/unshuffle-wasm.js";
-import type { CompiledFold } from "./fold-compile.js";
+import type { CompiledFold, FoldTerm } from "./fold-compile.js";
+import { arenaFold } from "./fold-wasm.js";
 import { READS_IN_FLIGHT, SLICE_ELEMENTS, STREAM_BUFFER_BYTES, pieceSlots } from "./piece-plan.js";
 import type { KernelInput } from "./types.js";
 
 /** One call of {@link foldPieces}: a compiled fold over one block position of its sources. */
 export interface PieceFold {
   fold: CompiledFold;
+  /** The terms `fold` was compiled from (a fold whose sources are in an arena runs them as WebAssembly). */
+  terms: readonly FoldTerm[];
   /** The fold's state fields, per term (as {@link CompiledFold} takes them). */
   fields: readonly (readonly TypedArray[])[];
   /** The fold's sources: the kernel inputs it reads, and their dtypes. */
@@ -126,7 +129,7 @@ async function foldOpened(job: PieceFold, pieces: readonly ChunkPieces[], item: 
  * whole-block fold does.
  */
 async function foldRows(job: PieceFold, pieces: readonly ChunkPieces[], item: number, first: number, rows: number): Promise<void> {
-  const { plane, fold, fields } = job;
+  const { plane, fields } = job;
   const { pieceBytes } = pieces[0]!;
   const pe = pieceBytes / item; // elements per piece
   const total = pieces[0]!.nbytes / item; // the block's elements (the last piece ends there)
@@ -140,6 +143,7 @@ async function foldRows(job: PieceFold, pieces: readonly ChunkPieces[], item: nu
   const arena = takeArena(perInput * pieces.length, pieceBytes);
   const bufs = pieces.map((_, i) => arena?.subarray(i * perInput, (i + 1) * perInput) ?? takeBuffer(perInput));
   const views = bufs.map((b, i) => viewAs(job.dtypes[i]!, b));
+  const fold = (arena !== null ? arenaFold(job.terms, arena, job.fold) : null) ?? job.fold;
   // as byte planes when every input has them, of this element size, and the slices can be un-shuffled in the arena
   const planes = arena !== null && pieces.every((p) => p.planes?.typesize === item);
   // reads start in the order asked for, at most READS_IN_FLIGHT at a time (each holds an encoded block)

@@ -171,6 +171,7 @@ interface FoldGroup {
   states: PartState[];
   /** Op inputs the loop reads, in the order of its sources. */
   inputs: number[];
+  terms: FoldTerm[];
   fold: CompiledFold;
 }
 
@@ -199,6 +200,7 @@ function foldGroups(states: PartState[], ctx: KernelContext): { groups: FoldGrou
     return {
       states: members,
       inputs,
+      terms,
       fold: compileFold(terms),
     };
   });
@@ -329,6 +331,7 @@ async function foldBlockInPieces(group: FoldGroup, ctx: KernelContext, b: number
   if (lastReduced > firstKept || plane === 0) return false;
   return foldPieces({
     fold: group.fold,
+    terms: group.terms,
     fields: group.states.map((s) => s.state),
     inputs: group.inputs.map((i) => ctx.inputs[i]!),
     dtypes: nodes.map((node) => node.dtype),

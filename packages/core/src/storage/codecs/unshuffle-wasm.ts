@@ -15,62 +15,10 @@
  */
 
 import { countAllocation } from "../../dtypes/alloc-stats.js";
-
-// ---------------------------------------------------------------------------------------------
-// A tiny WebAssembly assembler (just what the kernels need)
-
-const I32 = 0x7f;
-const V128 = 0x7b;
-
-function uleb(value: number): number[] {
-  const out: number[] = [];
-  let v = value >>> 0;
-  do {
-    let byte = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (v !== 0);
-  return out;
-}
-
-function sleb(value: number): number[] {
-  const out: number[] = [];
-  let v = value | 0;
-  for (;;) {
-    const byte = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-
-function vector(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()];
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-function name(s: string): number[] {
-  return [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-}
-
-const localGet = (i: number): number[] => [0x20, ...uleb(i)];
-const localSet = (i: number): number[] => [0x21, ...uleb(i)];
-const localTee = (i: number): number[] => [0x22, ...uleb(i)];
-const i32Const = (v: number): number[] => [0x41, ...sleb(v)];
-const I32_ADD = 0x6a;
-const I32_SUB = 0x6b;
-const I32_MUL = 0x6c;
-/** v128.load / v128.store with alignment hint 1 (any address) and a constant offset. */
-const v128Load = (offset: number): number[] => [0xfd, 0x00, 0x00, ...uleb(offset)];
-const v128Store = (offset: number): number[] => [0xfd, 0x0b, 0x00, ...uleb(offset)];
-const i8x16Shuffle = (lanes: number[]): number[] => [0xfd, 0x0d, ...lanes];
+import {
+  I32, I32_ADD, I32_MUL, I32_SUB, MODULE_HEADER, PAGE, V128, type WasmApi, type WasmMemory, functionBody, i32Const,
+  i8x16Shuffle, localGet, localSet, localTee, name, section, v128Load, v128Store, vector, wasmApi,
+} from "../../wasm/assemble.js";
 
 /**
  * Shuffle lanes that interleave `unit`-byte units of two vectors a and b: the low half
@@ -160,16 +108,14 @@ function kernel(typesize: 2 | 4 | 8): number[] {
   code.push(0x0d, 0x00); // br_if 0: loop while count != 0
   code.push(0x0b); // end loop
   code.push(0x0b); // end function
-  const locals = vector([[...uleb(2 * typesize), V128]]);
-  const body = [...locals, ...code];
-  return [...uleb(body.length), ...body];
+  return functionBody([[2 * typesize, V128]], code);
 }
 
 /** The module: one memory ("m") and the kernels "u2", "u4", "u8", each (i32, i32, i32, i32) -> (). */
 function assemble(): Uint8Array {
   const funcType = [0x60, ...vector([[I32], [I32], [I32], [I32]]), 0x00];
   return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...MODULE_HEADER,
     ...section(1, vector([funcType])),
     ...section(3, vector([[0x00], [0x00], [0x00]])),
     ...section(5, vector([[0x00, 0x01]])), // memory: min 1 page, no maximum
@@ -187,22 +133,12 @@ function assemble(): Uint8Array {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Instantiation (typed locally: the project's TypeScript libs do not declare WebAssembly)
+// Instantiation
 
 type Kernel = (src: number, stride: number, dst: number, count: number) => void;
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: Record<string, unknown> };
-}
 
 /** Elements un-shuffled per kernel call: the output slice (≤ 64 KiB) stays in cache. */
 const SLICE_ELEMENTS = 8192;
-const PAGE = 65536;
 
 /** Un-shuffles Blosc blocks whose byte planes were written into {@link SimdUnshuffler.planes}. */
 export interface SimdUnshuffler {
@@ -247,6 +183,11 @@ class WasmUnshuffler implements SimdUnshuffler {
       this.view = new Uint8Array(this.memory.buffer);
     }
     return this.view;
+  }
+
+  /** The module's memory. */
+  get wasmMemory(): WasmMemory {
+    return this.memory;
   }
 
   /** Runs the kernel: `count` (a multiple of 16) elements from planes at `src` (`stride` apart) to `dst`, addresses in this memory. */
@@ -309,7 +250,7 @@ let compiled: { api: WasmApi; module: object } | null | undefined;
 function instantiate(scratch?: number): WasmUnshuffler | null {
   if (compiled === undefined) {
     compiled = null;
-    const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+    const api = wasmApi();
     try {
       const bytes = assemble();
       if (api !== undefined && api.validate(bytes)) compiled = { api, module: new api.Module(bytes) };
@@ -377,6 +318,23 @@ export function releaseArena(data: Uint8Array): void {
   if (!arenaUnshufflers.has(data.buffer)) return;
   freeArenas.push(data);
   if (freeArenas.length > KEEP_ARENAS) freeArenas.shift();
+}
+
+/**
+ * The WebAssembly memory of an arena from {@link takeArena}, and the bytes before the arena
+ * (from address 0) that hold the Blosc planes scratch. That scratch is only written
+ * synchronously (a block is decoded and un-shuffled in one call), so another kernel of the
+ * same memory may use it as scratch of its own within one synchronous call, as the compiled
+ * folds of `kernels/fold-wasm.ts` do. Undefined when `arena` is not an arena.
+ *
+ * @example
+ * ```ts
+ * const { memory, bytes } = arenaScratch(takeArena(40 << 20, 1 << 20)!)!;
+ * ```
+ */
+export function arenaScratch(arena: Uint8Array): { memory: WasmMemory; bytes: number } | undefined {
+  const u = arenaUnshufflers.get(arena.buffer);
+  return u === undefined ? undefined : { memory: u.wasmMemory, bytes: arena.byteOffset };
 }
 
 /**
