@@ -390,17 +390,26 @@ describe("Blosc frames written by numcodecs (Python)", () => {
     expect(arenaRuns, "runs decoded into arenas").toBeGreaterThan(100);
   }, 120_000);
 
-  it("planes of byte-shuffled pieces, un-shuffled slice by slice in an arena, give the pieces numcodecs decodes", async () => {
+  it.each([
+    ["whole encoded blocks, then decoded", false],
+    ["blocking reads, stream by stream, raw streams straight into place", true],
+  ])("planes of byte-shuffled pieces (%s), un-shuffled slice by slice in an arena, give the pieces numcodecs decodes", async (_, blocking) => {
     const failures: string[] = [];
     let withPlanes = 0;
     let slices = 0;
     let seed = 7;
     const rand = (): number => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    let syncReads = 0;
     for (const c of manifest.cases) {
       const frame = readBytes(join(framesDir, `${c.name}.blosc`));
       const expected = readBytes(join(framesDir, `${c.name}.raw`));
-      const source = { size: frame.length, readAt: async (into: Uint8Array, at: number) => (into.set(frame.subarray(at, at + into.length)), Math.min(into.length, frame.length - at)) };
-      const pieces = await openBloscPieces(source, expected.length);
+      const copy = (into: Uint8Array, at: number): number => {
+        const n = Math.max(0, Math.min(into.length, frame.length - at));
+        into.set(frame.subarray(at, at + n));
+        return n;
+      };
+      const source = { size: frame.length, readAt: async (into: Uint8Array, at: number) => copy(into, at), readAtSync: (into: Uint8Array, at: number) => (syncReads++, copy(into, at)) };
+      const pieces = await openBloscPieces(source, expected.length, { blocking });
       if (pieces === undefined) continue;
       const h = readBloscHeader(frame);
       const shuffled = !h.memcpyed && h.shuffle === "byte" && [2, 4, 8].includes(h.typesize) && h.nbytes % h.typesize === 0 && h.blocksize % h.typesize === 0;
@@ -437,7 +446,37 @@ describe("Blosc frames written by numcodecs (Python)", () => {
     expect(failures).toEqual([]);
     expect(withPlanes, "frames read as planes").toBeGreaterThan(10);
     expect(slices).toBeGreaterThan(100);
+    if (blocking) expect(syncReads, "blocking reads").toBeGreaterThan(100);
+    else expect(syncReads).toBe(0);
   }, 120_000);
+
+  it("planes read stream by stream reject malformed blocks with BloscFormatError, never reading past the object", async () => {
+    const frame = readBytes(join(framesDir, "lz4_ts8_sh1_large_floats.blosc"));
+    const h = readBloscHeader(frame);
+    const from = (f: Uint8Array, size = f.length) => {
+      const readAtSync = (into: Uint8Array, at: number): number => {
+        expect(at + into.length).toBeLessThanOrEqual(size);
+        const n = Math.max(0, Math.min(into.length, f.length - at));
+        into.set(f.subarray(at, at + n));
+        return n;
+      };
+      return { size, readAt: async (into: Uint8Array, at: number) => readAtSync(into, at), readAtSync };
+    };
+    const readBlock0 = async (f: Uint8Array, size = f.length): Promise<void> => {
+      const pieces = await openBloscPieces(from(f, size), h.nbytes, { blocking: true });
+      expect(pieces?.planes, "read as planes").toBeDefined();
+      await pieces!.planes!.read(0, new Uint8Array(pieces!.pieceBytes));
+    };
+    await readBlock0(frame); // the frame itself reads
+    const start = new DataView(frame.buffer, frame.byteOffset).getInt32(16, true);
+    for (const [k, cs] of [[0, 5], [0, -1], [0, 1 << 30]] as const) {
+      const bad = frame.slice();
+      new DataView(bad.buffer).setInt32(start, cs, true); // stream 0 of block 0 claims cs bytes
+      await expect(readBlock0(bad), `stream ${k} of ${cs} bytes`).rejects.toThrow(BloscFormatError);
+    }
+    // the object shrinks while it is read
+    await expect(readBlock0(frame.subarray(0, start + 64), frame.length)).rejects.toThrow(/changed while it was read/);
+  });
 
   it("decodeBloscFrom rejects malformed frames with BloscFormatError, never reading past the object", async () => {
     const frame = readBytes(join(framesDir, "lz4_threads_floats.blosc"));

@@ -27,7 +27,7 @@
  */
 
 import * as zarr from "zarrita";
-import { type ByteSource, type BytePieces, readFullyAt, spanPieces } from "../byte-source.js";
+import { type ByteSource, type BytePieces, ObjectChangedError, readFullyAt, spanPieces } from "../byte-source.js";
 import { Lz4FormatError, decodeLz4 } from "./lz4-block.js";
 import { type SimdUnshuffler, unshufflerFor } from "./unshuffle-wasm.js";
 
@@ -369,12 +369,8 @@ function blockBytes(h: BloscHeader, j: number): number {
   return j === nblocks - 1 && leftover > 0 ? leftover : h.blocksize;
 }
 
-/**
- * Decodes the streams of block `j` (its compressed streams start at `src[p]` and must end by
- * `src[end]`) one after the other into `out` from `t`: the block as stored, its byte planes
- * when it is shuffled.
- */
-function decodeStreams(h: BloscHeader, j: number, src: Uint8Array, p: number, end: number, out: Uint8Array, t: number): void {
+/** How block `j` is stored: `nsplits` streams of `neblock` decoded bytes each. */
+function streamsOf(h: BloscHeader, j: number): { nsplits: number; neblock: number } {
   const { typesize } = h;
   const bsize = blockBytes(h, j);
   // the last block, when shorter, is never split
@@ -384,6 +380,71 @@ function decodeStreams(h: BloscHeader, j: number, src: Uint8Array, p: number, en
   if (neblock * nsplits !== bsize) {
     throw new UnsupportedBlosc(`block of ${bsize} bytes split into ${nsplits} streams`);
   }
+  return { nsplits, neblock };
+}
+
+/** A stream's 4-byte size, read on its own (the first stream of a block read stream by stream). */
+const streamHead = new Uint8Array(4);
+/** Compressed streams of blocks read stream by stream land here before they are decoded (grown to the largest). */
+let streamScratch = new Uint8Array(0);
+
+/**
+ * Reads block `j` (encoded bytes `[p, end)` of `source`) stream by stream with blocking reads
+ * and decodes it into `out` from 0 as stored (its byte planes when shuffled): a stream stored
+ * raw is read straight into its place, with no copy; a compressed one is read into a small
+ * scratch and decoded from there. Each read also takes the next stream's 4-byte size. Checks
+ * what {@link decodeStreams} checks, with the same errors.
+ */
+function readStreamsInto(h: BloscHeader, j: number, readAtSync: (into: Uint8Array, position: number) => number, p: number, end: number, out: Uint8Array): void {
+  const { nsplits, neblock } = streamsOf(h, j);
+  const fully = (into: Uint8Array, at: number): void => {
+    for (let off = 0; off < into.length; ) {
+      const n = readAtSync(into.subarray(off), at + off);
+      if (n === 0) throw new ObjectChangedError(`it ended at byte ${at + off} while reading ${into.length} bytes from ${at}: it changed while it was read`);
+      off += n;
+    }
+  };
+  if (p < 0 || p + 4 > end) throw new BloscFormatError(`Blosc block ${j}: stream 0 starts outside the chunk`);
+  fully(streamHead, p);
+  let cs = i32(streamHead, 0);
+  p += 4;
+  for (let k = 0, t = 0; k < nsplits; k++, t += neblock) {
+    if (cs < 0 || cs > end - p) throw new BloscFormatError(`Blosc block ${j}: stream ${k} of ${cs} bytes runs past the chunk`);
+    // the next stream's size comes with this stream's bytes
+    const more = k + 1 < nsplits ? 4 : 0;
+    if (more > 0 && p + cs + 4 > end) throw new BloscFormatError(`Blosc block ${j}: stream ${k + 1} starts outside the chunk`);
+    let next = 0;
+    if (cs === neblock) {
+      // raw: straight into place; the next size lands at the start of the next stream's place, read before it is overwritten
+      fully(out.subarray(t, t + cs + more), p);
+      if (more > 0) next = i32(out, t + cs);
+    } else {
+      if (streamScratch.length < cs + more) streamScratch = new Uint8Array(Math.max(cs + more, neblock + 4));
+      fully(streamScratch.subarray(0, cs + more), p);
+      let written: number;
+      try {
+        written = decodeLz4(streamScratch, 0, cs, out, t, t + neblock);
+      } catch (err) {
+        if (err instanceof Lz4FormatError) throw new BloscFormatError(`Blosc block ${j}, stream ${k}: ${err.message}`, { cause: err });
+        throw err;
+      }
+      if (written !== neblock) {
+        throw new BloscFormatError(`Blosc block ${j}, stream ${k}: LZ4 decoded ${written} bytes, expected ${neblock}`);
+      }
+      if (more > 0) next = i32(streamScratch, cs);
+    }
+    p += cs + more;
+    cs = next;
+  }
+}
+
+/**
+ * Decodes the streams of block `j` (its compressed streams start at `src[p]` and must end by
+ * `src[end]`) one after the other into `out` from `t`: the block as stored, its byte planes
+ * when it is shuffled.
+ */
+function decodeStreams(h: BloscHeader, j: number, src: Uint8Array, p: number, end: number, out: Uint8Array, t: number): void {
+  const { nsplits, neblock } = streamsOf(h, j);
   for (let k = 0; k < nsplits; k++) {
     if (p < 0 || p + 4 > end) throw new BloscFormatError(`Blosc block ${j}: stream ${k} starts outside the chunk`);
     const cs = i32(src, p);
@@ -607,6 +668,7 @@ export async function openBloscPieces(source: ByteSource, expectedBytes: number,
   };
   const blockError = (k: number, err: unknown): unknown =>
     err instanceof UnsupportedBlosc ? new BloscFormatError(`Blosc block ${k}: ${err.message}`, { cause: err }) : err;
+  const readAtSync = blocking.blocking ? source.readAtSync?.bind(source) : undefined;
   const planes = h.shuffle === "byte" && (h.typesize === 2 || h.typesize === 4 || h.typesize === 8) && useSimd && h.blocksize % h.typesize === 0 && h.nbytes % h.typesize === 0;
   return {
     pieceBytes: h.blocksize,
@@ -638,6 +700,16 @@ export async function openBloscPieces(source: ByteSource, expectedBytes: number,
             typesize: h.typesize as 2 | 4 | 8,
             read(j: number, into: Uint8Array): Promise<void> {
               inRange(j, 1);
+              if (readAtSync !== undefined) {
+                // blocking reads: stream by stream, raw streams straight into place
+                try {
+                  readStreamsInto(h, j, readAtSync, starts[j]!, ends[j]!, into);
+                  bytesRead += ends[j]! - starts[j]!;
+                  return Promise.resolve();
+                } catch (err) {
+                  return Promise.reject(blockError(j, err));
+                }
+              }
               return withEncoded(j, j + 1, (enc, at) => {
                 try {
                   decodeStreams(h, j, enc, at[0]!, at[0]! + ends[j]! - starts[j]!, into, 0);
