@@ -146,6 +146,8 @@ async function foldRows(job: PieceFold, pieces: readonly ChunkPieces[], item: nu
   const fold = (arena !== null ? arenaFold(job.terms, arena, job.fold) : null) ?? job.fold;
   // as byte planes when every input has them, of this element size, and the slices can be un-shuffled in the arena
   const planes = arena !== null && pieces.every((p) => p.planes?.typesize === item);
+  // each slot of each input as a view, made once (a slice is un-shuffled from one per row and window)
+  const slotViews = planes ? bufs.map((b) => Array.from({ length: slots }, (_, k) => b.subarray(k * pieceBytes, (k + 1) * pieceBytes))) : [];
   // reads start in the order asked for, at most READS_IN_FLIGHT at a time (each holds an encoded block)
   let inFlight = 0;
   const queue: (() => void)[] = [];
@@ -212,9 +214,9 @@ async function foldRows(job: PieceFold, pieces: readonly ChunkPieces[], item: nu
     }
     const end = Math.min(p + SLICE_ELEMENTS, endOf(r));
     const elements = Math.min(pe, total - piece[r]! * pe);
-    for (const b of bufs) {
-      const stored = b.subarray(k * pieceBytes, k * pieceBytes + elements * item);
-      if (!unshuffleSlice(stored, elements, item as 2 | 4 | 8, p - start, end - p, b, (hotAt + r * SLICE_ELEMENTS) * item)) {
+    for (let i = 0; i < bufs.length; i++) {
+      const b = bufs[i]!;
+      if (!unshuffleSlice(slotViews[i]![k]!, elements, item as 2 | 4 | 8, p - start, end - p, b, (hotAt + r * SLICE_ELEMENTS) * item)) {
         throw new Error("internal: a slice of a piece's byte planes could not be un-shuffled in its arena");
       }
     }
