@@ -116,9 +116,10 @@ interface PartState {
   adding: boolean;
   /**
    * An adding part's fields: `"unset"` (a reused buffer, not zeroed yet), `"zeros"` (nothing
-   * added yet) or `"state"`. Other parts are always `"zeros"` (initialised).
+   * added yet), `"state"`, or `"final"` (its last block added and the result finalised with it).
+   * Other parts are always `"zeros"` (initialised).
    */
-  contents: "unset" | "zeros" | "state";
+  contents: "unset" | "zeros" | "state" | "final";
 }
 
 function setUp(part: ReducePart, outShape: readonly number[], nd: number): PartState {
@@ -378,15 +379,34 @@ function addAllToZeros(dst: Float64Array, src: Float64Array): void {
   for (let i = 0, n = src.length; i < n; i++) dst[i] = src[i]! + 0;
 }
 
+/** Whether a final part's result goes into one of its state fields (of the result's dtype). */
+function intoField(s: PartState): boolean {
+  const into = REDUCERS[s.part.reducer].finalizeInto;
+  return into !== undefined && s.fieldDtypes[into] === s.part.outDtype;
+}
+
+/** What `finalize` needs besides the state: the correction and how many elements each slot folded. */
+function finalizeContext(part: ReducePart): { correction: number; folded: number } {
+  return { correction: part.correction, folded: part.axes.reduce((m, a) => m * part.sourceShape[a]!, 1) };
+}
+
 /**
  * Combines one block position of a part whose reducer combines by field-wise addition
  * (sums and means): each state field adds the same field of the earlier round with plain
  * loops over whole rows (the whole block at once when it has one position along every
  * reduced axis, as a tree round's inputs usually do).
  */
-function combineBlockByAdding(s: PartState, srcs: readonly NDArray[]): void {
+function combineBlockByAdding(s: PartState, srcs: readonly NDArray[], last: boolean): void {
   const shape = srcs[0]!.shape;
   const whole = shape.every((d, k) => (s.reduced.has(k) ? d === 1 : d === s.stateShape[k]));
+  // a final round's last whole block is added and finalised in one pass, when the reducer can
+  // and the result goes into its state field
+  const reducer = REDUCERS[s.part.reducer];
+  if (last && whole && s.part.final && s.contents === "state" && reducer.addFinalize !== undefined && intoField(s)) {
+    reducer.addFinalize(s.state, srcs.map((b) => b.data as Elems), finalizeContext(s.part));
+    s.contents = "final";
+    return;
+  }
   // the first whole block overwrites every slot with what adding it to zeros gives
   const first = whole && s.contents !== "state";
   if (!first && s.contents === "unset") zeroFields(s.state);
@@ -448,7 +468,7 @@ export async function reduceKernel(ctx: KernelContext): Promise<NDArray[]> {
       const srcBlocks = s.part.inputs.map((i) => blocks.get(i)!);
       const shape = srcBlocks[0]!.shape;
       if (s.adding) {
-        combineBlockByAdding(s, srcBlocks);
+        combineBlockByAdding(s, srcBlocks, b === n - 1);
         continue;
       }
       if (s.part.stage === "combine") {
@@ -483,9 +503,9 @@ export async function reduceKernel(ctx: KernelContext): Promise<NDArray[]> {
     if (!s.part.final) return s.state.map((f, k) => new NDArray(s.fieldDtypes[k]!, s.stateShape, f));
     const reducer = REDUCERS[s.part.reducer];
     // the result goes into a state field of its dtype when the reducer allows it: no new block-sized buffer
-    const into = reducer.finalizeInto;
-    const out = into !== undefined && s.fieldDtypes[into] === s.part.outDtype ? s.state[into]! : (pooledArray(s.part.outDtype, shapeSize(s.stateShape)) as Elems);
-    reducer.finalize(s.state, out, { correction: s.part.correction, folded: s.part.axes.reduce((m, a) => m * s.part.sourceShape[a]!, 1) });
+    const out = intoField(s) ? s.state[reducer.finalizeInto!]! : (pooledArray(s.part.outDtype, shapeSize(s.stateShape)) as Elems);
+    // (finalised already when its last block was added)
+    if (s.contents !== "final") reducer.finalize(s.state, out, finalizeContext(s.part));
     // fields that are not the result go back to the pool (runTask gives back the results once written)
     for (const f of s.state) if (f !== out) releaseBuffer(f.buffer);
     return [new NDArray(s.part.outDtype, s.outShape, out)];

@@ -50,6 +50,12 @@ export interface Reducer {
    * i of the result depends only on element i of the fields, so the field's buffer can be the result.
    */
   finalizeInto?: number;
+  /**
+   * Optional, for reducers that combine by adding and finalise into field `finalizeInto`: adds
+   * a whole source state field-wise and finalises in the same pass (a final round's last block),
+   * the same bits as adding it and then calling `finalize`.
+   */
+  addFinalize?(state: Arr[], src: Arr[], result: FinalizeContext): void;
 }
 
 
@@ -224,6 +230,10 @@ const plainMean: Reducer = {
   finalize([t], out, { folded }) {
     const T = t as NumArr, O = out as NumArr;
     for (let i = 0; i < O.length; i++) O[i] = T[i]! / folded;
+  },
+  addFinalize([t], [src], { folded }) {
+    const T = t as NumArr, S = src as NumArr;
+    for (let i = 0, n = T.length; i < n; i++) T[i] = (T[i]! + S[i]!) / folded;
   },
   combineAdds: true,
   finalizeInto: 0,
