@@ -111,7 +111,9 @@ export function pieceStream(op: BlockwiseOp, arrays: Readonly<Record<string, Arr
   if (lastReduced > firstKept || plane === 0 || pieceBytes % itemsize(first.dtype) !== 0) return undefined;
   const rowBuffers = (pieceSlots(rows) * pieceBytes + rows * SLICE_ELEMENTS * itemsize(first.dtype)) * nodes.length;
   if (rowBuffers > STREAM_BUFFER_BYTES) return undefined;
-  // an encoded block is at most its decoded size plus Blosc's per-stream length words
+  // an encoded block is at most its decoded size plus Blosc's per-stream length words (a reader
+  // with blocking reads, a worker thread, reads planes stream by stream and holds none, but the
+  // plan does not know where it runs)
   const readBuffers = KEPT_BLOCK_BUFFERS * (pieceBytes + 4096);
   const partialBlocks = first.shape.some((s, d) => s % chunks[d]! !== 0);
   return { rows, plane, pieceBytes, fixed: fixed !== undefined, bytes: rowBuffers + pieceBytes + readBuffers, partialBlocks };
