@@ -47,6 +47,18 @@ export function bufferCopies(source: ArraySource, blocks: { allFull: boolean } =
   }
 }
 
+/**
+ * Copies a task makes of an output chunk to write it: none for a full chunk of an uncompressed
+ * stored array on local disk (the block's own bytes go to the file: `encodeStoredChunk` pads
+ * only partial chunks, `compress` passes raw bytes through, `FileStore.set` writes them as they
+ * are; a `MemoryStore` keeps a copy), else its storage's ({@link bufferCopies}). A task writing a region copies each chunk.
+ */
+function writeCopies(op: BlockwiseOp, node: ArrayNode): number {
+  const src = node.source;
+  const direct = src.kind === "stored" && src.compressor === null && !src.shards && !op.taskBlocks && urlScheme(src.url) === "file" && allFull(node);
+  return direct ? 0 : bufferCopies(src).write;
+}
+
 /** Whether every block of the array is a full chunk (no partial blocks at the upper edges). */
 function allFull(node: Pick<ArrayNode, "shape" | "chunks">): boolean {
   return node.shape.every((s, d) => s % node.chunks[d]! === 0);
@@ -114,7 +126,7 @@ export function projectedMem(op: BlockwiseOp, arrays: Readonly<Record<string, Ar
     const b = chunkBytes(node);
     // a task covering several chunks (taskBlocks) holds its whole region, and writes one chunk at a time
     mem += op.taskBlocks ? chunkBytes({ ...node, chunks: taskChunks(op, node) }) : b;
-    maxOut = Math.max(maxOut, b * bufferCopies(node.source).write);
+    maxOut = Math.max(maxOut, b * writeCopies(op, node));
     // a shard task keeps its encoded chunks until the shard is written, then joins them with the index
     if (node.source.kind === "stored" && node.source.shards) mem += 2 * shardBytes(node, node.source.shards);
   }
