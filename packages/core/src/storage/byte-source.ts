@@ -36,11 +36,33 @@ export class ObjectChangedError extends Error {}
  */
 export async function readFullyAt(source: ByteSource, into: Uint8Array, position: number, options: { blocking?: boolean } = {}): Promise<void> {
   const sync = options.blocking ? source.readAtSync?.bind(source) : undefined;
+  if (sync !== undefined) return readFullyAtSync(sync, into, position);
   for (let off = 0; off < into.length; ) {
-    const n = sync ? sync(into.subarray(off), position + off) : await source.readAt(into.subarray(off), position + off);
-    if (n === 0) throw new ObjectChangedError(`it ended at byte ${position + off} while reading ${into.length} bytes from ${position}: it changed while it was read`);
+    const n = await source.readAt(into.subarray(off), position + off);
+    if (n === 0) throw endedEarly(position, off, into.length);
     off += n;
   }
+}
+
+/**
+ * {@link readFullyAt} through a source's blocking reads (`ByteSource.readAtSync`), for readers
+ * that decode as they read, within one synchronous call.
+ *
+ * @example
+ * ```ts
+ * readFullyAtSync((b, at) => readSync(fd, b, 0, b.length, at), head, 0); // or ObjectChangedError
+ * ```
+ */
+export function readFullyAtSync(readAtSync: (into: Uint8Array, position: number) => number, into: Uint8Array, position: number): void {
+  for (let off = 0; off < into.length; ) {
+    const n = readAtSync(into.subarray(off), position + off);
+    if (n === 0) throw endedEarly(position, off, into.length);
+    off += n;
+  }
+}
+
+function endedEarly(position: number, off: number, length: number): ObjectChangedError {
+  return new ObjectChangedError(`it ended at byte ${position + off} while reading ${length} bytes from ${position}: it changed while it was read`);
 }
 
 /**

@@ -27,7 +27,7 @@
  */
 
 import * as zarr from "zarrita";
-import { type ByteSource, type BytePieces, ObjectChangedError, readFullyAt, spanPieces } from "../byte-source.js";
+import { type ByteSource, type BytePieces, readFullyAt, readFullyAtSync, spanPieces } from "../byte-source.js";
 import { Lz4FormatError, decodeLz4 } from "./lz4-block.js";
 import { type SimdUnshuffler, unshufflerFor } from "./unshuffle-wasm.js";
 
@@ -397,15 +397,8 @@ let streamScratch = new Uint8Array(0);
  */
 function readStreamsInto(h: BloscHeader, j: number, readAtSync: (into: Uint8Array, position: number) => number, p: number, end: number, out: Uint8Array): void {
   const { nsplits, neblock } = streamsOf(h, j);
-  const fully = (into: Uint8Array, at: number): void => {
-    for (let off = 0; off < into.length; ) {
-      const n = readAtSync(into.subarray(off), at + off);
-      if (n === 0) throw new ObjectChangedError(`it ended at byte ${at + off} while reading ${into.length} bytes from ${at}: it changed while it was read`);
-      off += n;
-    }
-  };
   if (p < 0 || p + 4 > end) throw new BloscFormatError(`Blosc block ${j}: stream 0 starts outside the chunk`);
-  fully(streamHead, p);
+  readFullyAtSync(readAtSync, streamHead, p);
   let cs = i32(streamHead, 0);
   p += 4;
   for (let k = 0, t = 0; k < nsplits; k++, t += neblock) {
@@ -416,11 +409,11 @@ function readStreamsInto(h: BloscHeader, j: number, readAtSync: (into: Uint8Arra
     let next = 0;
     if (cs === neblock) {
       // raw: straight into place; the next size lands at the start of the next stream's place, read before it is overwritten
-      fully(out.subarray(t, t + cs + more), p);
+      readFullyAtSync(readAtSync, out.subarray(t, t + cs + more), p);
       if (more > 0) next = i32(out, t + cs);
     } else {
       if (streamScratch.length < cs + more) streamScratch = new Uint8Array(Math.max(cs + more, neblock + 4));
-      fully(streamScratch.subarray(0, cs + more), p);
+      readFullyAtSync(readAtSync, streamScratch.subarray(0, cs + more), p);
       let written: number;
       try {
         written = decodeLz4(streamScratch, 0, cs, out, t, t + neblock);
